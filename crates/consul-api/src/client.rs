@@ -1,0 +1,309 @@
+use crate::config::{Address, BasicAuth, Config};
+use crate::{Error, Result};
+use base64::Engine as _;
+use consul_transport::{SharedTransport, Transport};
+use consul_types::{Consistency, Token};
+use http::HeaderValue;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Extra time a blocking read may take beyond Consul's own budget before the client gives up.
+const DEFAULT_BLOCKING_MARGIN: Duration = Duration::from_secs(10);
+
+/// A Consul client: configuration plus a shared transport.
+///
+/// Cloning is cheap (one `Arc`), and every endpoint family is reached through a handle
+/// made from it: [`Client::kv`], …
+///
+/// ```no_run
+/// # async fn demo() -> consul_api::Result<()> {
+/// use consul_api::{Client, QueryOptions};
+/// use consul_types::Consistency;
+///
+/// let client = Client::builder()
+///     .address("127.0.0.1:8500")
+///     .token("my-token")
+///     .consistency(Consistency::Stale)
+///     .build()?;
+/// let value = client.kv().get("config/replicas", &QueryOptions::default()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+    /// The datacenter of this handle, set by [`Client::dc`].
+    pub(crate) datacenter: Option<Arc<str>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) transport: SharedTransport,
+    pub(crate) address: Address,
+    /// `scheme://authority[/prefix]` every request URI starts with.
+    pub(crate) base: String,
+    pub(crate) token: Option<HeaderValue>,
+    pub(crate) authorization: Option<HeaderValue>,
+    pub(crate) consistency: Consistency,
+    pub(crate) namespace: Option<String>,
+    pub(crate) partition: Option<String>,
+    pub(crate) blocking_margin: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("address", &self.inner.address)
+            .field("datacenter", &self.datacenter)
+            .field("consistency", &self.inner.consistency)
+            .field("token", &self.inner.token.as_ref().map(|_| "<redacted>"))
+            .field("transport", &self.inner.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client over the default transport ([`consul_transport::HyperTransport`]).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a token that cannot be sent as a header.
+    #[cfg(feature = "hyper")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+    pub fn new(config: Config) -> Result<Self> {
+        let transport = default_transport(&config);
+        Client::with_transport(config, transport)
+    }
+
+    /// A client configured from the environment ([`Config::from_env`]) over the default
+    /// transport.
+    ///
+    /// # Errors
+    /// As [`Config::from_env`] and [`Client::new`].
+    #[cfg(feature = "hyper")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+    pub fn from_env() -> Result<Self> {
+        Client::new(Config::from_env()?)
+    }
+
+    /// A client over any transport.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a token that cannot be sent as a header.
+    pub fn with_transport(config: Config, transport: impl Transport + 'static) -> Result<Self> {
+        let token = config
+            .token
+            .as_ref()
+            .filter(|t| !t.is_empty())
+            .map(token_header)
+            .transpose()?;
+        let authorization = config
+            .basic_auth
+            .as_ref()
+            .map(basic_auth_header)
+            .transpose()?;
+        let base = match &config.address {
+            Address::Http { base } => base.clone(),
+            // The socket is the connection; the URI only gives the path and Host header.
+            Address::Unix(_) => "http://localhost".to_owned(),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport: SharedTransport::new(transport),
+                address: config.address,
+                base,
+                token,
+                authorization,
+                consistency: config.consistency,
+                namespace: config.namespace,
+                partition: config.partition,
+                blocking_margin: config
+                    .request_timeout
+                    .map_or(DEFAULT_BLOCKING_MARGIN, |t| t.min(DEFAULT_BLOCKING_MARGIN)),
+            }),
+            datacenter: config.datacenter.map(Arc::from),
+        })
+    }
+
+    /// Settings for a client, one call each.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A handle whose requests go to datacenter `name` unless an option names another
+    /// (aioconsul's `client.catalog.dc("dc2")`). Cheap: shares the transport.
+    #[must_use]
+    pub fn dc(&self, name: &str) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            datacenter: Some(Arc::from(name)),
+        }
+    }
+
+    /// The datacenter this handle is scoped to, if any.
+    pub fn datacenter(&self) -> Option<&str> {
+        self.datacenter.as_deref()
+    }
+
+    /// The agent's address.
+    pub fn address(&self) -> &Address {
+        &self.inner.address
+    }
+
+    /// The consistency mode of reads that do not choose one.
+    pub fn consistency(&self) -> Consistency {
+        self.inner.consistency
+    }
+
+    /// The transport requests go through.
+    pub fn transport(&self) -> &SharedTransport {
+        &self.inner.transport
+    }
+}
+
+#[cfg(feature = "hyper")]
+fn default_transport(config: &Config) -> consul_transport::HyperTransport {
+    let mut builder = consul_transport::HyperTransport::builder();
+    if let Some(t) = config.connect_timeout {
+        builder = builder.connect_timeout(t);
+    }
+    if let Some(t) = config.request_timeout {
+        builder = builder.request_timeout(t);
+    }
+    if let Address::Unix(path) = &config.address {
+        builder = builder.unix_socket(path);
+    }
+    builder.build()
+}
+
+pub(crate) fn token_header(token: &Token) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(token.secret()).map_err(|_| {
+        Error::Config("the ACL token contains characters not allowed in a header".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn basic_auth_header(auth: &BasicAuth) -> Result<HeaderValue> {
+    let pair = format!(
+        "{}:{}",
+        auth.username,
+        auth.password.as_ref().map_or("", |p| p.secret())
+    );
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+    let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
+        .map_err(|_| Error::Config("basic auth cannot be sent as a header".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// Settings for a [`Client`]; see [`Client::builder`].
+#[derive(Debug, Default)]
+pub struct ClientBuilder {
+    config: Config,
+    address_error: Option<Error>,
+    transport: Option<SharedTransport>,
+}
+
+impl ClientBuilder {
+    /// Starts from a full configuration (for example [`Config::from_env`]).
+    #[must_use]
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The agent's address (see [`Address::parse`]); an invalid one fails [`Self::build`].
+    #[must_use]
+    pub fn address(mut self, address: &str) -> Self {
+        match Address::parse(address) {
+            Ok(a) => self.config.address = a,
+            Err(e) => self.address_error = Some(e),
+        }
+        self
+    }
+
+    /// The ACL token sent with every request.
+    #[must_use]
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.config.token = Some(token.into());
+        self
+    }
+
+    /// HTTP basic authentication, for agents behind a proxy.
+    #[must_use]
+    pub fn basic_auth(mut self, username: impl Into<String>, password: Option<Token>) -> Self {
+        self.config.basic_auth = Some(BasicAuth {
+            username: username.into(),
+            password,
+        });
+        self
+    }
+
+    /// The consistency mode of reads that do not choose one.
+    #[must_use]
+    pub fn consistency(mut self, consistency: Consistency) -> Self {
+        self.config.consistency = consistency;
+        self
+    }
+
+    /// The datacenter of requests that do not choose one.
+    #[must_use]
+    pub fn datacenter(mut self, datacenter: impl Into<String>) -> Self {
+        self.config.datacenter = Some(datacenter.into());
+        self
+    }
+
+    /// The namespace of requests that do not choose one (Consul Enterprise).
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.config.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The admin partition of requests that do not choose one (Consul Enterprise).
+    #[must_use]
+    pub fn partition(mut self, partition: impl Into<String>) -> Self {
+        self.config.partition = Some(partition.into());
+        self
+    }
+
+    /// Limit for connecting (default transport only).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Limit for a non-blocking request (default transport only).
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.config.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends requests through this transport instead of the default one.
+    #[must_use]
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(SharedTransport::new(transport));
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an invalid address or token, or when no transport was given
+    /// and the `hyper` feature is off.
+    pub fn build(self) -> Result<Client> {
+        if let Some(e) = self.address_error {
+            return Err(e);
+        }
+        match self.transport {
+            Some(t) => Client::with_transport(self.config, t),
+            #[cfg(feature = "hyper")]
+            None => Client::new(self.config),
+            #[cfg(not(feature = "hyper"))]
+            None => Err(Error::Config(
+                "no transport: enable the `hyper` feature or pass one with `transport()`".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The endpoints of Consul's HTTP API, over the [`Transport`](consul_transport::Transport) seam.
+//!
+//! A [`Client`] holds the configuration and a shared transport; each endpoint family is a
+//! cheap handle made from it ([`Client::kv`], …), with Go's method names in snake case.
+//! Reads return [`QueryResponse`] (value plus [`QueryMeta`]: index, leader, cache),
+//! writes return [`WriteResponse`]. Every request goes through one private path that
+//! validates input before sending, sends the token only as the `X-Consul-Token` header,
+//! runs inside a `tracing` span (method, path, status, duration — never the token) and
+//! maps failure statuses to a typed [`Error`].
+//!
+//! ```no_run
+//! # async fn demo() -> consul_api::Result<()> {
+//! use consul_api::{Client, QueryOptions, WriteOptions};
+//!
+//! let client = Client::from_env()?; // CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, …
+//! let kv = client.kv();
+//! kv.put("greeting", "hello", &WriteOptions::default()).await?;
+//! let pair = kv.get("greeting", &QueryOptions::default()).await?.value;
+//! assert_eq!(pair.unwrap().value_str(), Some("hello"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Features
+//! - `hyper` (default): [`Client::new`] and [`Client::from_env`] over
+//!   [`consul_transport::HyperTransport`].
+//! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`;
+//!   `full` turns them all on.
+//!
+//! Models live in [`consul_types`], the transport in [`consul_transport`]; most users
+//! depend on the `consulate` facade, which re-exports all three.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// With only some endpoint families enabled, parts of the shared request path have no caller.
+#![cfg_attr(not(feature = "full"), allow(dead_code))]
+
+mod client;
+mod config;
+mod error;
+mod raw;
+mod request;
+
+#[cfg(feature = "kv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kv")))]
+pub mod kv;
+
+pub use client::{Client, ClientBuilder};
+pub use config::{env, Address, BasicAuth, Config};
+pub use error::{Error, Result};
+pub use raw::RawRequest;
+
+pub use consul_types::codec;
+pub use consul_types::{
+    Consistency, QueryMeta, QueryOptions, QueryResponse, Token, ValidationError, WriteMeta,
+    WriteOptions, WriteResponse,
+};

@@ -1,0 +1,389 @@
+//! The one request path every endpoint goes through (Go's `api.go`): validate options,
+//! build the percent-encoded URI, attach the token as a header, call the transport, map
+//! failure statuses to errors, read the metadata and decode the body.
+
+use crate::{Client, Error, Result};
+use bytes::Bytes;
+use consul_transport::{BodyStream, RequestTimeout, Transport};
+use consul_types::{
+    QueryMeta, QueryOptions, QueryResponse, WriteMeta, WriteOptions, WriteResponse,
+};
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
+use http::{Method, StatusCode};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// Characters kept as they are in a path segment: RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A KV key keeps its `/` separators (Consul would decode `%2F` to `/` anyway).
+const KEY: &AsciiSet = &SEGMENT.remove(b'/');
+
+const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-consul-token");
+
+/// Percent-encodes one path segment (a name or id).
+pub(crate) fn segment(s: &str) -> Cow<'_, str> {
+    utf8_percent_encode(s, SEGMENT).into()
+}
+
+/// Percent-encodes a KV key, keeping `/`.
+pub(crate) fn key_path(s: &str) -> Cow<'_, str> {
+    utf8_percent_encode(s, KEY).into()
+}
+
+/// One request being put together.
+pub(crate) struct Call<'a> {
+    client: &'a Client,
+    method: Method,
+    /// Path after `/v1/`, already encoded.
+    path: String,
+    query: Vec<(Cow<'static, str>, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+    json_body: bool,
+    token: Option<HeaderValue>,
+    timeout: Option<Duration>,
+}
+
+impl Client {
+    /// Starts a request to `/v1/{path}`; `path` must already be encoded.
+    pub(crate) fn call(&self, method: Method, path: impl Into<String>) -> Call<'_> {
+        Call {
+            client: self,
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            json_body: false,
+            token: None,
+            timeout: None,
+        }
+    }
+}
+
+impl<'a> Call<'a> {
+    /// Adds a query parameter.
+    pub(crate) fn param(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a query parameter when the value is set.
+    pub(crate) fn param_opt(self, name: &'static str, value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(v) => self.param(name, v),
+            None => self,
+        }
+    }
+
+    /// Adds a flag parameter (`?recurse`).
+    pub(crate) fn flag(self, name: &'static str) -> Self {
+        self.param(name, String::new())
+    }
+
+    /// Adds a flag parameter when `on`.
+    pub(crate) fn flag_if(self, name: &'static str, on: bool) -> Self {
+        if on {
+            self.flag(name)
+        } else {
+            self
+        }
+    }
+
+    /// Applies read options: validates them and adds their parameters, token, cache
+    /// headers and, for blocking reads, a time limit that covers Consul's wait.
+    pub(crate) fn query_options(mut self, opts: &QueryOptions) -> Result<Self> {
+        opts.validate()?;
+        let inner = &self.client.inner;
+        for (k, v) in opts.query_pairs(inner.consistency) {
+            self.query.push((Cow::Borrowed(k), v));
+        }
+        self.apply_defaults(
+            opts.datacenter.is_some(),
+            opts.namespace.is_some(),
+            opts.partition.is_some(),
+        );
+        if let Some(token) = &opts.token {
+            self.token = Some(crate::client::token_header(token)?);
+        }
+        if let Some(cc) = opts.cache_control() {
+            let value = HeaderValue::from_str(&cc).map_err(Error::decode)?;
+            self.headers.push((CACHE_CONTROL, value));
+        }
+        if let Some(budget) = opts.blocking_budget() {
+            self.timeout = Some(budget + inner.blocking_margin);
+        }
+        Ok(self)
+    }
+
+    /// Applies write options: validates them and adds their parameters and token.
+    pub(crate) fn write_options(mut self, opts: &WriteOptions) -> Result<Self> {
+        opts.validate()?;
+        for (k, v) in opts.query_pairs() {
+            self.query.push((Cow::Borrowed(k), v));
+        }
+        self.apply_defaults(
+            opts.datacenter.is_some(),
+            opts.namespace.is_some(),
+            opts.partition.is_some(),
+        );
+        if let Some(token) = &opts.token {
+            self.token = Some(crate::client::token_header(token)?);
+        }
+        Ok(self)
+    }
+
+    /// Client-wide datacenter, namespace and partition, where the options set none.
+    fn apply_defaults(&mut self, has_dc: bool, has_ns: bool, has_partition: bool) {
+        let client = self.client;
+        if !has_dc {
+            if let Some(dc) = client.datacenter.as_deref() {
+                self.query.push((Cow::Borrowed("dc"), dc.to_owned()));
+            }
+        }
+        if !has_ns {
+            if let Some(ns) = &client.inner.namespace {
+                self.query.push((Cow::Borrowed("ns"), ns.clone()));
+            }
+        }
+        if !has_partition {
+            if let Some(p) = &client.inner.partition {
+                self.query.push((Cow::Borrowed("partition"), p.clone()));
+            }
+        }
+    }
+
+    /// Uses this datacenter-less call as an agent-local one: only the token applies.
+    pub(crate) fn token_override(mut self, token: Option<&consul_types::Token>) -> Result<Self> {
+        if let Some(token) = token {
+            self.token = Some(crate::client::token_header(token)?);
+        }
+        Ok(self)
+    }
+
+    /// Sets a JSON body.
+    pub(crate) fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::Validation(consul_types::ValidationError::InvalidValue {
+                field: "request body",
+                reason: e.to_string().into(),
+            })
+        })?;
+        self.body = Bytes::from(bytes);
+        self.json_body = true;
+        Ok(self)
+    }
+
+    /// Sets a raw body.
+    pub(crate) fn body(mut self, body: Bytes) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    fn build(self) -> Result<(http::Request<Bytes>, String)> {
+        let inner = &self.client.inner;
+        let mut uri = String::with_capacity(inner.base.len() + 4 + self.path.len() + 32);
+        uri.push_str(&inner.base);
+        uri.push_str("/v1/");
+        uri.push_str(&self.path);
+        if !self.query.is_empty() {
+            uri.push('?');
+            let mut ser = form_urlencoded::Serializer::new(uri);
+            for (k, v) in &self.query {
+                ser.append_pair(k, v);
+            }
+            uri = ser.finish();
+        }
+        let mut builder = http::Request::builder()
+            .method(self.method.clone())
+            .uri(&uri);
+        let headers = builder.headers_mut().ok_or_else(|| invalid_uri(&uri))?;
+        if let Some(token) = self.token.or_else(|| inner.token.clone()) {
+            headers.insert(TOKEN_HEADER, token);
+        }
+        if let Some(auth) = &inner.authorization {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        if self.json_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, value) in self.headers {
+            headers.append(name, value);
+        }
+        if let Some(t) = self.timeout {
+            builder = builder.extension(RequestTimeout(t));
+        }
+        let request = builder.body(self.body).map_err(|_| invalid_uri(&uri))?;
+        Ok((request, self.path))
+    }
+
+    /// Sends the request and returns the response whatever its status.
+    pub(crate) async fn send_raw(self) -> Result<(http::Response<Bytes>, Duration)> {
+        let transport = self.client.inner.transport.clone();
+        let (request, path) = self.build()?;
+        let span = tracing::debug_span!(
+            "consul.request",
+            method = %request.method(),
+            path = %path,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        async move {
+            let started = Instant::now();
+            let result = transport.send(request).await;
+            let elapsed = started.elapsed();
+            let span = tracing::Span::current();
+            span.record("duration_ms", elapsed.as_millis() as u64);
+            match result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    tracing::debug!("consul answered");
+                    Ok((response, elapsed))
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "consul request failed");
+                    Err(Error::Transport(e))
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends the request, streaming the response body.
+    pub(crate) async fn send_streaming(self) -> Result<http::Response<BodyStream>> {
+        let transport = self.client.inner.transport.clone();
+        let (request, path) = self.build()?;
+        let span = tracing::debug_span!("consul.request", method = %request.method(), path = %path, streaming = true);
+        let response = transport
+            .send_streaming(request)
+            .instrument(span)
+            .await
+            .map_err(Error::Transport)?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = response.into_body().collect().await.unwrap_or_default();
+            return Err(Error::from_status(status, &body));
+        }
+        Ok(response)
+    }
+
+    /// Sends the request; a failure status becomes an error.
+    pub(crate) async fn send(self) -> Result<(http::Response<Bytes>, Duration)> {
+        let (response, elapsed) = self.send_raw().await?;
+        check(&response)?;
+        Ok((response, elapsed))
+    }
+
+    /// A read whose body decodes to `T`.
+    pub(crate) async fn query<T: DeserializeOwned>(self) -> Result<QueryResponse<T>> {
+        let (response, elapsed) = self.send().await?;
+        let meta = query_meta(&response, elapsed)?;
+        Ok(QueryResponse {
+            value: decode(response.body())?,
+            meta,
+        })
+    }
+
+    /// A read where 404 means "absent" rather than an error.
+    pub(crate) async fn query_opt<T: DeserializeOwned>(self) -> Result<QueryResponse<Option<T>>> {
+        let (response, elapsed) = self.send_raw().await?;
+        if response.status() == StatusCode::NOT_FOUND {
+            let meta = query_meta(&response, elapsed)?;
+            return Ok(QueryResponse { value: None, meta });
+        }
+        check(&response)?;
+        let meta = query_meta(&response, elapsed)?;
+        Ok(QueryResponse {
+            value: Some(decode(response.body())?),
+            meta,
+        })
+    }
+
+    /// A read of raw bytes, where 404 means "absent".
+    pub(crate) async fn query_bytes_opt(self) -> Result<QueryResponse<Option<Bytes>>> {
+        let (response, elapsed) = self.send_raw().await?;
+        let meta = query_meta(&response, elapsed)?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(QueryResponse { value: None, meta });
+        }
+        check(&response)?;
+        Ok(QueryResponse {
+            value: Some(response.into_body()),
+            meta,
+        })
+    }
+
+    /// A write whose body decodes to `T` (often `bool`).
+    pub(crate) async fn write<T: DeserializeOwned>(self) -> Result<WriteResponse<T>> {
+        let (response, elapsed) = self.send().await?;
+        Ok(WriteResponse {
+            value: decode(response.body())?,
+            meta: WriteMeta::new(elapsed),
+        })
+    }
+
+    /// A write whose body carries nothing of interest.
+    pub(crate) async fn write_unit(self) -> Result<WriteResponse<()>> {
+        let (_, elapsed) = self.send().await?;
+        Ok(WriteResponse {
+            value: (),
+            meta: WriteMeta::new(elapsed),
+        })
+    }
+}
+
+fn invalid_uri(uri: &str) -> Error {
+    Error::Validation(consul_types::ValidationError::InvalidValue {
+        field: "request URI",
+        reason: format!("cannot build a request for {uri:?}").into(),
+    })
+}
+
+pub(crate) fn check(response: &http::Response<Bytes>) -> Result<()> {
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(Error::from_status(response.status(), response.body()))
+    }
+}
+
+pub(crate) fn query_meta(response: &http::Response<Bytes>, elapsed: Duration) -> Result<QueryMeta> {
+    let mut meta = QueryMeta::from_headers(response.headers())?;
+    meta.request_time = elapsed;
+    Ok(meta)
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(Error::decode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_segments_and_keys() {
+        assert_eq!(segment("a b/c?d#e%"), "a%20b%2Fc%3Fd%23e%25");
+        assert_eq!(key_path("dir/a b/ü?"), "dir/a%20b/%C3%BC%3F");
+        assert_eq!(segment("web-1.v2_x~"), "web-1.v2_x~");
+    }
+}

@@ -1,0 +1,413 @@
+//! The production transport: hyper 1.x with hyper-util's pooled client.
+
+use crate::{
+    BodyStream, RequestTimeout, StreamingFuture, Transport, TransportError, TransportFuture,
+};
+use bytes::{Bytes, BytesMut};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Default limit for connecting.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default limit for a whole non-blocking request. Blocking queries raise it per request
+/// through [`RequestTimeout`], since Consul may legitimately hold them for minutes.
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket.
+///
+/// Cloning is cheap and clones share the connection pool. Requests must be sent from
+/// within a Tokio runtime.
+///
+/// ```no_run
+/// use consul_transport::HyperTransport;
+/// use std::time::Duration;
+/// let tcp = HyperTransport::builder()
+///     .connect_timeout(Duration::from_secs(2))
+///     .request_timeout(Duration::from_secs(30))
+///     .build();
+/// // For an agent listening on `addresses { http = "unix:///run/consul/http.sock" }`:
+/// let unix = HyperTransport::builder().unix_socket("/run/consul/http.sock").build();
+/// ```
+#[derive(Clone)]
+pub struct HyperTransport {
+    client: Client<Connector, OneShot>,
+    request_timeout: Option<Duration>,
+    unix_socket: Option<Arc<PathBuf>>,
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("request_timeout", &self.request_timeout)
+            .field("unix_socket", &self.unix_socket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for HyperTransport {
+    fn default() -> Self {
+        HyperTransport::new()
+    }
+}
+
+impl HyperTransport {
+    /// A TCP transport with default settings.
+    pub fn new() -> Self {
+        HyperTransport::builder().build()
+    }
+
+    /// Settings for a transport.
+    pub fn builder() -> HyperTransportBuilder {
+        HyperTransportBuilder::default()
+    }
+
+    async fn exchange(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Incoming>, TransportError> {
+        let request = request.map(OneShot::new);
+        self.client.request(request).await.map_err(map_client_error)
+    }
+
+    fn limit(&self, request: &http::Request<Bytes>) -> Option<Duration> {
+        request
+            .extensions()
+            .get::<RequestTimeout>()
+            .map(|t| t.0)
+            .or(self.request_timeout)
+    }
+}
+
+impl Transport for HyperTransport {
+    fn send(&self, request: http::Request<Bytes>) -> TransportFuture<'_> {
+        let limit = self.limit(&request);
+        Box::pin(with_limit(limit, async move {
+            let response = self.exchange(request).await?;
+            let (parts, body) = response.into_parts();
+            let body = collect(body).await?;
+            Ok(http::Response::from_parts(parts, body))
+        }))
+    }
+
+    fn send_streaming(&self, request: http::Request<Bytes>) -> StreamingFuture<'_> {
+        // The limit covers the response head only: a streamed body may legitimately
+        // flow for as long as the caller keeps reading.
+        let limit = self.limit(&request);
+        Box::pin(with_limit(limit, async move {
+            let response = self.exchange(request).await?;
+            Ok(response.map(|body| BodyStream::new(IncomingStream(body))))
+        }))
+    }
+}
+
+async fn with_limit<T>(
+    limit: Option<Duration>,
+    fut: impl Future<Output = Result<T, TransportError>>,
+) -> Result<T, TransportError> {
+    match limit {
+        None => fut.await,
+        Some(limit) => match tokio::time::timeout(limit, fut).await {
+            Ok(result) => result,
+            Err(elapsed) => Err(TransportError::timeout(elapsed)),
+        },
+    }
+}
+
+fn map_client_error(e: hyper_util::client::legacy::Error) -> TransportError {
+    if e.is_connect() {
+        TransportError::connect(e)
+    } else {
+        TransportError::io(e)
+    }
+}
+
+async fn collect(mut body: Incoming) -> Result<Bytes, TransportError> {
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(data) = frame.map_err(TransportError::io)?.into_data() else {
+            continue; // trailers
+        };
+        // Most Consul answers are one chunk: keep it without copying.
+        match &first {
+            None if rest.is_empty() => first = Some(data),
+            _ => {
+                if let Some(f) = first.take() {
+                    rest.extend_from_slice(&f);
+                }
+                rest.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| rest.freeze()))
+}
+
+struct IncomingStream(Incoming);
+
+impl futures_core::Stream for IncomingStream {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            return match Pin::new(&mut self.0).poll_frame(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(TransportError::io(e)))),
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) => Poll::Ready(Some(Ok(data))),
+                    Err(_) => continue, // trailers
+                },
+            };
+        }
+    }
+}
+
+/// Settings for a [`HyperTransport`].
+#[derive(Debug, Clone)]
+pub struct HyperTransportBuilder {
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    pool_idle_timeout: Option<Duration>,
+    pool_max_idle_per_host: usize,
+    unix_socket: Option<PathBuf>,
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        HyperTransportBuilder {
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+            pool_max_idle_per_host: usize::MAX,
+            unix_socket: None,
+        }
+    }
+}
+
+impl HyperTransportBuilder {
+    /// Limit for establishing a connection (default 5 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Default limit for a whole request (default 60 s); a [`RequestTimeout`] in a
+    /// request's extensions overrides it.
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Removes the default request limit (requests without a [`RequestTimeout`] may hang).
+    #[must_use]
+    pub fn no_request_timeout(mut self) -> Self {
+        self.request_timeout = None;
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s).
+    #[must_use]
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// How many idle connections are kept per host (default: unbounded).
+    #[must_use]
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// Connects to this Unix socket instead of the request URI's host; the URI still gives
+    /// the path and the `Host` header.
+    #[must_use]
+    pub fn unix_socket(mut self, path: impl AsRef<Path>) -> Self {
+        self.unix_socket = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> HyperTransport {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.set_connect_timeout(self.connect_timeout);
+        let unix_socket = self.unix_socket.map(Arc::new);
+        let connector = Connector {
+            http,
+            unix_socket: unix_socket.clone(),
+            connect_timeout: self.connect_timeout,
+        };
+        let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .build(connector);
+        HyperTransport {
+            client,
+            request_timeout: self.request_timeout,
+            unix_socket,
+        }
+    }
+}
+
+/// Connects over TCP, or to a fixed Unix socket when one is configured.
+#[derive(Clone)]
+struct Connector {
+    http: HttpConnector,
+    unix_socket: Option<Arc<PathBuf>>,
+    connect_timeout: Option<Duration>,
+}
+
+impl tower_service::Service<http::Uri> for Connector {
+    type Response = Io;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Io, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.http.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        match &self.unix_socket {
+            Some(path) => {
+                let path = Arc::clone(path);
+                let limit = self.connect_timeout;
+                Box::pin(async move {
+                    let connect = tokio::net::UnixStream::connect(path.as_path());
+                    let stream = match limit {
+                        Some(limit) => {
+                            tokio::time::timeout(limit, connect).await.map_err(|_| {
+                                io::Error::new(io::ErrorKind::TimedOut, "connect timed out")
+                            })??
+                        }
+                        None => connect.await?,
+                    };
+                    Ok(Io::Unix(TokioIo::new(stream)))
+                })
+            }
+            None => {
+                let connecting = self.http.call(uri);
+                Box::pin(async move { Ok(Io::Tcp(connecting.await?)) })
+            }
+        }
+    }
+}
+
+/// A connected stream of either kind.
+enum Io {
+    Tcp(TokioIo<tokio::net::TcpStream>),
+    Unix(TokioIo<tokio::net::UnixStream>),
+}
+
+impl Connection for Io {
+    fn connected(&self) -> Connected {
+        match self {
+            Io::Tcp(s) => s.connected(),
+            Io::Unix(s) => s.connected(),
+        }
+    }
+}
+
+impl hyper::rt::Read for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Unix(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl hyper::rt::Write for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Unix(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Io::Unix(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Unix(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Io::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Io::Tcp(s) => s.is_write_vectored(),
+            Io::Unix(s) => s.is_write_vectored(),
+        }
+    }
+}
+
+/// A request body that is sent in one piece; hyper needs a `Body`, and pulling in
+/// http-body-util for this alone is not worth a dependency.
+struct OneShot(Option<Bytes>);
+
+impl OneShot {
+    fn new(bytes: Bytes) -> Self {
+        OneShot(Some(bytes).filter(|b| !b.is_empty()))
+    }
+}
+
+impl Body for OneShot {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.get_mut().0.take().map(|b| Ok(Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
+    }
+}

@@ -1,0 +1,203 @@
+use crate::{Consistency, MetaError};
+use http::HeaderMap;
+use std::time::Duration;
+
+/// What Consul said about a read, besides the data (Go's `api.QueryMeta`).
+///
+/// Every header is optional because agents omit some of them on some endpoints, but a
+/// header that is present and malformed is an error rather than silently ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueryMeta {
+    /// `X-Consul-Index`: pass it as [`QueryOptions::wait_index`](crate::QueryOptions::wait_index)
+    /// to block until the data changes. `0` when the endpoint sent none.
+    pub last_index: u64,
+    /// `X-Consul-ContentHash`, for the hash-blocking agent endpoints.
+    pub last_content_hash: Option<String>,
+    /// `X-Consul-LastContact`: how long since the answering server heard from the leader.
+    pub last_contact: Option<Duration>,
+    /// `X-Consul-KnownLeader`: whether the answering server knew of a leader.
+    pub known_leader: Option<bool>,
+    /// `X-Consul-Effective-Consistency`: the mode the server actually used.
+    pub effective_consistency: Option<Consistency>,
+    /// `X-Consul-Results-Filtered-By-ACLs` (Consul 1.12+).
+    pub results_filtered_by_acls: Option<bool>,
+    /// `X-Cache`: `Some(true)` for a hit in the agent cache, `Some(false)` for a miss.
+    pub cache_hit: Option<bool>,
+    /// `Age`: how old a cached answer is.
+    pub cache_age: Option<Duration>,
+    /// How long the request took, measured by the client.
+    pub request_time: Duration,
+}
+
+/// What Consul said about a write, besides the result (Go's `api.WriteMeta`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteMeta {
+    /// How long the request took, measured by the client.
+    pub request_time: Duration,
+}
+
+impl WriteMeta {
+    /// Metadata of a write that took `request_time`.
+    pub fn new(request_time: Duration) -> Self {
+        WriteMeta { request_time }
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, MetaError> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => v.to_str().map(Some).map_err(|_| MetaError {
+            name,
+            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        }),
+    }
+}
+
+fn parsed<T: std::str::FromStr>(
+    headers: &HeaderMap,
+    name: &'static str,
+) -> Result<Option<T>, MetaError> {
+    match header(headers, name)? {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|_| MetaError {
+            name,
+            value: v.to_owned(),
+        }),
+    }
+}
+
+impl QueryMeta {
+    /// Reads the metadata from a response's headers (Go's `parseQueryMeta`).
+    ///
+    /// ```
+    /// use consul_types::QueryMeta;
+    /// let mut h = http::HeaderMap::new();
+    /// h.insert("x-consul-index", "42".parse().unwrap());
+    /// h.insert("x-consul-knownleader", "true".parse().unwrap());
+    /// let meta = QueryMeta::from_headers(&h).unwrap();
+    /// assert_eq!(meta.last_index, 42);
+    /// assert_eq!(meta.known_leader, Some(true));
+    /// ```
+    ///
+    /// # Errors
+    /// [`MetaError`] when a header is present but malformed.
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, MetaError> {
+        let bool_header = |name: &'static str| -> Result<Option<bool>, MetaError> {
+            match header(headers, name)? {
+                None => Ok(None),
+                Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+                Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+                Some(v) => Err(MetaError {
+                    name,
+                    value: v.to_owned(),
+                }),
+            }
+        };
+        let effective_consistency = match header(headers, "x-consul-effective-consistency")? {
+            None => None,
+            Some(v) => Some(Consistency::from_name(v).ok_or_else(|| MetaError {
+                name: "x-consul-effective-consistency",
+                value: v.to_owned(),
+            })?),
+        };
+        let cache_hit = match header(headers, "x-cache")? {
+            None => None,
+            Some("HIT") => Some(true),
+            Some("MISS") => Some(false),
+            Some(v) => {
+                return Err(MetaError {
+                    name: "x-cache",
+                    value: v.to_owned(),
+                })
+            }
+        };
+        Ok(QueryMeta {
+            last_index: parsed(headers, "x-consul-index")?.unwrap_or(0),
+            last_content_hash: header(headers, "x-consul-contenthash")?.map(str::to_owned),
+            last_contact: parsed::<u64>(headers, "x-consul-lastcontact")?
+                .map(Duration::from_millis),
+            known_leader: bool_header("x-consul-knownleader")?,
+            effective_consistency,
+            results_filtered_by_acls: bool_header("x-consul-results-filtered-by-acls")?,
+            cache_hit,
+            cache_age: parsed::<u64>(headers, "age")?.map(Duration::from_secs),
+            request_time: Duration::ZERO,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn parses_every_header() {
+        // As sent by a 1.8.7 follower for `/v1/catalog/nodes?stale&cached`.
+        let meta = QueryMeta::from_headers(&headers(&[
+            ("X-Consul-Index", "17"),
+            ("X-Consul-KnownLeader", "true"),
+            ("X-Consul-LastContact", "45"),
+            ("X-Consul-Effective-Consistency", "stale"),
+            ("X-Consul-ContentHash", "9d3c2a"),
+            ("X-Cache", "HIT"),
+            ("Age", "3"),
+        ]))
+        .unwrap();
+        assert_eq!(meta.last_index, 17);
+        assert_eq!(meta.known_leader, Some(true));
+        assert_eq!(meta.last_contact, Some(Duration::from_millis(45)));
+        assert_eq!(meta.effective_consistency, Some(Consistency::Stale));
+        assert_eq!(meta.last_content_hash.as_deref(), Some("9d3c2a"));
+        assert_eq!(meta.cache_hit, Some(true));
+        assert_eq!(meta.cache_age, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn missing_headers_are_fine() {
+        let meta = QueryMeta::from_headers(&HeaderMap::new()).unwrap();
+        assert_eq!(meta, QueryMeta::default());
+    }
+
+    #[test]
+    fn leader_means_default_consistency() {
+        let meta =
+            QueryMeta::from_headers(&headers(&[("X-Consul-Effective-Consistency", "leader")]))
+                .unwrap();
+        assert_eq!(meta.effective_consistency, Some(Consistency::Default));
+    }
+
+    #[test]
+    fn malformed_headers_are_errors() {
+        for (name, value) in [
+            ("x-consul-index", "abc"),
+            ("x-consul-index", "-1"),
+            ("x-consul-knownleader", "maybe"),
+            ("x-consul-lastcontact", "1.5"),
+            ("x-consul-effective-consistency", "eventual"),
+            ("x-cache", "WARM"),
+            ("age", "old"),
+        ] {
+            let err = QueryMeta::from_headers(&headers(&[(name, value)])).unwrap_err();
+            assert_eq!(err.name, name);
+            assert_eq!(err.value, value);
+        }
+    }
+
+    #[test]
+    fn event_list_index_is_a_full_u64() {
+        // `/v1/event/list` sends a hash-derived index above i64::MAX.
+        let meta = QueryMeta::from_headers(&headers(&[("X-Consul-Index", "14516501920814887480")]))
+            .unwrap();
+        assert_eq!(meta.last_index, 14_516_501_920_814_887_480);
+    }
+}

@@ -1,0 +1,1 @@
+//! Models and rules of the `session` endpoint family.

@@ -1,0 +1,60 @@
+//! # consulate
+//!
+//! A typed, async client for [Consul](https://developer.hashicorp.com/consul)'s HTTP API.
+//!
+//! ```no_run
+//! # async fn demo() -> consulate::Result<()> {
+//! use consulate::{Client, QueryOptions, WriteOptions};
+//!
+//! let client = Client::from_env()?; // honours CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, …
+//! let kv = client.kv();
+//! kv.put("app/replicas", "3", &WriteOptions::default()).await?;
+//! let got = kv.get("app/replicas", &QueryOptions::default()).await?;
+//! println!("index {} value {:?}", got.meta.last_index, got.value);
+//! # Ok(()) }
+//! ```
+//!
+//! This crate only re-exports the three layers it is made of:
+//! - [`types`] (`consul-types`): models, options, response metadata, validation; no I/O.
+//! - [`transport`] (`consul-transport`): the [`Transport`](transport::Transport) trait and
+//!   the hyper implementation.
+//! - `consul-api`: the [`Client`] and one module per endpoint family.
+//!
+//! # Features
+//!
+//! | feature | what it adds | default |
+//! |---|---|---|
+//! | `hyper` | the default transport (pooled HTTP/1.1 over TCP and Unix sockets) | yes |
+//! | `kv` | [`kv`]: the KV store | yes |
+//! | `agent` | the local agent: members, checks, services, maintenance | yes |
+//! | `catalog` | the catalog: datacenters, nodes, services, registration | yes |
+//! | `health` | checks and healthy instances | yes |
+//! | `session` | sessions, locks and semaphores (turns on `kv`) | yes |
+//! | `event` | user events | yes |
+//! | `acl` | ACL tokens, policies and roles | no |
+//! | `full` | every endpoint family | no |
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[doc(inline)]
+pub use consul_api::{
+    codec, env, Address, BasicAuth, Client, ClientBuilder, Config, Consistency, Error, QueryMeta,
+    QueryOptions, QueryResponse, RawRequest, Result, Token, ValidationError, WriteMeta,
+    WriteOptions, WriteResponse,
+};
+
+#[cfg(feature = "kv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kv")))]
+#[doc(inline)]
+pub use consul_api::kv;
+
+/// Models, options, metadata and validation rules (the `consul-types` crate).
+pub mod types {
+    #[doc(inline)]
+    pub use consul_types::*;
+}
+
+/// The transport seam and its implementations (the `consul-transport` crate).
+pub mod transport {
+    #[doc(inline)]
+    pub use consul_transport::*;
+}

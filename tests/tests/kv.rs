@@ -1,0 +1,667 @@
+//! The KV store against a real agent.
+
+use bytes::Bytes;
+use consul_integration_tests::{recording_client, unique_prefix, TestAgent};
+use consulate::codec::{Json, Text};
+use consulate::kv::{KvPutParams, MAX_VALUE_SIZE};
+use consulate::{Client, Config, Consistency, Error, QueryOptions, ValidationError, WriteOptions};
+use std::time::{Duration, Instant};
+
+fn q() -> QueryOptions {
+    QueryOptions::default()
+}
+
+fn w() -> WriteOptions {
+    WriteOptions::default()
+}
+
+#[tokio::test]
+async fn round_trips_binary_empty_and_max_size_values_with_flags() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let p = unique_prefix("roundtrip");
+
+    let binary = Bytes::from_static(&[0, 159, 146, 150, 255, 0, 1]);
+    assert!(
+        kv.put(&format!("{p}binary"), binary.clone(), &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let got = kv
+        .get(&format!("{p}binary"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(got.value, binary);
+    let raw = kv
+        .get_raw(&format!("{p}binary"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(raw, binary);
+
+    assert!(
+        kv.put(&format!("{p}empty"), Bytes::new(), &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let got = kv
+        .get(&format!("{p}empty"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert!(got.value.is_empty());
+    let raw = kv
+        .get_raw(&format!("{p}empty"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert!(raw.is_empty());
+
+    let max: Bytes = (0..MAX_VALUE_SIZE)
+        .map(|i| (i % 251) as u8)
+        .collect::<Vec<_>>()
+        .into();
+    assert!(
+        kv.put(&format!("{p}max"), max.clone(), &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let got = kv
+        .get(&format!("{p}max"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(got.value.len(), MAX_VALUE_SIZE);
+    assert_eq!(got.value, max);
+
+    let params = KvPutParams::default().flags(0xdead_beef_cafe);
+    assert!(
+        kv.put_with_params(&format!("{p}flags"), "f", &params, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let got = kv
+        .get(&format!("{p}flags"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(got.flags, 0xdead_beef_cafe);
+    assert!(got.create_index > 0 && got.modify_index >= got.create_index);
+}
+
+#[tokio::test]
+async fn keys_that_need_encoding_round_trip() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let p = unique_prefix("encoding");
+    let keys = [
+        format!("{p}with space"),
+        format!("{p}ünïcödé/日本語/🔑"),
+        format!("{p}q?x=1&y=2#frag"),
+        format!("{p}percent%20literal+plus"),
+        format!("{p}semi;colon,comma'quote\"dq"),
+        format!("{p}trailing/"),
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        assert!(
+            kv.put(key, format!("v{i}"), &w()).await.unwrap().value,
+            "{key}"
+        );
+    }
+    for (i, key) in keys.iter().enumerate() {
+        let got = kv
+            .get(key, &q())
+            .await
+            .unwrap()
+            .value
+            .unwrap_or_else(|| panic!("{key} missing"));
+        assert_eq!(&got.key, key);
+        assert_eq!(got.value_str(), Some(format!("v{i}").as_str()));
+    }
+    let mut listed: Vec<String> = kv.keys(&p, None, &q()).await.unwrap().value;
+    listed.sort();
+    let mut want = keys.to_vec();
+    want.sort();
+    assert_eq!(listed, want);
+}
+
+#[tokio::test]
+async fn missing_key_is_none_with_an_index() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let got = kv
+        .get(&format!("{}nope", unique_prefix("missing")), &q())
+        .await
+        .unwrap();
+    assert!(got.value.is_none());
+    assert!(got.meta.last_index > 0, "404 still carries X-Consul-Index");
+    let raw = kv
+        .get_raw(&format!("{}nope", unique_prefix("missing")), &q())
+        .await
+        .unwrap();
+    assert!(raw.value.is_none());
+    assert!(kv
+        .list(&unique_prefix("none"), &q())
+        .await
+        .unwrap()
+        .value
+        .is_empty());
+    assert!(kv
+        .keys(&unique_prefix("none"), Some("/"), &q())
+        .await
+        .unwrap()
+        .value
+        .is_empty());
+}
+
+#[tokio::test]
+async fn invalid_input_is_rejected_before_sending() {
+    let agent = TestAgent::dev().await;
+    let (client, recorder) = recording_client(&agent);
+    let kv = client.kv();
+
+    let too_big = Bytes::from(vec![7u8; MAX_VALUE_SIZE + 1]);
+    let err = kv.put("big", too_big, &w()).await.unwrap_err();
+    assert!(
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::ValueTooLarge { size, max }) if *size == MAX_VALUE_SIZE + 1 && *max == MAX_VALUE_SIZE
+        ),
+        "{err:?}"
+    );
+
+    let err = kv.put("", "v", &w()).await.unwrap_err();
+    assert!(
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::Empty { field: "key" })
+        ),
+        "{err:?}"
+    );
+    let err = kv.get("", &q()).await.unwrap_err();
+    assert!(err.is_validation());
+
+    let err = kv.put("/leading", "v", &w()).await.unwrap_err();
+    assert!(
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::InvalidKey { .. })
+        ),
+        "{err:?}"
+    );
+    let err = kv.delete("a//b", &w()).await.unwrap_err();
+    assert!(matches!(
+        err.as_validation(),
+        Some(ValidationError::InvalidKey { .. })
+    ));
+    let err = kv.keys("x/", Some(""), &q()).await.unwrap_err();
+    assert!(err.is_validation());
+    let both = KvPutParams::default().acquire("s").release("s");
+    assert!(kv
+        .put_with_params("k", "v", &both, &w())
+        .await
+        .unwrap_err()
+        .is_validation());
+    let bad_opts = QueryOptions::default()
+        .use_cache(true)
+        .consistency(Consistency::Consistent);
+    assert!(kv.get("k", &bad_opts).await.unwrap_err().is_validation());
+
+    assert_eq!(recorder.count(), 0, "nothing may be sent for invalid input");
+
+    // The same client still works for valid input, and that does reach the agent.
+    kv.put("valid", "v", &w()).await.unwrap();
+    assert_eq!(recorder.count(), 1);
+}
+
+#[tokio::test]
+async fn cas_stale_index_loses_and_zero_creates_only_if_absent() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let key = format!("{}counter", unique_prefix("cas"));
+
+    assert!(
+        kv.cas(&key, "1", 0, &w()).await.unwrap().value,
+        "cas=0 creates"
+    );
+    assert!(
+        !kv.cas(&key, "other", 0, &w()).await.unwrap().value,
+        "cas=0 refuses existing"
+    );
+
+    let first = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    assert!(
+        kv.cas(&key, "2", first.modify_index, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    // The index we read is now stale.
+    assert!(
+        !kv.cas(&key, "3", first.modify_index, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let now = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(
+        now.value_str(),
+        Some("2"),
+        "a losing CAS leaves the value unchanged"
+    );
+    assert!(now.modify_index > first.modify_index);
+
+    // delete with cas: stale loses, current wins.
+    assert!(
+        !kv.delete_cas(&key, first.modify_index, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    assert!(kv.get(&key, &q()).await.unwrap().value.is_some());
+    assert!(
+        kv.delete_cas(&key, now.modify_index, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    assert!(kv.get(&key, &q()).await.unwrap().value.is_none());
+}
+
+#[tokio::test]
+async fn list_keys_with_separator_and_recursive_delete() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let p = unique_prefix("tree");
+    for key in ["a", "dir1/x", "dir1/y", "dir2/sub/z", "b"] {
+        kv.put(&format!("{p}{key}"), key, &w()).await.unwrap();
+    }
+    let listed = kv.list(&p, &q()).await.unwrap();
+    let names: Vec<_> = listed
+        .value
+        .iter()
+        .map(|e| e.key.trim_start_matches(&p).to_owned())
+        .collect();
+    assert_eq!(names, ["a", "b", "dir1/x", "dir1/y", "dir2/sub/z"]);
+    assert!(listed.meta.last_index > 0);
+    assert_eq!(listed.value[2].value_str(), Some("dir1/x"));
+
+    let folders = kv.keys(&p, Some("/"), &q()).await.unwrap().value;
+    let folders: Vec<_> = folders
+        .iter()
+        .map(|k| k.trim_start_matches(&p).to_owned())
+        .collect();
+    assert_eq!(folders, ["a", "b", "dir1/", "dir2/"]);
+
+    let all = kv.keys(&p, None, &q()).await.unwrap().value;
+    assert_eq!(all.len(), 5);
+
+    assert!(
+        kv.delete_tree(&format!("{p}dir1/"), &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let left = kv.keys(&p, None, &q()).await.unwrap().value;
+    let left: Vec<_> = left
+        .iter()
+        .map(|k| k.trim_start_matches(&p).to_owned())
+        .collect();
+    assert_eq!(left, ["a", "b", "dir2/sub/z"]);
+
+    assert!(kv.delete(&format!("{p}a"), &w()).await.unwrap().value);
+    assert!(
+        kv.delete(&format!("{p}a"), &w()).await.unwrap().value,
+        "deleting a missing key succeeds"
+    );
+    assert!(kv.delete_tree(&p, &w()).await.unwrap().value);
+    assert!(kv.list(&p, &q()).await.unwrap().value.is_empty());
+}
+
+#[tokio::test]
+async fn blocking_read_wakes_on_write() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let key = format!("{}watched", unique_prefix("block"));
+    kv.put(&key, "v1", &w()).await.unwrap();
+    let first = kv.get(&key, &q()).await.unwrap();
+
+    let writer_kv = kv.clone();
+    let writer_key = key.clone();
+    let writer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        writer_kv
+            .put(&writer_key, "v2", &WriteOptions::default())
+            .await
+            .unwrap();
+    });
+    let started = Instant::now();
+    let opts = q()
+        .wait_index(first.meta.last_index)
+        .wait_time(Duration::from_secs(20));
+    let changed = kv.get(&key, &opts).await.unwrap();
+    let waited = started.elapsed();
+    writer.await.unwrap();
+    assert!(
+        waited < Duration::from_secs(10),
+        "woke after {waited:?}, not at the write"
+    );
+    assert!(changed.meta.last_index > first.meta.last_index);
+    assert_eq!(changed.value.unwrap().value_str(), Some("v2"));
+}
+
+#[tokio::test]
+async fn blocking_read_times_out_with_the_same_index() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let key = format!("{}quiet", unique_prefix("block"));
+    kv.put(&key, "v1", &w()).await.unwrap();
+    let first = kv.get(&key, &q()).await.unwrap();
+    let started = Instant::now();
+    let opts = q()
+        .wait_index(first.meta.last_index)
+        .wait_time(Duration::from_secs(1));
+    let same = kv.get(&key, &opts).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900),
+        "returned early: {waited:?}"
+    );
+    assert_eq!(same.meta.last_index, first.meta.last_index);
+    assert_eq!(same.value.unwrap().value_str(), Some("v1"));
+}
+
+#[tokio::test]
+async fn unknown_datacenter_is_a_typed_status_error() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let err = kv.dc("dc-nowhere").get("k", &q()).await.unwrap_err();
+    match &err {
+        Error::Status { code, body } => {
+            assert_eq!(code.as_u16(), 500);
+            assert!(body.contains("No path to datacenter"), "{body}");
+        }
+        other => panic!("expected a status error, got {other:?}"),
+    }
+    let err = kv
+        .put("k", "v", &w().datacenter("dc-nowhere"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    // The agent's own datacenter by name works through the same scoping.
+    assert!(kv.dc("dc1").put("k", "v", &w()).await.unwrap().value);
+}
+
+#[tokio::test]
+async fn unreachable_agent_is_a_connect_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::new(Config::new(&format!("127.0.0.1:{port}")).unwrap()).unwrap();
+    let err = client.kv().get("k", &q()).await.unwrap_err();
+    let transport = err.as_transport().unwrap_or_else(|| panic!("{err:?}"));
+    assert!(transport.is_connect(), "{transport:?}");
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn agent_stopped_mid_request_is_a_transport_error() {
+    let mut agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let key = format!("{}k", unique_prefix("crash"));
+    kv.put(&key, "v", &w()).await.unwrap();
+    let index = kv.get(&key, &q()).await.unwrap().meta.last_index;
+    let blocked = tokio::spawn({
+        let kv = kv.clone();
+        async move {
+            kv.get(
+                &key,
+                &QueryOptions::default()
+                    .wait_index(index)
+                    .wait_time(Duration::from_secs(30)),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    agent.kill();
+    let err = tokio::time::timeout(Duration::from_secs(10), blocked)
+        .await
+        .expect("the blocked read ends when the agent dies")
+        .unwrap()
+        .unwrap_err();
+    assert!(err.as_transport().is_some(), "{err:?}");
+    // And the next call is a clean connect error.
+    let err = kv.get("k", &q()).await.unwrap_err();
+    assert!(
+        err.as_transport().is_some_and(|t| t.is_connect()),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn token_travels_only_as_a_header_and_is_redacted() {
+    let agent = TestAgent::dev().await;
+    let mut config = agent.config();
+    config.token = Some("client-secret-token".into());
+    let recorder = std::sync::Arc::new(consul_transport::mock::Recording::new(
+        consul_transport::HyperTransport::new(),
+    ));
+    let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
+    let kv = client.kv();
+    kv.put("t", "v", &w()).await.unwrap();
+    kv.get("t", &q().token("per-request-token")).await.unwrap();
+
+    let sent = recorder.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].headers["x-consul-token"], "client-secret-token");
+    assert_eq!(sent[1].headers["x-consul-token"], "per-request-token");
+    for r in &sent {
+        let uri = r.uri.to_string();
+        assert!(!uri.contains("token"), "token leaked into {uri}");
+    }
+    let shown = format!(
+        "{client:?} {:?} {:?}",
+        q().token("per-request-token"),
+        agent.config()
+    );
+    assert!(
+        !shown.contains("client-secret-token") && !shown.contains("per-request-token"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn consistency_modes_are_sent_and_reported() {
+    let agent = TestAgent::dev().await;
+    let mut config = agent.config();
+    config.consistency = Consistency::Stale;
+    let recorder = std::sync::Arc::new(consul_transport::mock::Recording::new(
+        consul_transport::HyperTransport::new(),
+    ));
+    let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
+    let kv = client.kv();
+    kv.put("c", "v", &w()).await.unwrap();
+    let stale = kv.get("c", &q()).await.unwrap();
+    let consistent = kv
+        .get("c", &q().consistency(Consistency::Consistent))
+        .await
+        .unwrap();
+    let default = kv
+        .get("c", &q().consistency(Consistency::Default))
+        .await
+        .unwrap();
+    let sent = recorder.requests();
+    assert!(sent[1].query("stale").is_some(), "client default applies");
+    assert!(sent[2].query("consistent").is_some() && sent[2].query("stale").is_none());
+    assert!(sent[3].query("consistent").is_none() && sent[3].query("stale").is_none());
+    for r in [&stale, &consistent, &default] {
+        assert_eq!(r.meta.known_leader, Some(true));
+        assert_eq!(r.meta.last_contact, Some(Duration::ZERO));
+        assert!(r.meta.last_index > 0);
+    }
+}
+
+#[tokio::test]
+async fn typed_values_through_codecs() {
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Settings {
+        replicas: u32,
+        regions: Vec<String>,
+    }
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let p = unique_prefix("codec");
+    let settings = Settings {
+        replicas: 3,
+        regions: vec!["eu".into(), "us".into()],
+    };
+    kv.put_encoded(&format!("{p}json"), &settings, &Json, &w())
+        .await
+        .unwrap();
+    let back: Option<Settings> = kv
+        .get_decoded(&format!("{p}json"), &Json, &q())
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(back, Some(settings));
+    let raw = kv
+        .get_raw(&format!("{p}json"), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(&raw[..], br#"{"replicas":3,"regions":["eu","us"]}"#);
+
+    kv.put_encoded(&format!("{p}text"), &"héllo".to_owned(), &Text, &w())
+        .await
+        .unwrap();
+    let text: Option<String> = kv
+        .get_decoded(&format!("{p}text"), &Text, &q())
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(text.as_deref(), Some("héllo"));
+
+    kv.put(&format!("{p}notjson"), "{oops", &w()).await.unwrap();
+    let err = kv
+        .get_decoded::<Settings, _>(&format!("{p}notjson"), &Json, &q())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Codec(_)), "{err:?}");
+    let missing: Option<Settings> = kv
+        .get_decoded(&format!("{p}absent"), &Json, &q())
+        .await
+        .unwrap()
+        .value;
+    assert!(missing.is_none());
+}
+
+#[tokio::test]
+async fn unix_socket_agent_serves_kv() {
+    let agent = TestAgent::builder().unix_socket().start().await.unwrap();
+    let sock = agent.unix_socket().unwrap().to_owned();
+    let client = Client::new(Config::new(&format!("unix://{}", sock.display())).unwrap()).unwrap();
+    let kv = client.kv();
+    assert!(kv.put("over/unix", "yes", &w()).await.unwrap().value);
+    // Written over the socket, read over TCP: the same store.
+    let got = agent
+        .client()
+        .kv()
+        .get("over/unix", &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(got.value_str(), Some("yes"));
+}
+
+#[tokio::test]
+async fn raw_escape_hatch_reaches_unmodelled_endpoints() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let leader = client.get("status/leader", &[]).await.unwrap();
+    let leader: String = serde_json::from_slice(leader.body()).unwrap();
+    assert_eq!(leader, format!("127.0.0.1:{}", agent.ports().server));
+    client
+        .put("kv/raw/x", &[("flags", "9")], "raw-value")
+        .await
+        .unwrap();
+    let got = client.kv().get("raw/x", &q()).await.unwrap().value.unwrap();
+    assert_eq!((got.flags, got.value_str()), (9, Some("raw-value")));
+    let err = client
+        .get("kv/raw/x", &[("index", "abc")])
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    client.delete("kv/raw/x", &[]).await.unwrap();
+    assert!(client
+        .kv()
+        .get("raw/x", &q())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+}
+
+#[tokio::test]
+async fn acquire_and_release_with_a_session() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let kv = client.kv();
+    let created = client
+        .put("session/create", &[], r#"{"Name":"kv-test","TTL":"30s"}"#)
+        .await
+        .unwrap();
+    let session: serde_json::Value = serde_json::from_slice(created.body()).unwrap();
+    let session = session["ID"].as_str().unwrap().to_owned();
+    let other = client.put("session/create", &[], "{}").await.unwrap();
+    let other: serde_json::Value = serde_json::from_slice(other.body()).unwrap();
+    let other = other["ID"].as_str().unwrap().to_owned();
+
+    let key = format!("{}lock", unique_prefix("acquire"));
+    assert!(
+        kv.acquire(&key, "holder-1", &session, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    assert!(
+        !kv.acquire(&key, "holder-2", &other, &w())
+            .await
+            .unwrap()
+            .value,
+        "held by another session"
+    );
+    let held = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(held.session.as_deref(), Some(session.as_str()));
+    assert_eq!(held.lock_index, 1);
+    assert!(
+        kv.release(&key, "released", &session, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let free = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(free.session, None);
+    assert_eq!(free.value_str(), Some("released"));
+    let err = kv
+        .acquire(&key, "x", "00000000-0000-0000-0000-000000000000", &w())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
+}
