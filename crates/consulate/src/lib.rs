@@ -42,10 +42,38 @@ pub use consul_api::{
     WriteOptions, WriteResponse,
 };
 
+#[cfg(feature = "agent")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
+#[doc(inline)]
+pub use consul_api::agent;
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+#[doc(inline)]
+pub use consul_api::catalog;
+#[cfg(feature = "event")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event")))]
+#[doc(inline)]
+pub use consul_api::event;
+#[cfg(feature = "health")]
+#[cfg_attr(docsrs, doc(cfg(feature = "health")))]
+#[doc(inline)]
+pub use consul_api::health;
 #[cfg(feature = "kv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kv")))]
 #[doc(inline)]
 pub use consul_api::kv;
+#[cfg(feature = "session")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session")))]
+#[doc(inline)]
+pub use consul_api::lock;
+#[cfg(feature = "session")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session")))]
+#[doc(inline)]
+pub use consul_api::semaphore;
+#[cfg(feature = "session")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session")))]
+#[doc(inline)]
+pub use consul_api::session;
 
 /// Models, options, metadata and validation rules (the `consul-types` crate).
 pub mod types {

@@ -1,0 +1,1 @@
+//! The `catalog` endpoint family. (To be implemented.)

@@ -1,0 +1,1 @@
+//! The `event` endpoint family. (To be implemented.)

@@ -1,0 +1,1 @@
+//! The `health` endpoint family. (To be implemented.)

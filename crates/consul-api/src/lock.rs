@@ -1,0 +1,1 @@
+//! Distributed locks on a KV key, built on sessions. (To be implemented.)

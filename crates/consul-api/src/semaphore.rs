@@ -1,0 +1,1 @@
+//! Distributed semaphores on a KV prefix, built on sessions. (To be implemented.)

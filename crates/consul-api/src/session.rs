@@ -1,0 +1,1 @@
+//! The `session` endpoint family. (To be implemented.)
