@@ -96,7 +96,9 @@ fn demo() -> Result<(), String> {
     }
 }
 
-const FAMILIES: &[&str] = &["kv", "agent", "catalog", "health", "session", "event", "acl"];
+const FAMILIES: &[&str] = &[
+    "kv", "agent", "catalog", "health", "session", "event", "acl",
+];
 
 struct Step {
     name: String,
@@ -158,7 +160,13 @@ fn test() -> Result<(), String> {
     for feature in FAMILIES.iter().chain(["hyper"].iter()) {
         let mut check = cargo();
         check
-            .args(["check", "--quiet", "-p", "consulate", "--no-default-features"])
+            .args([
+                "check",
+                "--quiet",
+                "-p",
+                "consulate",
+                "--no-default-features",
+            ])
             .args(["--features", feature])
             .env("RUSTFLAGS", "-D warnings");
         run_step(&mut steps, &format!("feature `{feature}` alone"), check);
@@ -183,7 +191,11 @@ fn test() -> Result<(), String> {
                     .env("CONSUL_HTTP_ADDR", main.http_addr())
                     .env("TOUR_JOIN_ADDR", second.serf_lan_addr())
                     .stdout(std::process::Stdio::null());
-                run_step(&mut steps, &format!("example `{example}` on a dev agent"), run);
+                run_step(
+                    &mut steps,
+                    &format!("example `{example}` on a dev agent"),
+                    run,
+                );
             }
         }
         Err(e) => {

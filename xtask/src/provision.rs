@@ -21,7 +21,9 @@ pub(crate) fn ensure_consul() -> Result<PathBuf, String> {
             consul_test::INSTALL_HINT
         ));
     }
-    println!("== installing Consul 1.8.7 from Debian bullseye (pinned low; nothing else is upgraded)");
+    println!(
+        "== installing Consul 1.8.7 from Debian bullseye (pinned low; nothing else is upgraded)"
+    );
     let mirror = debian_mirror().unwrap_or_else(|| "http://deb.debian.org/debian".into());
     let source = format!(
         "Types: deb\nURIs: {mirror}\nSuites: bullseye\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
@@ -33,7 +35,13 @@ pub(crate) fn ensure_consul() -> Result<PathBuf, String> {
     )?;
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", "consul/bullseye"])
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "consul/bullseye",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     consul_test::find_consul()
 }

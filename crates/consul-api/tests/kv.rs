@@ -12,7 +12,8 @@ fn client(mock: &MockTransport) -> Client {
     Client::with_transport(config, mock.clone()).unwrap()
 }
 
-const GET_BODY: &str = r#"[{"LockIndex":0,"Key":"a b/ü","Flags":3,"Value":"aGk=","CreateIndex":5,"ModifyIndex":9}]"#;
+const GET_BODY: &str =
+    r#"[{"LockIndex":0,"Key":"a b/ü","Flags":3,"Value":"aGk=","CreateIndex":5,"ModifyIndex":9}]"#;
 
 #[tokio::test]
 async fn get_encodes_key_options_and_token() {
@@ -27,9 +28,17 @@ async fn get_encodes_key_options_and_token() {
         .consistency(Consistency::Stale)
         .wait_index(7)
         .wait_time(Duration::from_secs(3));
-    let got = client(&mock).kv().dc("dc2").get("a b/ü", &opts).await.unwrap();
+    let got = client(&mock)
+        .kv()
+        .dc("dc2")
+        .get("a b/ü", &opts)
+        .await
+        .unwrap();
     let pair = got.value.unwrap();
-    assert_eq!((pair.key.as_str(), &pair.value[..], pair.flags), ("a b/ü", &b"hi"[..], 3));
+    assert_eq!(
+        (pair.key.as_str(), &pair.value[..], pair.flags),
+        ("a b/ü", &b"hi"[..], 3)
+    );
     assert_eq!(got.meta.last_index, 9);
     assert_eq!(got.meta.known_leader, Some(true));
 
@@ -48,7 +57,11 @@ async fn get_encodes_key_options_and_token() {
 async fn missing_key_is_none_and_keeps_the_index() {
     let mock = MockTransport::new();
     mock.push(Reply::status(404, "").header("x-consul-index", "12"));
-    let got = client(&mock).kv().get("nope", &QueryOptions::default()).await.unwrap();
+    let got = client(&mock)
+        .kv()
+        .get("nope", &QueryOptions::default())
+        .await
+        .unwrap();
     assert!(got.value.is_none());
     assert_eq!(got.meta.last_index, 12);
 }
@@ -69,11 +82,20 @@ async fn put_sends_raw_bytes_and_params() {
     assert_eq!(&req.body[..], &[0u8, 255]);
     assert_eq!(req.query("flags").as_deref(), Some("42"));
     assert_eq!(req.query("cas").as_deref(), Some("0"));
-    assert!(req.headers.get("content-type").is_none(), "raw bytes, not JSON");
+    assert!(
+        req.headers.get("content-type").is_none(),
+        "raw bytes, not JSON"
+    );
 
-    let lost = kv.acquire("k", "v", "sess-1", &WriteOptions::default()).await.unwrap();
+    let lost = kv
+        .acquire("k", "v", "sess-1", &WriteOptions::default())
+        .await
+        .unwrap();
     assert!(!lost.value, "false from Consul is reported, not hidden");
-    assert_eq!(mock.last().unwrap().query("acquire").as_deref(), Some("sess-1"));
+    assert_eq!(
+        mock.last().unwrap().query("acquire").as_deref(),
+        Some("sess-1")
+    );
 }
 
 #[tokio::test]
@@ -85,19 +107,40 @@ async fn list_keys_and_deletes() {
         .push(Reply::json("true"))
         .push(Reply::json("false"));
     let kv = client(&mock).kv();
-    assert!(kv.list("none/", &QueryOptions::default()).await.unwrap().value.is_empty());
+    assert!(kv
+        .list("none/", &QueryOptions::default())
+        .await
+        .unwrap()
+        .value
+        .is_empty());
     assert!(mock.last().unwrap().query("recurse").is_some());
-    let keys = kv.keys("", Some("/"), &QueryOptions::default()).await.unwrap().value;
+    let keys = kv
+        .keys("", Some("/"), &QueryOptions::default())
+        .await
+        .unwrap()
+        .value;
     assert_eq!(keys, ["a/", "b"]);
     let req = mock.last().unwrap();
     assert_eq!(req.uri.path(), "/v1/kv/");
     assert_eq!(req.query("separator").as_deref(), Some("/"));
-    kv.delete_tree("tmp/", &WriteOptions::default()).await.unwrap();
+    kv.delete_tree("tmp/", &WriteOptions::default())
+        .await
+        .unwrap();
     let req = mock.last().unwrap();
-    assert_eq!((req.method.as_str(), req.query("recurse").is_some()), ("DELETE", true));
-    kv.delete("x", &WriteOptions::default().datacenter("dc3")).await.unwrap();
+    assert_eq!(
+        (req.method.as_str(), req.query("recurse").is_some()),
+        ("DELETE", true)
+    );
+    kv.delete("x", &WriteOptions::default().datacenter("dc3"))
+        .await
+        .unwrap();
     assert_eq!(mock.last().unwrap().query("dc").as_deref(), Some("dc3"));
-    assert!(!kv.delete_cas("x", 4, &WriteOptions::default()).await.unwrap().value);
+    assert!(
+        !kv.delete_cas("x", 4, &WriteOptions::default())
+            .await
+            .unwrap()
+            .value
+    );
     assert_eq!(mock.last().unwrap().query("cas").as_deref(), Some("4"));
 }
 
@@ -112,14 +155,26 @@ async fn failure_statuses_become_typed_errors() {
         .push(Reply::Error(TransportError::io("connection reset")));
     let kv = client(&mock).kv();
     let q = QueryOptions::default();
-    assert!(matches!(kv.get("k", &q).await.unwrap_err(), Error::PermissionDenied { message } if message == "Permission denied"));
+    assert!(
+        matches!(kv.get("k", &q).await.unwrap_err(), Error::PermissionDenied { message } if message == "Permission denied")
+    );
     let e = kv.get("k", &q).await.unwrap_err();
-    assert!(matches!(&e, Error::Status { code, body } if code.as_u16() == 500 && body == "No path to datacenter"));
+    assert!(
+        matches!(&e, Error::Status { code, body } if code.as_u16() == 500 && body == "No path to datacenter")
+    );
     assert!(e.is_retryable());
-    let e = kv.put("k", "v", &WriteOptions::default()).await.unwrap_err();
+    let e = kv
+        .put("k", "v", &WriteOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.status().map(|c| c.as_u16()), Some(413));
-    assert!(matches!(kv.get("k", &q).await.unwrap_err(), Error::Decode(_)));
-    assert!(matches!(kv.get("k", &q).await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index"));
+    assert!(matches!(
+        kv.get("k", &q).await.unwrap_err(),
+        Error::Decode(_)
+    ));
+    assert!(
+        matches!(kv.get("k", &q).await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index")
+    );
     let e = kv.get("k", &q).await.unwrap_err();
     assert!(e.as_transport().is_some_and(|t| t.is_io()));
 }
@@ -137,8 +192,16 @@ async fn blocking_reads_get_a_longer_time_limit() {
     // wait + wait/16 jitter + the client's margin, so the transport never cuts it short.
     assert_eq!(req.timeout, Some(Duration::from_secs(160 + 10 + 10)));
     mock.push(Reply::status(404, ""));
-    client(&mock).kv().get("k", &QueryOptions::default()).await.unwrap();
-    assert_eq!(mock.last().unwrap().timeout, None, "non-blocking reads keep the default");
+    client(&mock)
+        .kv()
+        .get("k", &QueryOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.last().unwrap().timeout,
+        None,
+        "non-blocking reads keep the default"
+    );
 }
 
 #[tokio::test]

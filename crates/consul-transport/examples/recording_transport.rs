@@ -42,7 +42,11 @@ async fn main() {
         .nth(1)
         .unwrap_or_else(|| "http://127.0.0.1:8500".into());
     let transport = Recording::default();
-    for path in ["/v1/status/leader", "/v1/status/peers", "/v1/kv/does-not-exist"] {
+    for path in [
+        "/v1/status/leader",
+        "/v1/status/peers",
+        "/v1/kv/does-not-exist",
+    ] {
         let request = http::Request::get(format!("{base}{path}"))
             .body(Bytes::new())
             .expect("valid request");

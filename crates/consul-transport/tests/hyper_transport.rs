@@ -81,19 +81,30 @@ async fn sends_and_pools_connections() {
             &Bytes::from(format!("PUT /v1/kv/k{i} body{i} token=Some(\"tok\")"))
         );
     }
-    assert_eq!(connections.load(Ordering::SeqCst), 1, "keep-alive reuses one connection");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "keep-alive reuses one connection"
+    );
 }
 
 #[tokio::test]
 async fn a_404_is_a_response_not_an_error() {
     let (base, _) = serve_tcp().await;
-    let r = HyperTransport::new().send(get(&format!("{base}/missing"))).await.unwrap();
+    let r = HyperTransport::new()
+        .send(get(&format!("{base}/missing")))
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 }
 
 #[tokio::test]
 async fn connection_refused_is_a_connect_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let err = HyperTransport::new()
         .send(get(&format!("http://127.0.0.1:{port}/")))
         .await
@@ -112,7 +123,8 @@ async fn request_timeout_and_per_request_override() {
     assert!(err.is_timeout(), "{err:?}");
     // A blocking query raises the limit for itself.
     let mut req = get(&format!("{base}/slow"));
-    req.extensions_mut().insert(RequestTimeout(Duration::from_secs(5)));
+    req.extensions_mut()
+        .insert(RequestTimeout(Duration::from_secs(5)));
     assert_eq!(t.send(req).await.unwrap().status(), 200);
 }
 
@@ -149,8 +161,14 @@ async fn unix_socket() {
         }
     });
     let t = HyperTransport::builder().unix_socket(&path).build();
-    let r = t.send(get("http://localhost/v1/status/leader")).await.unwrap();
-    assert_eq!(r.body(), &Bytes::from_static(b"GET /v1/status/leader  token=None"));
+    let r = t
+        .send(get("http://localhost/v1/status/leader"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.body(),
+        &Bytes::from_static(b"GET /v1/status/leader  token=None")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -164,5 +182,8 @@ async fn default_streaming_wraps_send() {
         }
     }
     let r = Fixed.send_streaming(get("http://x/")).await.unwrap();
-    assert_eq!(r.into_body().collect().await.unwrap(), Bytes::from_static(b"one chunk"));
+    assert_eq!(
+        r.into_body().collect().await.unwrap(),
+        Bytes::from_static(b"one chunk")
+    );
 }

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "bench/value";
-const VALUE: &[u8] = b"{\"replicas\":3,\"image\":\"registry.example/app:1.2.3\",\"note\":\"bench\"}";
+const VALUE: &[u8] =
+    b"{\"replicas\":3,\"image\":\"registry.example/app:1.2.3\",\"note\":\"bench\"}";
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Op {
@@ -46,7 +47,11 @@ impl Ctx {
                 assert!(got.expect("ours: get").value.is_some());
             }
             (Side::Ours, Op::Put) => {
-                let put = self.client.kv().put(KEY, VALUE, &WriteOptions::default()).await;
+                let put = self
+                    .client
+                    .kv()
+                    .put(KEY, VALUE, &WriteOptions::default())
+                    .await;
                 assert!(put.expect("ours: put").value);
             }
             (Side::Baseline, op) => {
@@ -59,9 +64,17 @@ impl Ctx {
                     .uri(format!("{}/v1/kv/{KEY}", self.base))
                     .body(Full::new(body))
                     .expect("valid request");
-                let response = self.baseline.request(request).await.expect("baseline: send");
+                let response = self
+                    .baseline
+                    .request(request)
+                    .await
+                    .expect("baseline: send");
                 assert!(response.status().is_success());
-                let body = response.into_body().collect().await.expect("baseline: body");
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .expect("baseline: body");
                 assert!(!body.to_bytes().is_empty());
             }
         }
