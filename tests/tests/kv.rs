@@ -665,3 +665,26 @@ async fn acquire_and_release_with_a_session() {
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
 }
+
+#[tokio::test]
+async fn endpoints_the_agent_does_not_serve_are_unsupported() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    // Added in Consul 1.14: a 1.8.7 agent answers 404 with an empty body.
+    let err = client.get("agent/version", &[]).await.unwrap_err();
+    match &err {
+        Error::Unsupported {
+            path,
+            agent_version,
+        } => {
+            assert_eq!(path, "agent/version");
+            assert_eq!(agent_version.as_deref(), Some("1.8.7"));
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    assert!(err.is_unsupported());
+    assert_eq!(
+        err.to_string(),
+        "the consul agent (version 1.8.7) does not serve /v1/agent/version"
+    );
+}

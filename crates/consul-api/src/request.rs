@@ -288,7 +288,15 @@ impl<'a> Call<'a> {
 
     /// Sends the request; a failure status becomes an error.
     pub(crate) async fn send(self) -> Result<(http::Response<Bytes>, Duration)> {
+        let client = self.client.clone();
+        let path = self.path.clone();
         let (response, elapsed) = self.send_raw().await?;
+        if is_unknown_route(&path, &response) {
+            return Err(Error::Unsupported {
+                agent_version: client.agent_version().await,
+                path,
+            });
+        }
         check(&response)?;
         Ok((response, elapsed))
     }
@@ -348,6 +356,27 @@ impl<'a> Call<'a> {
             value: (),
             meta: WriteMeta::new(elapsed),
         })
+    }
+}
+
+/// Consul's router answers an unknown route with 404 and an empty body; every endpoint's
+/// own "not found" has a message, except a missing KV key.
+fn is_unknown_route(path: &str, response: &http::Response<Bytes>) -> bool {
+    response.status() == StatusCode::NOT_FOUND
+        && response.body().iter().all(u8::is_ascii_whitespace)
+        && !path.starts_with("kv/")
+        && !path.starts_with("kv?")
+}
+
+impl Client {
+    /// The agent's version, best effort, to explain an [`Error::Unsupported`].
+    async fn agent_version(&self) -> Option<String> {
+        let (response, _) = self.call(Method::GET, "agent/self").send_raw().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
+        json.pointer("/Config/Version")?.as_str().map(str::to_owned)
     }
 }
 
