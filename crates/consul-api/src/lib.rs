@@ -37,6 +37,7 @@ mod config;
 mod error;
 mod raw;
 mod request;
+mod watch;
 
 #[cfg(feature = "agent")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
@@ -67,6 +68,7 @@ pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};
 pub use error::{Error, Result};
 pub use raw::RawRequest;
+pub use watch::Watch;
 
 pub use consul_types::codec;
 pub use consul_types::{
