@@ -171,10 +171,11 @@ mod tests {
         m
     }
 
+    /// The `wait_index` of each request a scripted watch made.
+    type SentIndexes = Arc<Mutex<Vec<Option<u64>>>>;
+
     /// A watch over scripted answers that records the index of each request.
-    fn scripted(
-        answers: Vec<Result<(u64, &'static str)>>,
-    ) -> (Watch<&'static str>, Arc<Mutex<Vec<Option<u64>>>>) {
+    fn scripted(answers: Vec<Result<(u64, &'static str)>>) -> (Watch<&'static str>, SentIndexes) {
         let answers = Arc::new(Mutex::new(VecDeque::from(answers)));
         let sent = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&sent);

@@ -33,9 +33,10 @@ async fn spans_carry_method_path_status_and_never_the_token() {
 
     let mock = MockTransport::new();
     mock.push(Reply::json("true")).push(Reply::status(404, ""));
+    let recorder = mock.clone();
     let mut config = Config::new("127.0.0.1:8500").unwrap();
     config.token = Some("super-secret-token".into());
-    let client = Client::with_transport(config, mock).unwrap();
+    let client = Client::with_transport(config, recorder).unwrap();
     client
         .kv()
         .put("traced/key", "v", &WriteOptions::default())
@@ -44,6 +45,13 @@ async fn spans_carry_method_path_status_and_never_the_token() {
     client
         .kv()
         .get("traced/key", &QueryOptions::default().token("other-secret"))
+        .await
+        .unwrap();
+
+    mock.push(Reply::json("[]"));
+    client
+        .acl()
+        .legacy_info(&"legacy-secret-id".into(), &QueryOptions::default())
         .await
         .unwrap();
 
