@@ -23,6 +23,7 @@
 //! # Features
 //! - `hyper` (default): [`Client::new`] and [`Client::from_env`] over
 //!   [`consul_transport::HyperTransport`].
+//! - `tls`: `https://` addresses (rustls), with HTTP/2 when the agent offers it.
 //! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`;
 //!   `full` turns them all on.
 //!
@@ -73,6 +74,7 @@ pub use error::{Error, Result};
 pub use raw::RawRequest;
 pub use watch::Watch;
 
+pub use consul_transport::TlsConfig;
 pub use consul_types::codec;
 pub use consul_types::{
     Consistency, QueryMeta, QueryOptions, QueryResponse, Token, ValidationError, WriteMeta,

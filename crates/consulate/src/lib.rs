@@ -25,6 +25,7 @@
 //! | feature | what it adds | default |
 //! |---|---|---|
 //! | `hyper` | the default transport (pooled HTTP/1.1 over TCP and Unix sockets) | yes |
+//! | `tls` | HTTPS for the default transport (rustls), HTTP/2 when the agent offers it | no |
 //! | `kv` | [`kv`]: the KV store | yes |
 //! | `agent` | the local agent: members, checks, services, maintenance | yes |
 //! | `catalog` | the catalog: datacenters, nodes, services, registration | yes |
@@ -38,7 +39,7 @@
 #[doc(inline)]
 pub use consul_api::{
     codec, env, Address, BasicAuth, Client, ClientBuilder, Config, Consistency, Error, QueryMeta,
-    QueryOptions, QueryResponse, RawRequest, Result, Token, ValidationError, WriteMeta,
+    QueryOptions, QueryResponse, RawRequest, Result, TlsConfig, Token, ValidationError, WriteMeta,
     WriteOptions, WriteResponse,
 };
 
