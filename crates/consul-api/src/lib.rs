@@ -24,7 +24,8 @@
 //! - `hyper` (default): [`Client::new`] and [`Client::from_env`] over
 //!   [`consul_transport::HyperTransport`].
 //! - `tls`: `https://` addresses (rustls), with HTTP/2 when the agent offers it.
-//! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`;
+//! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`,
+//!   `status`, `snapshot`;
 //!   `full` turns them all on.
 //!
 //! Models live in [`consul_types`], the transport in [`consul_transport`]; most users
@@ -67,6 +68,12 @@ pub mod semaphore;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod session;
+#[cfg(feature = "snapshot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshot")))]
+pub mod snapshot;
+#[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
+pub mod status;
 
 pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};
