@@ -120,7 +120,7 @@ impl Kv {
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::{codec::Json, QueryOptions};
-    /// #[derive(serde::Deserialize)]
+    /// #[derive(serde::Serialize, serde::Deserialize)]
     /// struct Settings { replicas: u32 }
     /// let settings: Option<Settings> = client
     ///     .kv()
@@ -320,7 +320,7 @@ impl Kv {
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::{codec::Json, WriteOptions};
-    /// #[derive(serde::Serialize)]
+    /// #[derive(serde::Serialize, serde::Deserialize)]
     /// struct Settings { replicas: u32 }
     /// client
     ///     .kv()

@@ -218,7 +218,8 @@ impl<'a> Call<'a> {
         uri.push_str(&self.path);
         if !self.query.is_empty() {
             uri.push('?');
-            let mut ser = form_urlencoded::Serializer::new(uri);
+            let start = uri.len();
+            let mut ser = form_urlencoded::Serializer::for_suffix(uri, start);
             for (k, v) in &self.query {
                 ser.append_pair(k, v);
             }

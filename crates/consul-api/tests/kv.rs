@@ -222,3 +222,16 @@ async fn namespace_and_partition_only_when_configured() {
     assert_eq!(req.query("ns").as_deref(), Some("team"));
     assert_eq!(req.query("partition").as_deref(), Some("p1"));
 }
+
+#[tokio::test]
+async fn query_strings_have_no_stray_separator() {
+    let mock = MockTransport::new();
+    mock.push(Reply::json("true"));
+    let params = KvPutParams::default().flags(1);
+    client(&mock)
+        .kv()
+        .put_with_params("k", "v", &params, &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(mock.last().unwrap().uri.query(), Some("flags=1"));
+}
