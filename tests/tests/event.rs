@@ -46,7 +46,12 @@ async fn fired_events_are_listed_by_name_with_binary_payloads() {
     assert_eq!(fired.node_filter, agent.node_name());
 
     let other = events
-        .fire("other", "x", &EventFilter::default(), &WriteOptions::default())
+        .fire(
+            "other",
+            "x",
+            &EventFilter::default(),
+            &WriteOptions::default(),
+        )
         .await
         .unwrap()
         .value;
@@ -75,7 +80,12 @@ async fn fired_events_are_listed_by_name_with_binary_payloads() {
     assert_eq!(elsewhere.service_filter, "no-such-service");
     assert_eq!(elsewhere.tag_filter, "v1");
     let marker = events
-        .fire("deploy", "after", &EventFilter::default(), &WriteOptions::default())
+        .fire(
+            "deploy",
+            "after",
+            &EventFilter::default(),
+            &WriteOptions::default(),
+        )
         .await
         .unwrap()
         .value;
@@ -92,7 +102,14 @@ async fn fired_events_are_listed_by_name_with_binary_payloads() {
 async fn blocking_list_wakes_on_a_new_event() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
-    let first = client.event().fire("tick", "1", &EventFilter::default(), &WriteOptions::default())
+    let first = client
+        .event()
+        .fire(
+            "tick",
+            "1",
+            &EventFilter::default(),
+            &WriteOptions::default(),
+        )
         .await
         .unwrap()
         .value;
@@ -106,7 +123,12 @@ async fn blocking_list_wakes_on_a_new_event() {
     let fire = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
         events
-            .fire("tick", "2", &EventFilter::default(), &WriteOptions::default())
+            .fire(
+                "tick",
+                "2",
+                &EventFilter::default(),
+                &WriteOptions::default(),
+            )
             .await
             .unwrap()
             .value
@@ -122,7 +144,11 @@ async fn blocking_list_wakes_on_a_new_event() {
         let opts = opts.wait_index(next.meta.last_index);
         next = client.event().list(Some("tick"), &opts).await.unwrap();
     }
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(next.value.iter().any(|e| e.id == second.id));
     assert_ne!(next.meta.last_index, now.meta.last_index);
 }
@@ -144,7 +170,12 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
     );
     let e = client
         .event()
-        .fire("x", "", &EventFilter::default().tag("v1"), &WriteOptions::default())
+        .fire(
+            "x",
+            "",
+            &EventFilter::default().tag("v1"),
+            &WriteOptions::default(),
+        )
         .await
         .unwrap_err();
     assert!(e.is_validation());
@@ -152,7 +183,12 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
     // What only Consul can check: an invalid regular expression is its 500.
     let e = client
         .event()
-        .fire("x", "", &EventFilter::default().node("("), &WriteOptions::default())
+        .fire(
+            "x",
+            "",
+            &EventFilter::default().node("("),
+            &WriteOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(500));

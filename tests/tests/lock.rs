@@ -82,7 +82,10 @@ async fn eight_contenders_exclude_each_other() {
         .unwrap()
         .value
         .unwrap();
-    assert_eq!(total.value_str(), Some((TASKS * ROUNDS).to_string().as_str()));
+    assert_eq!(
+        total.value_str(),
+        Some((TASKS * ROUNDS).to_string().as_str())
+    );
     assert_eq!(max_inside.load(Ordering::SeqCst), 1);
     // Released, not deleted: the key keeps the lock flags, unheld.
     let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
@@ -102,12 +105,19 @@ async fn destroy_and_time(client: &Client, key: &str, behavior: SessionBehavior)
     let guard = lock.acquire().await.unwrap();
     let mut rx = guard.subscribe();
     let started = Instant::now();
-    client.session().destroy(guard.session(), &w()).await.unwrap();
+    client
+        .session()
+        .destroy(guard.session(), &w())
+        .await
+        .unwrap();
     let reason = tokio::time::timeout(Duration::from_secs(5), guard.lost())
         .await
         .expect("holder notified");
     let took = started.elapsed();
-    assert!(matches!(reason, LostReason::SessionInvalidated), "{reason:?}");
+    assert!(
+        matches!(reason, LostReason::SessionInvalidated),
+        "{reason:?}"
+    );
     assert!(!guard.is_held());
     rx.changed().await.ok();
     assert!(matches!(*rx.borrow(), Some(LostReason::SessionInvalidated)));
@@ -172,7 +182,11 @@ async fn a_new_acquire_waits_out_the_lock_delay() {
         .acquire()
         .await
         .unwrap();
-    client.session().destroy(holder.session(), &w()).await.unwrap();
+    client
+        .session()
+        .destroy(holder.session(), &w())
+        .await
+        .unwrap();
     let invalidated = Instant::now();
     let next = client
         .lock_opts(LockOptions::new(&key).retry_time(Duration::from_millis(250)))
@@ -184,7 +198,10 @@ async fn a_new_acquire_waits_out_the_lock_delay() {
     eprintln!("lock-delay {delay:?}: next holder acquired after {waited:?}");
     assert!(waited >= delay - Duration::from_millis(200), "{waited:?}");
     assert!(waited < delay + Duration::from_secs(2), "{waited:?}");
-    assert!(matches!(holder.lost().await, LostReason::SessionInvalidated));
+    assert!(matches!(
+        holder.lost().await,
+        LostReason::SessionInvalidated
+    ));
     next.release().await.unwrap();
     drop(holder);
 }
@@ -222,7 +239,10 @@ async fn cancelled_acquire_and_dropped_guard_leave_nothing_held() {
     .await
     .expect("released on drop")
     .unwrap();
-    eprintln!("dropped guard: next holder after {:?}", dropped_at.elapsed());
+    eprintln!(
+        "dropped guard: next holder after {:?}",
+        dropped_at.elapsed()
+    );
     next.release().await.unwrap();
     let lock = client.lock_key(&key).unwrap();
     lock.destroy().await.unwrap();
@@ -238,7 +258,14 @@ async fn a_key_of_another_use_is_refused() {
     let e = client.lock_key(&key).unwrap().acquire().await.unwrap_err();
     assert!(matches!(e, LockError::Conflict { flags: 0, .. }), "{e:?}");
     assert_eq!(
-        client.kv().get(&key, &q()).await.unwrap().value.unwrap().value_str(),
+        client
+            .kv()
+            .get(&key, &q())
+            .await
+            .unwrap()
+            .value
+            .unwrap()
+            .value_str(),
         Some("not a lock")
     );
 }
@@ -255,7 +282,12 @@ async fn wait_for_file(path: &Path, limit: Duration) -> bool {
 }
 
 /// `consul lock -http-addr=… <prefix> <script>`, killed on drop.
-fn consul_lock(agent: &TestAgent, prefix: &str, extra: &[&str], script: &str) -> tokio::process::Child {
+fn consul_lock(
+    agent: &TestAgent,
+    prefix: &str,
+    extra: &[&str],
+    script: &str,
+) -> tokio::process::Child {
     let consul = consul_test::find_consul().expect("consul binary");
     tokio::process::Command::new(consul)
         .arg("lock")
@@ -293,8 +325,17 @@ async fn consul_lock_and_this_library_exclude_each_other() {
         release = release.display()
     );
     let mut child = consul_lock(&agent, &prefix, &[], &script);
-    assert!(wait_for_file(&held, Duration::from_secs(15)).await, "consul lock never ran its child");
-    let pair = client.kv().get(&cli_lock_key(&prefix), &q()).await.unwrap().value.unwrap();
+    assert!(
+        wait_for_file(&held, Duration::from_secs(15)).await,
+        "consul lock never ran its child"
+    );
+    let pair = client
+        .kv()
+        .get(&cli_lock_key(&prefix), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
     assert_eq!(pair.flags, LOCK_FLAG_VALUE, "same flags as consul lock");
     assert!(pair.session.is_some());
     let blocked = tokio::time::timeout(Duration::from_millis(1500), lock.acquire()).await;
@@ -306,7 +347,10 @@ async fn consul_lock_and_this_library_exclude_each_other() {
         .await
         .expect("acquired after consul lock released")
         .unwrap();
-    eprintln!("consul lock released -> acquired here after {:?}", started.elapsed());
+    eprintln!(
+        "consul lock released -> acquired here after {:?}",
+        started.elapsed()
+    );
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
         .unwrap()
@@ -316,21 +360,38 @@ async fn consul_lock_and_this_library_exclude_each_other() {
     // 2. This library holds: `consul lock` waits and does not run its child.
     let marker = dir.join("cli-ran");
     let mut child = consul_lock(&agent, &prefix, &[], &format!("touch {}", marker.display()));
-    assert!(!wait_for_file(&marker, Duration::from_millis(1500)).await, "consul lock ran while we held the lock");
-    let mut timed = consul_lock(&agent, &prefix, &["-timeout=1s"], &format!("touch {}.2", marker.display()));
+    assert!(
+        !wait_for_file(&marker, Duration::from_millis(1500)).await,
+        "consul lock ran while we held the lock"
+    );
+    let mut timed = consul_lock(
+        &agent,
+        &prefix,
+        &["-timeout=1s"],
+        &format!("touch {}.2", marker.display()),
+    );
     let status = tokio::time::timeout(Duration::from_secs(10), timed.wait())
         .await
         .unwrap()
         .unwrap();
     assert!(!status.success(), "consul lock -timeout should give up");
     guard.release().await.unwrap();
-    assert!(wait_for_file(&marker, Duration::from_secs(10)).await, "consul lock never got the lock");
+    assert!(
+        wait_for_file(&marker, Duration::from_secs(10)).await,
+        "consul lock never got the lock"
+    );
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
         .unwrap()
         .unwrap();
     assert!(status.success());
     // consul lock cleans up (Go's Destroy) once nobody holds the key.
-    assert!(client.kv().get(&cli_lock_key(&prefix), &q()).await.unwrap().value.is_none());
+    assert!(client
+        .kv()
+        .get(&cli_lock_key(&prefix), &q())
+        .await
+        .unwrap()
+        .value
+        .is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }

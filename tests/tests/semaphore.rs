@@ -58,7 +58,12 @@ async fn ten_contenders_never_more_than_three_inside() {
     assert_eq!(pairs[0].flags, SEMAPHORE_FLAG_VALUE);
     let record = SemaphoreLock::decode(&pairs[0].value, 3).unwrap();
     assert!(record.holders.is_empty());
-    client.semaphore_prefix(&prefix, 3).unwrap().destroy().await.unwrap();
+    client
+        .semaphore_prefix(&prefix, 3)
+        .unwrap()
+        .destroy()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -66,10 +71,28 @@ async fn losing_the_session_loses_the_slot_and_limits_must_agree() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let prefix = format!("{}sem", unique_prefix("semloss"));
-    let slot = client.semaphore_prefix(&prefix, 2).unwrap().acquire().await.unwrap();
-    let e = client.semaphore_prefix(&prefix, 5).unwrap().acquire().await.unwrap_err();
-    assert!(matches!(e, LockError::LimitConflict { theirs: 2, ours: 5 }), "{e:?}");
-    let e = client.semaphore_prefix(&prefix, 2).unwrap().destroy().await.unwrap_err();
+    let slot = client
+        .semaphore_prefix(&prefix, 2)
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let e = client
+        .semaphore_prefix(&prefix, 5)
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, LockError::LimitConflict { theirs: 2, ours: 5 }),
+        "{e:?}"
+    );
+    let e = client
+        .semaphore_prefix(&prefix, 2)
+        .unwrap()
+        .destroy()
+        .await
+        .unwrap_err();
     assert!(matches!(e, LockError::InUse), "{e:?}");
 
     let started = Instant::now();
@@ -81,8 +104,14 @@ async fn losing_the_session_loses_the_slot_and_limits_must_agree() {
     let reason = tokio::time::timeout(Duration::from_secs(5), slot.lost())
         .await
         .unwrap();
-    eprintln!("semaphore holder notified {:?} after sending the destroy", started.elapsed());
-    assert!(matches!(reason, LostReason::SessionInvalidated), "{reason:?}");
+    eprintln!(
+        "semaphore holder notified {:?} after sending the destroy",
+        started.elapsed()
+    );
+    assert!(
+        matches!(reason, LostReason::SessionInvalidated),
+        "{reason:?}"
+    );
     // Its contender key went with the session (behavior delete), so the slot is free.
     let next = tokio::time::timeout(
         Duration::from_secs(5),
@@ -132,7 +161,10 @@ async fn shares_slots_with_consul_lock_n() {
     let mut child = consul_lock_n(&agent, 2, &prefix, &script);
     let deadline = Instant::now() + Duration::from_secs(15);
     while !held.exists() {
-        assert!(Instant::now() < deadline, "consul lock -n 2 never ran its child");
+        assert!(
+            Instant::now() < deadline,
+            "consul lock -n 2 never ran its child"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // One slot left: we get it; a third contender waits.

@@ -112,7 +112,10 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
         .unwrap_err();
     assert!(matches!(
         e.as_validation(),
-        Some(ValidationError::OutOfRange { field: "session TTL", .. })
+        Some(ValidationError::OutOfRange {
+            field: "session TTL",
+            ..
+        })
     ));
     let e = sessions
         .create(
@@ -123,10 +126,16 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
         .unwrap_err();
     assert!(matches!(
         e.as_validation(),
-        Some(ValidationError::InvalidValue { field: "session behavior", .. })
+        Some(ValidationError::InvalidValue {
+            field: "session behavior",
+            ..
+        })
     ));
     let e = sessions
-        .create(&NewSession::default().lock_delay(Duration::from_secs(61)), &w())
+        .create(
+            &NewSession::default().lock_delay(Duration::from_secs(61)),
+            &w(),
+        )
         .await
         .unwrap_err();
     assert!(e.is_validation());
@@ -156,6 +165,9 @@ async fn a_ttl_session_that_is_not_renewed_expires() {
     }
     let took = started.elapsed();
     eprintln!("TTL 10s session expired after {took:?}");
-    assert!(took >= Duration::from_secs(9), "expired too early: {took:?}");
+    assert!(
+        took >= Duration::from_secs(9),
+        "expired too early: {took:?}"
+    );
     assert!(sessions.renew(&id, &w()).await.unwrap_err().is_not_found());
 }

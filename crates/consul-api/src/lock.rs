@@ -39,11 +39,11 @@ use crate::session::Session;
 use crate::{Client, Error};
 use bytes::Bytes;
 use consul_types::kv::KvPutParams;
+use consul_types::lock::SemaphoreOptions;
 pub use consul_types::lock::{
     cli_lock_key, LockOptions, DEFAULT_LOCK_SESSION_NAME, DEFAULT_MONITOR_RETRY_TIME,
     DEFAULT_RETRY_TIME, DEFAULT_SESSION_TTL, DEFAULT_WAIT_TIME, LOCK_FLAG_VALUE,
 };
-use consul_types::lock::SemaphoreOptions;
 use consul_types::session::NewSession;
 use consul_types::{Consistency, QueryOptions, ValidationError, WriteOptions};
 use std::fmt;
@@ -575,7 +575,12 @@ impl Lock {
                 .flags(LOCK_FLAG_VALUE)
                 .acquire(session);
             let locked = kv
-                .put_with_params(key, self.opts.value.clone(), &params, &WriteOptions::default())
+                .put_with_params(
+                    key,
+                    self.opts.value.clone(),
+                    &params,
+                    &WriteOptions::default(),
+                )
                 .await?
                 .value;
             if locked {

@@ -235,7 +235,11 @@ impl Semaphore {
             return Err(LockError::InUse);
         }
         if !kv
-            .delete_cas(&self.opts.lock_key(), modify_index, &WriteOptions::default())
+            .delete_cas(
+                &self.opts.lock_key(),
+                modify_index,
+                &WriteOptions::default(),
+            )
             .await?
             .value
         {

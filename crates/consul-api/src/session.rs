@@ -251,7 +251,11 @@ impl Session {
     /// # Errors
     /// [`Error::NotFound`] when the session expired or was destroyed; [`Error::Validation`]
     /// for an empty id; transport and status errors otherwise.
-    pub async fn renew(&self, id: &str, opts: &WriteOptions) -> Result<WriteResponse<SessionEntry>> {
+    pub async fn renew(
+        &self,
+        id: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<SessionEntry>> {
         rules::validate_id(id)?;
         let response = self
             .client

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 fn client() -> (Client, MockTransport) {
     let mock = MockTransport::new();
-    let client = Client::with_transport(Config::new("http://127.0.0.1:8500").unwrap(), mock.clone())
-        .unwrap();
+    let client =
+        Client::with_transport(Config::new("http://127.0.0.1:8500").unwrap(), mock.clone())
+            .unwrap();
     (client, mock)
 }
 
@@ -19,7 +20,10 @@ async fn fire_sends_raw_payload_and_filters() {
         "../../consul-types/tests/fixtures/event/fire.json"
     )));
     let payload: &'static [u8] = &[0, 0x9f, 0x92, 0x96, 0xff];
-    let filter = EventFilter::default().node("fx4.*").service("web").tag("v1");
+    let filter = EventFilter::default()
+        .node("fx4.*")
+        .service("web")
+        .tag("v1");
     let fired = client
         .event()
         .dc("dc2")
@@ -62,7 +66,10 @@ async fn bad_input_is_never_sent() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(e.as_validation(), Some(ValidationError::Conflict(_))));
+    assert!(matches!(
+        e.as_validation(),
+        Some(ValidationError::Conflict(_))
+    ));
     assert!(client
         .event()
         .list(Some(""), &QueryOptions::default())
@@ -76,8 +83,10 @@ async fn bad_input_is_never_sent() {
 async fn list_blocks_on_the_opaque_index() {
     let (client, mock) = client();
     mock.push(
-        Reply::json(include_str!("../../consul-types/tests/fixtures/event/list.json"))
-            .header("X-Consul-Index", "14516501920814887480"),
+        Reply::json(include_str!(
+            "../../consul-types/tests/fixtures/event/list.json"
+        ))
+        .header("X-Consul-Index", "14516501920814887480"),
     );
     let q = QueryOptions::default()
         .wait_index(1_181_147_658_654_456_988)
@@ -113,5 +122,8 @@ fn id_to_index_matches_go() {
     let high = u64::from_str_radix("8b1fb42e8e5b67af", 16).unwrap();
     assert_eq!(Event::id_to_index(id), Some(low ^ high));
     assert_eq!(Event::id_to_index("not-a-uuid"), None);
-    assert_eq!(Event::id_to_index("b6d0b6ae+6a65-f229-8b1f-b42e8e5b67af"), None);
+    assert_eq!(
+        Event::id_to_index("b6d0b6ae+6a65-f229-8b1f-b42e8e5b67af"),
+        None
+    );
 }

@@ -27,7 +27,9 @@ impl std::fmt::Debug for Router {
 }
 
 impl Router {
-    fn new(h: impl Fn(&RecordedRequest) -> Option<(u16, String, u64)> + Send + Sync + 'static) -> Self {
+    fn new(
+        h: impl Fn(&RecordedRequest) -> Option<(u16, String, u64)> + Send + Sync + 'static,
+    ) -> Self {
         Router {
             handler: Arc::new(h),
             seen: Arc::default(),
@@ -52,7 +54,13 @@ impl Router {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("no {method} {path}; saw {:?}", self.requests().iter().map(|r| r.uri.to_string()).collect::<Vec<_>>());
+        panic!(
+            "no {method} {path}; saw {:?}",
+            self.requests()
+                .iter()
+                .map(|r| r.uri.to_string())
+                .collect::<Vec<_>>()
+        );
     }
 }
 
@@ -82,7 +90,11 @@ impl Transport for Router {
 }
 
 fn client(router: &Router) -> Client {
-    Client::with_transport(Config::new("http://127.0.0.1:8500").unwrap(), router.clone()).unwrap()
+    Client::with_transport(
+        Config::new("http://127.0.0.1:8500").unwrap(),
+        router.clone(),
+    )
+    .unwrap()
 }
 
 fn pair(key: &str, flags: u64, session: Option<&str>) -> String {
@@ -118,7 +130,10 @@ async fn acquire_and_release_follow_go_conventions() {
 
     let create = router.find("PUT", "/v1/session/create").pop().unwrap();
     let body: serde_json::Value = serde_json::from_slice(&create.body).unwrap();
-    assert_eq!(body, serde_json::json!({"Name": "Consul API Lock", "TTL": "15s"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"Name": "Consul API Lock", "TTL": "15s"})
+    );
 
     let get = router.find("GET", "/v1/kv/app/leader").remove(0);
     assert_eq!(get.query("wait").as_deref(), Some("15000ms"));
@@ -156,12 +171,20 @@ async fn a_key_of_another_use_is_a_conflict_and_the_session_is_destroyed() {
         ("GET", "/v1/kv/plain") => Some((200, pair("plain", 0, None), 3)),
         _ => Some((200, "true".into(), 0)),
     });
-    let e = client(&router).lock_key("plain").unwrap().acquire().await.unwrap_err();
+    let e = client(&router)
+        .lock_key("plain")
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap_err();
     assert!(matches!(e, LockError::Conflict { flags: 0, .. }), "{e:?}");
     router
         .wait_for("PUT", &format!("/v1/session/destroy/{SID}"))
         .await;
-    assert!(router.find("PUT", "/v1/kv/plain").is_empty(), "never written");
+    assert!(
+        router.find("PUT", "/v1/kv/plain").is_empty(),
+        "never written"
+    );
 }
 
 #[tokio::test]
@@ -181,7 +204,10 @@ async fn dropping_a_waiting_acquire_destroys_its_session() {
         .await;
     let blocking = router.find("GET", "/v1/kv/busy").pop().unwrap();
     assert_eq!(blocking.query("index").as_deref(), Some("9"));
-    assert!(router.find("PUT", "/v1/kv/busy").is_empty(), "never tried to take it");
+    assert!(
+        router.find("PUT", "/v1/kv/busy").is_empty(),
+        "never tried to take it"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +242,10 @@ async fn lock_delay_refusals_are_retried_and_loss_is_reported() {
     let reason = tokio::time::timeout(Duration::from_secs(2), guard.lost())
         .await
         .unwrap();
-    assert!(matches!(reason, LostReason::SessionInvalidated), "{reason:?}");
+    assert!(
+        matches!(reason, LostReason::SessionInvalidated),
+        "{reason:?}"
+    );
     assert!(!guard.is_held());
     let rx = guard.subscribe();
     assert!(matches!(*rx.borrow(), Some(LostReason::SessionInvalidated)));
@@ -243,9 +272,11 @@ async fn semaphore_writes_contender_and_record_like_go() {
         match (r.method.as_str(), path) {
             ("PUT", "/v1/session/create") => Some((200, format!(r#"{{"ID":"{SID}"}}"#), 0)),
             ("GET", "/v1/kv/jobs/") if r.query("consistent").is_some() => None,
-            ("GET", "/v1/kv/jobs/") => {
-                Some((200, pair(&format!("jobs/{SID}"), SEMAPHORE_FLAG_VALUE, Some(SID)), 40))
-            }
+            ("GET", "/v1/kv/jobs/") => Some((
+                200,
+                pair(&format!("jobs/{SID}"), SEMAPHORE_FLAG_VALUE, Some(SID)),
+                40,
+            )),
             ("GET", "/v1/kv/jobs/.lock") => {
                 use base64::Engine as _;
                 let record = format!(r#"{{"Limit":2,"Holders":{{"{SID}":true}}}}"#);
@@ -271,12 +302,18 @@ async fn semaphore_writes_contender_and_record_like_go() {
     );
     let contender = router.find("PUT", &format!("/v1/kv/jobs/{SID}")).remove(0);
     assert_eq!(contender.query("acquire").as_deref(), Some(SID));
-    assert_eq!(contender.query("flags"), Some(SEMAPHORE_FLAG_VALUE.to_string()));
+    assert_eq!(
+        contender.query("flags"),
+        Some(SEMAPHORE_FLAG_VALUE.to_string())
+    );
     let list = router.find("GET", "/v1/kv/jobs/").remove(0);
     assert!(list.query("recurse").is_some());
     let record = router.find("PUT", "/v1/kv/jobs/.lock").remove(0);
     assert_eq!(record.query("cas").as_deref(), Some("0"));
-    assert_eq!(record.query("flags"), Some(SEMAPHORE_FLAG_VALUE.to_string()));
+    assert_eq!(
+        record.query("flags"),
+        Some(SEMAPHORE_FLAG_VALUE.to_string())
+    );
     assert_eq!(
         std::str::from_utf8(&record.body).unwrap(),
         format!(r#"{{"Limit":2,"Holders":{{"{SID}":true}}}}"#)

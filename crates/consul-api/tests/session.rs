@@ -7,8 +7,9 @@ use std::time::Duration;
 
 fn client() -> (Client, MockTransport) {
     let mock = MockTransport::new();
-    let client = Client::with_transport(Config::new("http://127.0.0.1:8500").unwrap(), mock.clone())
-        .unwrap();
+    let client =
+        Client::with_transport(Config::new("http://127.0.0.1:8500").unwrap(), mock.clone())
+            .unwrap();
     (client, mock)
 }
 
@@ -17,7 +18,9 @@ const INFO: &str = include_str!("../../consul-types/tests/fixtures/session/info.
 #[tokio::test]
 async fn create_sends_only_what_is_set() {
     let (client, mock) = client();
-    mock.push(Reply::json(r#"{"ID":"adf4238a-882b-9ddc-4a9d-5b6758e4159e"}"#));
+    mock.push(Reply::json(
+        r#"{"ID":"adf4238a-882b-9ddc-4a9d-5b6758e4159e"}"#,
+    ));
     let new = NewSession::default()
         .name("leader")
         .node("node-1")
@@ -60,7 +63,10 @@ async fn invalid_sessions_are_never_sent() {
         .unwrap_err();
     assert!(matches!(
         e.as_validation(),
-        Some(ValidationError::OutOfRange { field: "session TTL", .. })
+        Some(ValidationError::OutOfRange {
+            field: "session TTL",
+            ..
+        })
     ));
     let e = s
         .create(
@@ -71,10 +77,16 @@ async fn invalid_sessions_are_never_sent() {
         .unwrap_err();
     assert!(matches!(
         e.as_validation(),
-        Some(ValidationError::InvalidValue { field: "session behavior", .. })
+        Some(ValidationError::InvalidValue {
+            field: "session behavior",
+            ..
+        })
     ));
     let e = s
-        .create(&NewSession::default().lock_delay(Duration::from_secs(90)), &w)
+        .create(
+            &NewSession::default().lock_delay(Duration::from_secs(90)),
+            &w,
+        )
         .await
         .unwrap_err();
     assert!(e.is_validation());
@@ -99,7 +111,10 @@ async fn get_info_and_blocking_list() {
     let s = client.session();
     mock.push(Reply::json(INFO).header("X-Consul-Index", "13"));
     let got = s
-        .get("05fb3382-cd52-d44f-0481-3a6e4c92fbc0", &QueryOptions::default())
+        .get(
+            "05fb3382-cd52-d44f-0481-3a6e4c92fbc0",
+            &QueryOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(got.value.behavior, SessionBehavior::Delete);
@@ -158,7 +173,12 @@ async fn renew_and_destroy() {
     assert!(matches!(&e, Error::NotFound { message } if message.contains("not found")));
 
     mock.push(Reply::json("true"));
-    assert!(s.destroy("a/b", &WriteOptions::default()).await.unwrap().value);
+    assert!(
+        s.destroy("a/b", &WriteOptions::default())
+            .await
+            .unwrap()
+            .value
+    );
     let req = mock.last().unwrap();
     assert_eq!(req.method, "PUT");
     assert_eq!(req.uri.path(), "/v1/session/destroy/a%2Fb");

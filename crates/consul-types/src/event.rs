@@ -131,7 +131,10 @@ mod tests {
         assert!(validate_name("deploy").is_ok());
         assert!(EventFilter::default().validate().is_ok());
         assert!(EventFilter::default().node("").validate().is_err());
-        let f = EventFilter::default().node("web-.*").service("web").tag("v1");
+        let f = EventFilter::default()
+            .node("web-.*")
+            .service("web")
+            .tag("v1");
         assert!(f.validate().is_ok());
         assert_eq!(
             f.query_pairs(),
@@ -153,8 +156,7 @@ mod tests {
         assert_eq!(e.version, 1);
         assert_eq!(e.l_time, 0, "1.8.7 answers a fire with LTime 0");
         let empty: UserEvent =
-            serde_json::from_str(include_str!("../tests/fixtures/event/fire_empty.json"))
-                .unwrap();
+            serde_json::from_str(include_str!("../tests/fixtures/event/fire_empty.json")).unwrap();
         assert!(empty.payload.is_empty());
     }
 
@@ -171,9 +173,11 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let mut e = UserEvent::default();
-        e.name = "x".into();
-        e.payload = Bytes::from_static(&[0, 1, 255]);
+        let e = UserEvent {
+            name: "x".into(),
+            payload: Bytes::from_static(&[0, 1, 255]),
+            ..UserEvent::default()
+        };
         let back: UserEvent = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
         assert_eq!(back, e);
     }

@@ -221,7 +221,12 @@ impl LockOptions {
 
     /// The session to create (from `session_opts`, or the name and TTL).
     pub fn new_session(&self) -> NewSession {
-        session_for(&self.session_opts, &self.session_name, self.session_ttl, None)
+        session_for(
+            &self.session_opts,
+            &self.session_name,
+            self.session_ttl,
+            None,
+        )
     }
 
     /// Checks the options.
@@ -458,7 +463,10 @@ mod tests {
         assert_eq!(decoded.limit, 2);
         assert_eq!(decoded.holders.len(), 1);
         let holder = decoded.holders.keys().next().unwrap().clone();
-        let contender = sem.iter().find(|p| p.key == opts.contender_key(&holder)).unwrap();
+        let contender = sem
+            .iter()
+            .find(|p| p.key == opts.contender_key(&holder))
+            .unwrap();
         assert_eq!(contender.flags, SEMAPHORE_FLAG_VALUE);
         assert_eq!(contender.session.as_deref(), Some(holder.as_str()));
         decoded.prune(sem.iter().filter_map(|p| p.session.as_deref()));
@@ -476,7 +484,10 @@ mod tests {
             br#"{"Limit":3,"Holders":{"s1":true}}"#
         );
         assert!(!r.is_full());
-        assert_eq!(SemaphoreLock::decode(b"", 4).unwrap(), SemaphoreLock::new(4));
+        assert_eq!(
+            SemaphoreLock::decode(b"", 4).unwrap(),
+            SemaphoreLock::new(4)
+        );
         let null_holders = SemaphoreLock::decode(br#"{"Limit":2,"Holders":null}"#, 1).unwrap();
         assert_eq!(null_holders, SemaphoreLock::new(2));
         assert!(SemaphoreLock::decode(b"not json", 1).is_err());

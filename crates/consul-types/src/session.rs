@@ -276,7 +276,11 @@ impl NewSession {
             .chain(self.checks.iter())
             .flatten()
             .any(String::is_empty)
-            || self.service_checks.iter().flatten().any(|c| c.id.is_empty());
+            || self
+                .service_checks
+                .iter()
+                .flatten()
+                .any(|c| c.id.is_empty());
         if empty_check {
             return Err(ValidationError::Empty { field: "check id" });
         }
@@ -388,7 +392,10 @@ mod tests {
         assert!(validate_ttl(MAX_TTL).is_ok());
         assert!(matches!(
             validate_ttl(Duration::from_secs(5)),
-            Err(ValidationError::OutOfRange { field: "session TTL", .. })
+            Err(ValidationError::OutOfRange {
+                field: "session TTL",
+                ..
+            })
         ));
         assert!(validate_ttl(MIN_TTL - Duration::from_millis(1)).is_err());
         assert!(validate_ttl(MAX_TTL + Duration::from_secs(1)).is_err());
@@ -434,10 +441,7 @@ mod tests {
 
     #[test]
     fn new_session_serializes_only_what_is_set() {
-        assert_eq!(
-            serde_json::to_string(&NewSession::default()).unwrap(),
-            "{}"
-        );
+        assert_eq!(serde_json::to_string(&NewSession::default()).unwrap(), "{}");
         let s = NewSession::default()
             .name("n")
             .node("node-1")
