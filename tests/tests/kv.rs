@@ -665,3 +665,58 @@ async fn acquire_and_release_with_a_session() {
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
 }
+
+#[tokio::test]
+async fn endpoints_the_agent_does_not_serve_are_unsupported() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    // Added in Consul 1.14: a 1.8.7 agent answers 404 with an empty body.
+    let err = client.get("agent/version", &[]).await.unwrap_err();
+    match &err {
+        Error::Unsupported {
+            path,
+            agent_version,
+        } => {
+            assert_eq!(path, "agent/version");
+            assert_eq!(agent_version.as_deref(), Some("1.8.7"));
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    assert!(err.is_unsupported());
+    assert_eq!(
+        err.to_string(),
+        "the consul agent (version 1.8.7) does not serve /v1/agent/version"
+    );
+}
+
+#[tokio::test]
+async fn watch_streams_each_change_of_a_key() {
+    let agent = TestAgent::dev().await;
+    let kv = agent.client().kv();
+    let key = format!("{}watched", unique_prefix("watch"));
+    let mut changes = kv.watch(&key, &q().wait_time(Duration::from_secs(10)));
+    let first = changes.next().await.unwrap().unwrap();
+    assert!(first.value.is_none(), "the key does not exist yet");
+
+    for v in ["one", "two", "three"] {
+        kv.put(&key, v, &w()).await.unwrap();
+        let change = tokio::time::timeout(Duration::from_secs(5), changes.next())
+            .await
+            .expect("a write wakes the watch")
+            .unwrap()
+            .unwrap();
+        assert_eq!(change.value.unwrap().value_str(), Some(v));
+    }
+    // A write to another key moves the store's index but not this key: nothing is yielded.
+    kv.put(&format!("{key}-other"), "x", &w()).await.unwrap();
+    kv.delete(&key, &w()).await.unwrap();
+    let gone = tokio::time::timeout(Duration::from_secs(5), changes.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(gone.value.is_none(), "deletion is yielded as None");
+
+    let mut tree = kv.watch_prefix(&unique_prefix("watch-tree"), &q());
+    assert!(tree.next().await.unwrap().unwrap().value.is_empty());
+}

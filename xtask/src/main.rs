@@ -1,1 +1,255 @@
-fn main() {}
+//! `cargo xtask <demo|test|bench>`: everything this repository runs, from a fresh Debian
+//! machine to a green build.
+//!
+//! - `demo`: makes sure Consul is installed, starts a throwaway dev agent (and a second
+//!   agent for the tour to join), runs `crates/consulate/examples/tour.rs`, stops them.
+//! - `test`: the CI gates — fmt, clippy, each feature alone, every test against real
+//!   agents, docs without warnings, the examples against a dev agent — with a summary.
+//! - `bench`: KV GET/PUT throughput through consulate and through a plain hyper-util
+//!   client in the same run.
+
+mod provision;
+
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
+        Some("install-consul") => provision::ensure_consul().map(|p| {
+            println!("consul: {}", p.display());
+        }),
+        _ => {
+            eprintln!("usage: cargo xtask <demo|test|bench|install-consul>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))
+}
+
+/// Starts a dev agent plus a client agent for the tour to join; returns them with the
+/// environment the tour reads.
+fn start_demo_agents(
+    rt: &tokio::runtime::Runtime,
+) -> Result<(consul_test::TestAgent, consul_test::TestAgent), String> {
+    rt.block_on(async {
+        let main = consul_test::TestAgent::builder()
+            .node_name("tour-server")
+            .start()
+            .await
+            .map_err(|e| e.to_string())?;
+        let second = consul_test::TestAgent::builder()
+            .client_agent()
+            .node_name("tour-client")
+            .start()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((main, second))
+    })
+}
+
+fn demo() -> Result<(), String> {
+    let consul = provision::ensure_consul()?;
+    println!("== consul: {}", consul.display());
+    std::env::set_var("CONSUL_BIN", &consul);
+    let rt = runtime()?;
+    let (main, second) = start_demo_agents(&rt)?;
+    println!(
+        "== throwaway agents: {} (server, {}) and {} (client, not joined yet)",
+        main.node_name(),
+        main.http_addr(),
+        second.node_name()
+    );
+    let status = cargo()
+        .args(["run", "--quiet", "-p", "consulate", "--example", "tour"])
+        .env("CONSUL_HTTP_ADDR", main.http_addr())
+        .env("TOUR_JOIN_ADDR", second.serf_lan_addr())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    drop(second);
+    drop(main);
+    println!("== agents stopped");
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the tour failed ({status})"))
+    }
+}
+
+const FAMILIES: &[&str] = &[
+    "kv", "agent", "catalog", "health", "session", "event", "acl",
+];
+
+struct Step {
+    name: String,
+    ok: bool,
+    took: Duration,
+}
+
+fn run_step(steps: &mut Vec<Step>, name: &str, mut cmd: Command) {
+    println!("\n== {name}");
+    let started = Instant::now();
+    let ok = match cmd.status() {
+        Ok(s) => s.success(),
+        Err(e) => {
+            eprintln!("cannot run {name}: {e}");
+            false
+        }
+    };
+    steps.push(Step {
+        name: name.to_owned(),
+        ok,
+        took: started.elapsed(),
+    });
+}
+
+fn test() -> Result<(), String> {
+    let consul = provision::ensure_consul()?;
+    println!("== consul: {}", consul.display());
+    std::env::set_var("CONSUL_BIN", &consul);
+    let mut steps = Vec::new();
+
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run_step(&mut steps, "cargo fmt --check", fmt);
+
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run_step(&mut steps, "clippy (all features)", clippy);
+
+    let mut clippy_min = cargo();
+    clippy_min.args([
+        "clippy",
+        "--workspace",
+        "--lib",
+        "--no-default-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run_step(&mut steps, "clippy (no default features)", clippy_min);
+
+    for feature in FAMILIES.iter().chain(["hyper"].iter()) {
+        let mut check = cargo();
+        check
+            .args([
+                "check",
+                "--quiet",
+                "-p",
+                "consulate",
+                "--no-default-features",
+            ])
+            .args(["--features", feature])
+            .env("RUSTFLAGS", "-D warnings");
+        run_step(&mut steps, &format!("feature `{feature}` alone"), check);
+    }
+
+    let mut tests = cargo();
+    tests.args(["test", "--workspace", "--all-features"]);
+    run_step(&mut steps, "cargo test (real agents)", tests);
+
+    let mut doc = cargo();
+    doc.args(["doc", "--workspace", "--no-deps", "--all-features"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    run_step(&mut steps, "cargo doc (warnings denied)", doc);
+
+    // The examples run against a real agent too (what the README promises must work).
+    let rt = runtime()?;
+    match start_demo_agents(&rt) {
+        Ok((main, second)) => {
+            for example in provision::examples()? {
+                let mut run = cargo();
+                run.args(["run", "--quiet", "-p", "consulate", "--example", &example])
+                    .env("CONSUL_HTTP_ADDR", main.http_addr())
+                    .env("TOUR_JOIN_ADDR", second.serf_lan_addr())
+                    .stdout(std::process::Stdio::null());
+                run_step(
+                    &mut steps,
+                    &format!("example `{example}` on a dev agent"),
+                    run,
+                );
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            steps.push(Step {
+                name: "examples on a dev agent".into(),
+                ok: false,
+                took: Duration::ZERO,
+            });
+        }
+    }
+
+    println!("\n== summary");
+    for s in &steps {
+        println!(
+            "{}  {:<40} {:>6.1}s",
+            if s.ok { "ok  " } else { "FAIL" },
+            s.name,
+            s.took.as_secs_f64()
+        );
+    }
+    let failed = steps.iter().filter(|s| !s.ok).count();
+    let passed = steps.len() - failed;
+    println!("xtask: {passed} passed, {failed} failed");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} step(s) failed"))
+    }
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let consul = provision::ensure_consul()?;
+    std::env::set_var("CONSUL_BIN", &consul);
+    let rt = runtime()?;
+    let agent = rt
+        .block_on(
+            consul_test::TestAgent::builder()
+                .node_name("bench")
+                .hcl("log_level = \"warn\"")
+                .start(),
+        )
+        .map_err(|e| e.to_string())?;
+    println!("== bench agent at {}", agent.http_addr());
+    let status = cargo()
+        .args(["bench", "-p", "consulate", "--bench", "kv", "--"])
+        .args(args)
+        .env("CONSUL_HTTP_ADDR", agent.http_addr())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    drop(agent);
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the benchmark failed ({status})"))
+    }
+}

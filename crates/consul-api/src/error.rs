@@ -34,6 +34,15 @@ pub enum Error {
         /// Consul's message (may be empty).
         message: String,
     },
+    /// The agent does not serve this endpoint (a 404 with an empty body outside the KV
+    /// store: the endpoint is newer than the agent, or Enterprise-only).
+    #[error("the consul agent (version {}) does not serve /v1/{path}", agent_version.as_deref().unwrap_or("unknown"))]
+    Unsupported {
+        /// The path after `/v1/`.
+        path: String,
+        /// The agent's version from `/v1/agent/self`, when it could be read.
+        agent_version: Option<String>,
+    },
     /// Consul answered 403: the token lacks the permission, or is unknown (`ACL not found`).
     #[error("permission denied: {message}")]
     PermissionDenied {
@@ -80,7 +89,7 @@ impl Error {
     /// The HTTP status Consul answered with, if it answered with a failure.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::NotFound { .. } | Error::Unsupported { .. } => Some(StatusCode::NOT_FOUND),
             Error::PermissionDenied { .. } => Some(StatusCode::FORBIDDEN),
             Error::Status { code, .. } => Some(*code),
             _ => None,
@@ -90,6 +99,11 @@ impl Error {
     /// Whether Consul said the thing does not exist.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether the agent does not serve the endpoint at all.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Error::Unsupported { .. })
     }
 
     /// Whether Consul refused for lack of permission.

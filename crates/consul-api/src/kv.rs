@@ -143,6 +143,55 @@ impl Kv {
         Ok(QueryResponse { value, meta })
     }
 
+    /// Watches one key: yields its current state at once, then each change (including its
+    /// deletion, as `None`), using blocking reads. See [`Watch`](crate::Watch).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// use consul_api::QueryOptions;
+    /// use std::time::Duration;
+    /// let opts = QueryOptions::default().wait_time(Duration::from_secs(60));
+    /// let mut changes = client.kv().watch("config/replicas", &opts);
+    /// while let Some(change) = changes.next().await {
+    ///     match change?.value {
+    ///         Some(pair) => println!("now {:?}", pair.value_str()),
+    ///         None => println!("deleted"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn watch(&self, key: &str, opts: &QueryOptions) -> crate::Watch<Option<KvPair>> {
+        let kv = self.clone();
+        let key = key.to_owned();
+        crate::Watch::new(opts, move |o| {
+            let kv = kv.clone();
+            let key = key.clone();
+            async move { kv.get(&key, &o).await }
+        })
+    }
+
+    /// Watches every entry under a prefix: yields the whole listing at once, then after
+    /// each change to any key under it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// use consul_api::QueryOptions;
+    /// let mut changes = client.kv().watch_prefix("config/", &QueryOptions::default());
+    /// while let Some(change) = changes.next().await {
+    ///     println!("{} keys", change?.value.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn watch_prefix(&self, prefix: &str, opts: &QueryOptions) -> crate::Watch<Vec<KvPair>> {
+        let kv = self.clone();
+        let prefix = prefix.to_owned();
+        crate::Watch::new(opts, move |o| {
+            let kv = kv.clone();
+            let prefix = prefix.clone();
+            async move { kv.list(&prefix, &o).await }
+        })
+    }
+
     /// Lists every entry under a prefix (`?recurse`; aioconsul's `items`). An empty prefix
     /// lists the whole store; no entries is an empty list.
     ///

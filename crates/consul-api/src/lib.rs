@@ -37,7 +37,11 @@ mod config;
 mod error;
 mod raw;
 mod request;
+mod watch;
 
+#[cfg(feature = "acl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "acl")))]
+pub mod acl;
 #[cfg(feature = "agent")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 pub mod agent;
@@ -67,6 +71,7 @@ pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};
 pub use error::{Error, Result};
 pub use raw::RawRequest;
+pub use watch::Watch;
 
 pub use consul_types::codec;
 pub use consul_types::{

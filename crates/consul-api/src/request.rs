@@ -50,6 +50,8 @@ pub(crate) struct Call<'a> {
     json_body: bool,
     token: Option<HeaderValue>,
     timeout: Option<Duration>,
+    /// What logs show instead of the path, when the path holds a secret.
+    log_path: Option<&'static str>,
 }
 
 impl Client {
@@ -65,6 +67,7 @@ impl Client {
             json_body: false,
             token: None,
             timeout: None,
+            log_path: None,
         }
     }
 }
@@ -186,6 +189,12 @@ impl<'a> Call<'a> {
         Ok(self)
     }
 
+    /// Keeps the path out of logs (legacy ACL paths carry the token's secret).
+    pub(crate) fn secret_path(mut self, shown: &'static str) -> Self {
+        self.log_path = Some(shown);
+        self
+    }
+
     /// Sets a raw body.
     pub(crate) fn body(mut self, body: Bytes) -> Self {
         self.body = body;
@@ -200,6 +209,9 @@ impl<'a> Call<'a> {
 
     fn build(self) -> Result<(http::Request<Bytes>, String)> {
         let inner = &self.client.inner;
+        let shown = self
+            .log_path
+            .map_or_else(|| self.path.clone(), str::to_owned);
         let mut uri = String::with_capacity(inner.base.len() + 4 + self.path.len() + 32);
         uri.push_str(&inner.base);
         uri.push_str("/v1/");
@@ -215,7 +227,7 @@ impl<'a> Call<'a> {
         let mut builder = http::Request::builder()
             .method(self.method.clone())
             .uri(&uri);
-        let headers = builder.headers_mut().ok_or_else(|| invalid_uri(&uri))?;
+        let headers = builder.headers_mut().ok_or_else(|| invalid_uri(&shown))?;
         if let Some(token) = self.token.or_else(|| inner.token.clone()) {
             headers.insert(TOKEN_HEADER, token);
         }
@@ -231,8 +243,8 @@ impl<'a> Call<'a> {
         if let Some(t) = self.timeout {
             builder = builder.extension(RequestTimeout(t));
         }
-        let request = builder.body(self.body).map_err(|_| invalid_uri(&uri))?;
-        Ok((request, self.path))
+        let request = builder.body(self.body).map_err(|_| invalid_uri(&shown))?;
+        Ok((request, shown))
     }
 
     /// Sends the request and returns the response whatever its status.
@@ -288,7 +300,17 @@ impl<'a> Call<'a> {
 
     /// Sends the request; a failure status becomes an error.
     pub(crate) async fn send(self) -> Result<(http::Response<Bytes>, Duration)> {
+        let client = self.client.clone();
+        let path = self.path.clone();
+        let self_log_path = self.log_path;
         let (response, elapsed) = self.send_raw().await?;
+        if is_unknown_route(&path, &response) {
+            let path = self_log_path.map_or(path, str::to_owned);
+            return Err(Error::Unsupported {
+                agent_version: client.agent_version().await,
+                path,
+            });
+        }
         check(&response)?;
         Ok((response, elapsed))
     }
@@ -351,10 +373,31 @@ impl<'a> Call<'a> {
     }
 }
 
-fn invalid_uri(uri: &str) -> Error {
+/// Consul's router answers an unknown route with 404 and an empty body; every endpoint's
+/// own "not found" has a message, except a missing KV key.
+fn is_unknown_route(path: &str, response: &http::Response<Bytes>) -> bool {
+    response.status() == StatusCode::NOT_FOUND
+        && response.body().iter().all(u8::is_ascii_whitespace)
+        && !path.starts_with("kv/")
+        && !path.starts_with("kv?")
+}
+
+impl Client {
+    /// The agent's version, best effort, to explain an [`Error::Unsupported`].
+    async fn agent_version(&self) -> Option<String> {
+        let (response, _) = self.call(Method::GET, "agent/self").send_raw().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
+        json.pointer("/Config/Version")?.as_str().map(str::to_owned)
+    }
+}
+
+fn invalid_uri(path: &str) -> Error {
     Error::Validation(consul_types::ValidationError::InvalidValue {
         field: "request URI",
-        reason: format!("cannot build a request for {uri:?}").into(),
+        reason: format!("cannot build a request for /v1/{path}").into(),
     })
 }
 

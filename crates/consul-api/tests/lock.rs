@@ -71,6 +71,10 @@ impl Transport for Router {
             uri: request.uri().clone(),
             headers: request.headers().clone(),
             body: request.body().clone(),
+            timeout: request
+                .extensions()
+                .get::<consul_transport::RequestTimeout>()
+                .map(|t| t.0),
         };
         self.seen.lock().unwrap().push(rec.clone());
         let answer = (self.handler)(&rec);

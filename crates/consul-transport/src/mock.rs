@@ -5,7 +5,7 @@
 //! a real transport and records what passes through it, which lets integration tests prove
 //! that a request was — or was not — sent.
 
-use crate::{StreamingFuture, Transport, TransportError, TransportFuture};
+use crate::{RequestTimeout, StreamingFuture, Transport, TransportError, TransportFuture};
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +21,8 @@ pub struct RecordedRequest {
     pub headers: http::HeaderMap,
     /// The body.
     pub body: Bytes,
+    /// The request's own time limit ([`RequestTimeout`]), if it carried one.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl RecordedRequest {
@@ -30,6 +32,7 @@ impl RecordedRequest {
             uri: request.uri().clone(),
             headers: request.headers().clone(),
             body: request.body().clone(),
+            timeout: request.extensions().get::<RequestTimeout>().map(|t| t.0),
         }
     }
 

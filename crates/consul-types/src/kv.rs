@@ -272,9 +272,11 @@ mod tests {
 
     #[test]
     fn serializes_like_consul() {
-        let mut p = KvPair::default();
-        p.key = "a".into();
-        p.value = Bytes::from_static(b"hi");
+        let p = KvPair {
+            key: "a".into(),
+            value: Bytes::from_static(b"hi"),
+            ..KvPair::default()
+        };
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["Value"], "aGk=");
         assert_eq!(json["Key"], "a");

@@ -27,6 +27,7 @@
 #[macro_use]
 mod macros;
 
+pub mod acl;
 pub mod agent;
 pub mod catalog;
 pub mod codec;

@@ -43,6 +43,20 @@ impl From<String> for Token {
     }
 }
 
+// Tokens travel in JSON bodies (a token's `SecretID`, a legacy ACL's `ID`): plain strings
+// on the wire, redacted everywhere else.
+impl serde::Serialize for Token {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Token {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Token)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +67,12 @@ mod tests {
         let shown = format!("{t:?} {:?}", Some(&t));
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert_eq!(t.secret(), "s3cr3t-value");
+    }
+
+    #[test]
+    fn serde_is_a_plain_string() {
+        let t: Token = serde_json::from_str("\"abc\"").unwrap();
+        assert_eq!(t.secret(), "abc");
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"abc\"");
     }
 }

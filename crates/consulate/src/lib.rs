@@ -42,6 +42,10 @@ pub use consul_api::{
     WriteOptions, WriteResponse,
 };
 
+#[cfg(feature = "acl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "acl")))]
+#[doc(inline)]
+pub use consul_api::acl;
 #[cfg(feature = "agent")]
 #[cfg_attr(docsrs, doc(cfg(feature = "agent")))]
 #[doc(inline)]

@@ -1,0 +1,74 @@
+//! Every request is logged in a span with method, path, status and duration — and the
+//! token never appears in what is logged.
+
+use consul_api::{Client, Config, QueryOptions, WriteOptions};
+use consul_transport::mock::{MockTransport, Reply};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn spans_carry_method_path_status_and_never_the_token() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mock = MockTransport::new();
+    mock.push(Reply::json("true")).push(Reply::status(404, ""));
+    let recorder = mock.clone();
+    let mut config = Config::new("127.0.0.1:8500").unwrap();
+    config.token = Some("super-secret-token".into());
+    let client = Client::with_transport(config, recorder).unwrap();
+    client
+        .kv()
+        .put("traced/key", "v", &WriteOptions::default())
+        .await
+        .unwrap();
+    client
+        .kv()
+        .get("traced/key", &QueryOptions::default().token("other-secret"))
+        .await
+        .unwrap();
+
+    mock.push(Reply::json("[]"));
+    client
+        .acl()
+        .legacy_info(&"legacy-secret-id".into(), &QueryOptions::default())
+        .await
+        .unwrap();
+
+    let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(logged.contains("consul.request"), "{logged}");
+    assert!(
+        logged.contains("method=PUT") && logged.contains("method=GET"),
+        "{logged}"
+    );
+    assert!(logged.contains("path=kv/traced/key"), "{logged}");
+    assert!(
+        logged.contains("status=200") && logged.contains("status=404"),
+        "{logged}"
+    );
+    assert!(logged.contains("duration_ms="), "{logged}");
+    assert!(
+        !logged.contains("super-secret-token") && !logged.contains("other-secret"),
+        "{logged}"
+    );
+}

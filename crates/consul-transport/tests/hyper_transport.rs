@@ -1,0 +1,189 @@
+//! HyperTransport against a tiny hyper server on 127.0.0.1 (and on a Unix socket).
+
+use bytes::Bytes;
+use consul_transport::{HyperTransport, RequestTimeout, Transport};
+use futures_core::Stream;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Echoes method, path and body; `/slow` answers after 2 s; `/chunks` streams three chunks.
+async fn handle(req: hyper::Request<Incoming>) -> Result<hyper::Response<String>, Infallible> {
+    use http_body::Body as _;
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let token = req
+        .headers()
+        .get("x-consul-token")
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let mut body = req.into_body();
+    let mut bytes = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            bytes.extend_from_slice(&data);
+        }
+    }
+    if path == "/slow" {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    if path == "/missing" {
+        let mut r = hyper::Response::new(String::new());
+        *r.status_mut() = hyper::StatusCode::NOT_FOUND;
+        return Ok(r);
+    }
+    Ok(hyper::Response::new(format!(
+        "{method} {path} {} token={token:?}",
+        String::from_utf8_lossy(&bytes)
+    )))
+}
+
+async fn serve_tcp() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&connections);
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(handle))
+                    .await;
+            });
+        }
+    });
+    (format!("http://{addr}"), connections)
+}
+
+fn get(uri: &str) -> http::Request<Bytes> {
+    http::Request::get(uri).body(Bytes::new()).unwrap()
+}
+
+#[tokio::test]
+async fn sends_and_pools_connections() {
+    let (base, connections) = serve_tcp().await;
+    let t = HyperTransport::new();
+    for i in 0..5 {
+        let req = http::Request::put(format!("{base}/v1/kv/k{i}"))
+            .header("x-consul-token", "tok")
+            .body(Bytes::from(format!("body{i}")))
+            .unwrap();
+        let r = t.send(req).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.body(),
+            &Bytes::from(format!("PUT /v1/kv/k{i} body{i} token=Some(\"tok\")"))
+        );
+    }
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "keep-alive reuses one connection"
+    );
+}
+
+#[tokio::test]
+async fn a_404_is_a_response_not_an_error() {
+    let (base, _) = serve_tcp().await;
+    let r = HyperTransport::new()
+        .send(get(&format!("{base}/missing")))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = HyperTransport::new()
+        .send(get(&format!("http://127.0.0.1:{port}/")))
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[tokio::test]
+async fn request_timeout_and_per_request_override() {
+    let (base, _) = serve_tcp().await;
+    let t = HyperTransport::builder()
+        .request_timeout(Duration::from_millis(300))
+        .build();
+    let err = t.send(get(&format!("{base}/slow"))).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // A blocking query raises the limit for itself.
+    let mut req = get(&format!("{base}/slow"));
+    req.extensions_mut()
+        .insert(RequestTimeout(Duration::from_secs(5)));
+    assert_eq!(t.send(req).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn streaming_yields_the_body() {
+    let (base, _) = serve_tcp().await;
+    let r = HyperTransport::new()
+        .send_streaming(get(&format!("{base}/stream")))
+        .await
+        .unwrap();
+    let mut body = r.into_body();
+    let mut all = Vec::new();
+    while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {
+        all.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(all, b"GET /stream  token=None");
+}
+
+#[tokio::test]
+async fn unix_socket() {
+    let dir = std::env::temp_dir().join(format!("ct-unix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("s.sock");
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(handle))
+                    .await;
+            });
+        }
+    });
+    let t = HyperTransport::builder().unix_socket(&path).build();
+    let r = t
+        .send(get("http://localhost/v1/status/leader"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.body(),
+        &Bytes::from_static(b"GET /v1/status/leader  token=None")
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn default_streaming_wraps_send() {
+    #[derive(Debug)]
+    struct Fixed;
+    impl Transport for Fixed {
+        fn send(&self, _: http::Request<Bytes>) -> consul_transport::TransportFuture<'_> {
+            Box::pin(async { Ok(http::Response::new(Bytes::from_static(b"one chunk"))) })
+        }
+    }
+    let r = Fixed.send_streaming(get("http://x/")).await.unwrap();
+    assert_eq!(
+        r.into_body().collect().await.unwrap(),
+        Bytes::from_static(b"one chunk")
+    );
+}
