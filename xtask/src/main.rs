@@ -157,7 +157,7 @@ fn test() -> Result<(), String> {
     ]);
     run_step(&mut steps, "clippy (no default features)", clippy_min);
 
-    for feature in FAMILIES.iter().chain(["hyper"].iter()) {
+    for feature in FAMILIES.iter().chain(["hyper", "tls"].iter()) {
         let mut check = cargo();
         check
             .args([

@@ -65,11 +65,12 @@ impl Client {
     /// A client over the default transport ([`consul_transport::HyperTransport`]).
     ///
     /// # Errors
-    /// [`Error::Config`] for a token that cannot be sent as a header.
+    /// [`Error::Config`] for a token that cannot be sent as a header, an `https://`
+    /// address without the `tls` feature, or TLS files that cannot be read.
     #[cfg(feature = "hyper")]
     #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
     pub fn new(config: Config) -> Result<Self> {
-        let transport = default_transport(&config);
+        let transport = default_transport(&config)?;
         Client::with_transport(config, transport)
     }
 
@@ -160,8 +161,20 @@ impl Client {
 }
 
 #[cfg(feature = "hyper")]
-fn default_transport(config: &Config) -> consul_transport::HyperTransport {
+fn default_transport(config: &Config) -> Result<consul_transport::HyperTransport> {
     let mut builder = consul_transport::HyperTransport::builder();
+    if config.address.is_https() {
+        #[cfg(feature = "tls")]
+        {
+            builder = builder
+                .tls(&config.tls)
+                .map_err(|e| Error::Config(format!("TLS settings: {}", source_text(&e))))?;
+        }
+        #[cfg(not(feature = "tls"))]
+        return Err(Error::Config(
+            "https:// addresses need the `tls` feature".into(),
+        ));
+    }
     if let Some(t) = config.connect_timeout {
         builder = builder.connect_timeout(t);
     }
@@ -171,7 +184,16 @@ fn default_transport(config: &Config) -> consul_transport::HyperTransport {
     if let Address::Unix(path) = &config.address {
         builder = builder.unix_socket(path);
     }
-    builder.build()
+    Ok(builder.build())
+}
+
+/// A transport error with its cause, for a configuration message.
+#[cfg(feature = "tls")]
+fn source_text(e: &consul_transport::TransportError) -> String {
+    match std::error::Error::source(e) {
+        Some(source) => source.to_string(),
+        None => e.to_string(),
+    }
 }
 
 pub(crate) fn token_header(token: &Token) -> Result<HeaderValue> {

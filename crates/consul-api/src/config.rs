@@ -1,4 +1,5 @@
 use crate::{Error, Result};
+use consul_transport::TlsConfig;
 use consul_types::{Consistency, Token};
 use std::fmt;
 use std::path::PathBuf;
@@ -8,10 +9,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Address {
-    /// An HTTP listener; `base` is `scheme://host:port` plus an optional path prefix (for
-    /// agents behind a reverse proxy), without a trailing `/`.
+    /// An HTTP or HTTPS listener; `base` is `scheme://host:port` plus an optional path
+    /// prefix (for agents behind a reverse proxy), without a trailing `/`.
     Http {
-        /// `http://127.0.0.1:8500` or `http://proxy/consul`.
+        /// `http://127.0.0.1:8500`, `https://consul.internal:8501` or `http://proxy/consul`.
         base: String,
     },
     /// A Unix socket (`addresses { http = "unix:///path" }` in the agent's configuration).
@@ -36,8 +37,7 @@ impl Address {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty address, an unknown scheme, or `https://` (TLS is not
-    /// available in this version of the transport).
+    /// [`Error::Config`] for an empty address or an unknown scheme.
     pub fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
         if text.is_empty() {
@@ -53,11 +53,9 @@ impl Address {
         }
         let base = match text.split_once("://") {
             None => format!("http://{text}"),
-            Some(("http", _)) => text.to_owned(),
-            Some(("https", _)) => {
-                return Err(Error::Config(
-                    "https:// addresses need TLS, which this transport does not offer yet".into(),
-                ))
+            Some(("http" | "https", rest)) if !rest.trim_matches('/').is_empty() => text.to_owned(),
+            Some(("http" | "https", _)) => {
+                return Err(Error::Config(format!("agent address {text:?} has no host")))
             }
             Some((scheme, _)) => {
                 return Err(Error::Config(format!("unknown protocol scheme {scheme:?}")))
@@ -76,6 +74,13 @@ impl Address {
             )));
         }
         Ok(Address::Http { base })
+    }
+}
+
+impl Address {
+    /// Whether requests to this address use TLS.
+    pub fn is_https(&self) -> bool {
+        matches!(self, Address::Http { base } if base.starts_with("https://"))
     }
 }
 
@@ -149,6 +154,9 @@ pub struct Config {
     pub namespace: Option<String>,
     /// Admin partition of every request that does not choose one (Consul Enterprise).
     pub partition: Option<String>,
+    /// TLS settings for `https://` addresses (used by the default transport with the `tls`
+    /// feature).
+    pub tls: TlsConfig,
     /// Limit for connecting (default transport only; default 5 s).
     pub connect_timeout: Option<Duration>,
     /// Limit for a non-blocking request (default transport only; default 60 s).
@@ -172,6 +180,18 @@ pub mod env {
     pub const NAMESPACE: &str = "CONSUL_NAMESPACE";
     /// The default admin partition (Consul Enterprise).
     pub const PARTITION: &str = "CONSUL_PARTITION";
+    /// A PEM file of CA certificates to trust.
+    pub const CACERT: &str = "CONSUL_CACERT";
+    /// A folder of PEM CA certificates to trust.
+    pub const CAPATH: &str = "CONSUL_CAPATH";
+    /// Our certificate, for mutual TLS.
+    pub const CLIENT_CERT: &str = "CONSUL_CLIENT_CERT";
+    /// Our private key, for mutual TLS.
+    pub const CLIENT_KEY: &str = "CONSUL_CLIENT_KEY";
+    /// The name to verify the agent's certificate against.
+    pub const TLS_SERVER_NAME: &str = "CONSUL_TLS_SERVER_NAME";
+    /// `false` to accept any certificate (tests only).
+    pub const HTTP_SSL_VERIFY: &str = "CONSUL_HTTP_SSL_VERIFY";
 }
 
 impl Config {
@@ -226,6 +246,17 @@ impl Config {
         config.basic_auth = get(env::HTTP_AUTH).map(|v| BasicAuth::parse(&v));
         config.namespace = get(env::NAMESPACE);
         config.partition = get(env::PARTITION);
+        config.tls.ca_file = get(env::CACERT).map(Into::into);
+        config.tls.ca_path = get(env::CAPATH).map(Into::into);
+        config.tls.client_cert = get(env::CLIENT_CERT).map(Into::into);
+        config.tls.client_key = get(env::CLIENT_KEY).map(Into::into);
+        // Go strips a port from the server name (`host:8501` -> `host`).
+        config.tls.server_name = get(env::TLS_SERVER_NAME).map(|n| {
+            n.rsplit_once(':')
+                .map_or(n.clone(), |(host, _)| host.to_owned())
+        });
+        config.tls.insecure_skip_verify =
+            get(env::HTTP_SSL_VERIFY).is_some_and(|v| !parse_bool(&v));
         Ok(config)
     }
 }
@@ -263,14 +294,9 @@ mod tests {
             Address::parse("unix:///tmp/c.sock").unwrap(),
             Address::Unix("/tmp/c.sock".into())
         );
-        for bad in [
-            "",
-            "unix://",
-            "ftp://h:1",
-            "https://h:1",
-            "http://",
-            "http://h:1/?q=1",
-        ] {
+        assert!(Address::parse("https://h:8501").unwrap().is_https());
+        assert!(!Address::parse("h:8500").unwrap().is_https());
+        for bad in ["", "unix://", "ftp://h:1", "http://", "http://h:1/?q=1"] {
             assert!(
                 matches!(Address::parse(bad), Err(Error::Config(_))),
                 "{bad:?}"
@@ -312,11 +338,38 @@ mod tests {
     }
 
     #[test]
-    fn env_ssl_flag_requests_https() {
-        let r = Config::from_lookup(lookup(&[
+    fn env_tls_settings() {
+        let c = Config::from_lookup(lookup(&[
             ("CONSUL_HTTP_ADDR", "127.0.0.1:8501"),
             ("CONSUL_HTTP_SSL", "true"),
-        ]));
-        assert!(matches!(r, Err(Error::Config(m)) if m.contains("TLS")));
+            ("CONSUL_CACERT", "/tls/ca.pem"),
+            ("CONSUL_CAPATH", "/tls/cas"),
+            ("CONSUL_CLIENT_CERT", "/tls/c.pem"),
+            ("CONSUL_CLIENT_KEY", "/tls/c-key.pem"),
+            ("CONSUL_TLS_SERVER_NAME", "server.dc1.consul:8501"),
+            ("CONSUL_HTTP_SSL_VERIFY", "false"),
+        ]))
+        .unwrap();
+        assert!(c.address.is_https());
+        assert_eq!(
+            c.tls.ca_file.as_deref(),
+            Some(std::path::Path::new("/tls/ca.pem"))
+        );
+        assert_eq!(
+            c.tls.ca_path.as_deref(),
+            Some(std::path::Path::new("/tls/cas"))
+        );
+        assert_eq!(
+            c.tls.client_cert.as_deref(),
+            Some(std::path::Path::new("/tls/c.pem"))
+        );
+        assert_eq!(
+            c.tls.client_key.as_deref(),
+            Some(std::path::Path::new("/tls/c-key.pem"))
+        );
+        assert_eq!(c.tls.server_name.as_deref(), Some("server.dc1.consul"));
+        assert!(c.tls.insecure_skip_verify);
+        let plain = Config::from_lookup(lookup(&[("CONSUL_HTTP_SSL_VERIFY", "true")])).unwrap();
+        assert!(!plain.tls.insecure_skip_verify);
     }
 }

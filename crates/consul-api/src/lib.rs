@@ -23,7 +23,9 @@
 //! # Features
 //! - `hyper` (default): [`Client::new`] and [`Client::from_env`] over
 //!   [`consul_transport::HyperTransport`].
-//! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`;
+//! - `tls`: `https://` addresses (rustls), with HTTP/2 when the agent offers it.
+//! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`,
+//!   `status`, `snapshot`;
 //!   `full` turns them all on.
 //!
 //! Models live in [`consul_types`], the transport in [`consul_transport`]; most users
@@ -66,6 +68,12 @@ pub mod semaphore;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod session;
+#[cfg(feature = "snapshot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshot")))]
+pub mod snapshot;
+#[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
+pub mod status;
 
 pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};
@@ -73,6 +81,7 @@ pub use error::{Error, Result};
 pub use raw::RawRequest;
 pub use watch::Watch;
 
+pub use consul_transport::TlsConfig;
 pub use consul_types::codec;
 pub use consul_types::{
     Consistency, QueryMeta, QueryOptions, QueryResponse, Token, ValidationError, WriteMeta,

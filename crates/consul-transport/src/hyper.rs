@@ -20,13 +20,20 @@ use std::time::Duration;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// What a connection is: TCP or Unix, possibly inside TLS.
+#[cfg(feature = "tls")]
+type Stream = hyper_rustls::MaybeHttpsStream<Io>;
+#[cfg(not(feature = "tls"))]
+type Stream = Io;
+
 /// Default limit for connecting.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default limit for a whole non-blocking request. Blocking queries raise it per request
 /// through [`RequestTimeout`], since Consul may legitimately hold them for minutes.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket.
+/// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket; with the `tls`
+/// feature also HTTPS, where HTTP/2 is used when the agent offers it (ALPN `h2`).
 ///
 /// Cloning is cheap and clones share the connection pool. Requests must be sent from
 /// within a Tokio runtime.
@@ -183,6 +190,11 @@ pub struct HyperTransportBuilder {
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     unix_socket: Option<PathBuf>,
+    #[cfg(feature = "tls")]
+    tls: Option<(
+        Arc<rustls::ClientConfig>,
+        Option<rustls::pki_types::ServerName<'static>>,
+    )>,
 }
 
 impl Default for HyperTransportBuilder {
@@ -193,6 +205,8 @@ impl Default for HyperTransportBuilder {
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: usize::MAX,
             unix_socket: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -242,16 +256,65 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Enables `https://` addresses with these settings (feature `tls`). Certificates and
+    /// keys are read now, so a bad path fails here rather than on the first request.
+    ///
+    /// ```no_run
+    /// use consul_transport::{HyperTransport, TlsConfig};
+    /// # fn demo() -> Result<(), consul_transport::TransportError> {
+    /// let tls = TlsConfig::default().ca_file("/etc/consul.d/consul-agent-ca.pem");
+    /// let transport = HyperTransport::builder().tls(&tls)?.build();
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`TransportError`] (kind `Other`) naming the file that could not be read or used.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn tls(mut self, config: &crate::TlsConfig) -> Result<Self, TransportError> {
+        let rustls = crate::tls::rustls_config::client_config(config)?;
+        let server_name = config
+            .server_name
+            .as_deref()
+            .map(|name| {
+                rustls::pki_types::ServerName::try_from(name.to_owned()).map_err(|e| {
+                    TransportError::other(format!("invalid TLS server name {name:?}: {e}"))
+                })
+            })
+            .transpose()?;
+        self.tls = Some((Arc::new(rustls), server_name));
+        Ok(self)
+    }
+
     /// Builds the transport.
     pub fn build(self) -> HyperTransport {
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
+        // TLS wraps this connector for https:// URIs; the scheme is checked in `Connector`.
+        http.enforce_http(false);
         http.set_connect_timeout(self.connect_timeout);
         let unix_socket = self.unix_socket.map(Arc::new);
-        let connector = Connector {
+        let plain = PlainConnector {
             http,
             unix_socket: unix_socket.clone(),
             connect_timeout: self.connect_timeout,
+        };
+        #[cfg(feature = "tls")]
+        let https = self.tls.map(|(config, server_name)| {
+            let builder = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config((*config).clone())
+                .https_or_http();
+            let builder = match server_name {
+                Some(name) => builder
+                    .with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name)),
+                None => builder,
+            };
+            builder.enable_all_versions().wrap_connector(plain.clone())
+        });
+        let connector = Connector {
+            plain,
+            #[cfg(feature = "tls")]
+            https,
         };
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
@@ -266,15 +329,54 @@ impl HyperTransportBuilder {
     }
 }
 
-/// Connects over TCP, or to a fixed Unix socket when one is configured.
+/// Connects plainly, or through TLS for `https://` URIs when TLS is configured.
 #[derive(Clone)]
 struct Connector {
+    plain: PlainConnector,
+    #[cfg(feature = "tls")]
+    https: Option<hyper_rustls::HttpsConnector<PlainConnector>>,
+}
+
+impl tower_service::Service<http::Uri> for Connector {
+    type Response = Stream;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.plain.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        #[cfg(feature = "tls")]
+        if let Some(https) = &mut self.https {
+            return Box::pin(https.call(uri));
+        }
+        if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
+            return Box::pin(async {
+                Err(BoxError::from(
+                    "https:// needs TLS: enable the `tls` feature and give TLS settings",
+                ))
+            });
+        }
+        let connecting = self.plain.call(uri);
+        Box::pin(async move {
+            let io = connecting.await?;
+            #[cfg(feature = "tls")]
+            let io = hyper_rustls::MaybeHttpsStream::Http(io);
+            Ok(io)
+        })
+    }
+}
+
+/// Connects over TCP, or to a fixed Unix socket when one is configured.
+#[derive(Clone)]
+struct PlainConnector {
     http: HttpConnector,
     unix_socket: Option<Arc<PathBuf>>,
     connect_timeout: Option<Duration>,
 }
 
-impl tower_service::Service<http::Uri> for Connector {
+impl tower_service::Service<http::Uri> for PlainConnector {
     type Response = Io;
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Io, BoxError>> + Send>>;

@@ -25,8 +25,8 @@
 //! }
 //! ```
 //!
-//! Features: `hyper` (default) adds [`HyperTransport`]; `test-util` adds the
-//! [`mock`] module.
+//! Features: `hyper` (default) adds [`HyperTransport`]; `tls` adds HTTPS to it (rustls,
+//! HTTP/2 by ALPN); `test-util` adds the [`mock`] module.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod body;
@@ -37,6 +37,7 @@ mod hyper;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod mock;
+mod tls;
 mod transport;
 
 pub use body::BodyStream;
@@ -44,6 +45,7 @@ pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub use hyper::{HyperTransport, HyperTransportBuilder};
+pub use tls::TlsConfig;
 pub use transport::{RequestTimeout, SharedTransport, StreamingFuture, Transport, TransportFuture};
 
 pub use bytes::Bytes;

@@ -187,3 +187,19 @@ async fn default_streaming_wraps_send() {
         Bytes::from_static(b"one chunk")
     );
 }
+
+#[tokio::test]
+async fn https_without_tls_settings_is_a_clear_connect_error() {
+    let err = HyperTransport::new()
+        .send(get("https://127.0.0.1:1/v1/status/leader"))
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    let mut chain = String::new();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    assert!(chain.contains("https:// needs TLS"), "{chain}");
+}

@@ -25,21 +25,24 @@
 //! | feature | what it adds | default |
 //! |---|---|---|
 //! | `hyper` | the default transport (pooled HTTP/1.1 over TCP and Unix sockets) | yes |
+//! | `tls` | HTTPS for the default transport (rustls), HTTP/2 when the agent offers it | no |
 //! | `kv` | [`kv`]: the KV store | yes |
 //! | `agent` | the local agent: members, checks, services, maintenance | yes |
 //! | `catalog` | the catalog: datacenters, nodes, services, registration | yes |
 //! | `health` | checks and healthy instances | yes |
 //! | `session` | sessions, locks and semaphores (turns on `kv`) | yes |
 //! | `event` | user events | yes |
-//! | `acl` | ACL tokens, policies and roles | no |
+//! | `acl` | ACL tokens, policies and roles, legacy tokens | no |
+//! | `status` | Raft leader and peers | yes |
+//! | `snapshot` | saving (streamed) and restoring snapshots | no |
 //! | `full` | every endpoint family | no |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(inline)]
 pub use consul_api::{
     codec, env, Address, BasicAuth, Client, ClientBuilder, Config, Consistency, Error, QueryMeta,
-    QueryOptions, QueryResponse, RawRequest, Result, Token, ValidationError, WriteMeta,
-    WriteOptions, WriteResponse,
+    QueryOptions, QueryResponse, RawRequest, Result, TlsConfig, Token, ValidationError, Watch,
+    WriteMeta, WriteOptions, WriteResponse,
 };
 
 #[cfg(feature = "acl")]
@@ -78,6 +81,14 @@ pub use consul_api::semaphore;
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 #[doc(inline)]
 pub use consul_api::session;
+#[cfg(feature = "snapshot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshot")))]
+#[doc(inline)]
+pub use consul_api::snapshot;
+#[cfg(feature = "status")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status")))]
+#[doc(inline)]
+pub use consul_api::status;
 
 /// Models, options, metadata and validation rules (the `consul-types` crate).
 pub mod types {

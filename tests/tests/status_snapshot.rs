@@ -1,0 +1,70 @@
+//! Raft status and snapshots against a real agent.
+
+use consul_integration_tests::{unique_prefix, TestAgent};
+use consulate::{QueryOptions, WriteOptions};
+
+#[tokio::test]
+async fn leader_and_peers() {
+    let agent = TestAgent::dev().await;
+    let status = agent.client().status();
+    let leader = status.leader(&QueryOptions::default()).await.unwrap().value;
+    let server = format!("127.0.0.1:{}", agent.ports().server);
+    assert_eq!(leader.as_deref(), Some(server.as_str()));
+    assert_eq!(
+        status.peers(&QueryOptions::default()).await.unwrap().value,
+        [server]
+    );
+    let err = status
+        .dc("nowhere")
+        .peers(&QueryOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+}
+
+#[tokio::test]
+async fn snapshot_streams_out_and_restores_state() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let kv = client.kv();
+    let key = format!("{}before", unique_prefix("snap"));
+    kv.put(&key, "kept by the snapshot", &WriteOptions::default())
+        .await
+        .unwrap();
+
+    let saved = client
+        .snapshot()
+        .save(&QueryOptions::default())
+        .await
+        .unwrap();
+    assert!(saved.meta.last_index > 0);
+    let archive = saved.value.collect().await.unwrap();
+    assert_eq!(&archive[..2], &[0x1f, 0x8b], "a gzip archive");
+
+    kv.delete(&key, &WriteOptions::default()).await.unwrap();
+    assert!(kv
+        .get(&key, &QueryOptions::default())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+    client
+        .snapshot()
+        .restore(archive, &WriteOptions::default())
+        .await
+        .unwrap();
+    let back = kv
+        .get(&key, &QueryOptions::default())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(back.value_str(), Some("kept by the snapshot"));
+
+    let err = client
+        .snapshot()
+        .restore(bytes::Bytes::new(), &WriteOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_validation());
+}

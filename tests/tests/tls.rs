@@ -1,0 +1,213 @@
+//! HTTPS and HTTP/2 against a real agent with TLS, including mutual TLS, using certificates
+//! made by `consul tls` (the recipe Consul documents).
+
+use consul_integration_tests::TestAgent;
+use consulate::{Client, Config, QueryOptions, TlsConfig, WriteOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Certs {
+    dir: tempfile::TempDir,
+}
+
+impl Certs {
+    fn make() -> Certs {
+        let consul = consul_test::find_consul().expect("consul binary");
+        let dir = tempfile::tempdir().unwrap();
+        for args in [
+            &["tls", "ca", "create"][..],
+            &["tls", "cert", "create", "-server", "-dc", "dc1"][..],
+            &["tls", "cert", "create", "-client", "-dc", "dc1"][..],
+        ] {
+            let out = Command::new(&consul)
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "consul {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Certs { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn ca(&self) -> PathBuf {
+        self.path("consul-agent-ca.pem")
+    }
+}
+
+async fn tls_agent(certs: &Certs, verify_incoming: bool) -> (TestAgent, u16) {
+    let https = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hcl = format!(
+        "ca_file = \"{}\"\ncert_file = \"{}\"\nkey_file = \"{}\"\nverify_incoming_https = {verify_incoming}\nports {{ https = {https} }}",
+        certs.ca().display(),
+        certs.path("dc1-server-consul-0.pem").display(),
+        certs.path("dc1-server-consul-0-key.pem").display(),
+    );
+    let agent = TestAgent::builder()
+        .hcl(hcl)
+        .start()
+        .await
+        .expect("TLS agent");
+    (agent, https)
+}
+
+fn https_client(port: u16, host: &str, tls: TlsConfig) -> consulate::Result<Client> {
+    let mut config = Config::new(&format!("https://{host}:{port}"))?;
+    config.tls = tls;
+    Client::new(config)
+}
+
+#[tokio::test]
+async fn https_with_the_agent_ca_speaks_http2() {
+    let certs = Certs::make();
+    let (agent, port) = tls_agent(&certs, false).await;
+    let recorder = std::sync::Arc::new(consul_transport::mock::Recording::new(
+        consul_transport::HyperTransport::builder()
+            .tls(&TlsConfig::default().ca_file(certs.ca()))
+            .unwrap()
+            .build(),
+    ));
+    let mut config = Config::new(&format!("https://127.0.0.1:{port}")).unwrap();
+    config.tls = TlsConfig::default().ca_file(certs.ca());
+    let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
+    client
+        .kv()
+        .put("over/tls", "secret sauce", &WriteOptions::default())
+        .await
+        .unwrap();
+    // Read it back over plain HTTP: the same agent, the same store.
+    let got = agent
+        .client()
+        .kv()
+        .get("over/tls", &QueryOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(got.value.unwrap().value_str(), Some("secret sauce"));
+
+    let response = client.get("status/leader", &[]).await.unwrap();
+    assert_eq!(
+        response.version(),
+        http::Version::HTTP_2,
+        "ALPN negotiated h2"
+    );
+
+    // The default transport built from the config works the same, by name (SAN localhost).
+    let by_name =
+        https_client(port, "localhost", TlsConfig::default().ca_file(certs.ca())).unwrap();
+    assert!(by_name
+        .kv()
+        .get("over/tls", &QueryOptions::default())
+        .await
+        .unwrap()
+        .value
+        .is_some());
+}
+
+#[tokio::test]
+async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
+    let certs = Certs::make();
+    let (_agent, port) = tls_agent(&certs, false).await;
+    // System roots do not know Consul's self-made CA.
+    let strict = https_client(port, "127.0.0.1", TlsConfig::default()).unwrap();
+    let err = strict
+        .kv()
+        .get("k", &QueryOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_transport().is_some_and(|t| t.is_connect()),
+        "{err:?}"
+    );
+
+    let lax = https_client(
+        port,
+        "127.0.0.1",
+        TlsConfig::default().insecure_skip_verify(true),
+    )
+    .unwrap();
+    assert!(lax
+        .kv()
+        .get("k", &QueryOptions::default())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+
+    // The certificate names server.dc1.consul; verifying against that name works too.
+    let named = https_client(
+        port,
+        "127.0.0.1",
+        TlsConfig::default()
+            .ca_file(certs.ca())
+            .server_name("server.dc1.consul"),
+    )
+    .unwrap();
+    assert!(named.kv().get("k", &QueryOptions::default()).await.is_ok());
+    let wrong = https_client(
+        port,
+        "127.0.0.1",
+        TlsConfig::default()
+            .ca_file(certs.ca())
+            .server_name("other.example"),
+    )
+    .unwrap();
+    assert!(wrong.kv().get("k", &QueryOptions::default()).await.is_err());
+}
+
+#[tokio::test]
+async fn mutual_tls_needs_the_client_certificate() {
+    let certs = Certs::make();
+    let (_agent, port) = tls_agent(&certs, true).await;
+    let anonymous =
+        https_client(port, "127.0.0.1", TlsConfig::default().ca_file(certs.ca())).unwrap();
+    assert!(anonymous
+        .kv()
+        .get("k", &QueryOptions::default())
+        .await
+        .is_err());
+    let with_cert = https_client(
+        port,
+        "127.0.0.1",
+        TlsConfig::default().ca_file(certs.ca()).client_cert(
+            certs.path("dc1-client-consul-0.pem"),
+            certs.path("dc1-client-consul-0-key.pem"),
+        ),
+    )
+    .unwrap();
+    assert!(
+        with_cert
+            .kv()
+            .put("mtls", "ok", &WriteOptions::default())
+            .await
+            .unwrap()
+            .value
+    );
+}
+
+#[tokio::test]
+async fn bad_tls_files_fail_at_construction() {
+    let err = https_client(
+        8501,
+        "127.0.0.1",
+        TlsConfig::default().ca_file("/nonexistent/ca.pem"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, consulate::Error::Config(m) if m.contains("/nonexistent/ca.pem")),
+        "{err:?}"
+    );
+    let mut half = TlsConfig::default();
+    half.client_cert = Some(Path::new("/x.pem").into());
+    assert!(https_client(8501, "127.0.0.1", half).is_err());
+}
