@@ -1,1 +1,385 @@
-//! Distributed semaphores on a KV prefix, built on sessions. (To be implemented.)
+//! Distributed semaphores on a KV prefix, built on sessions (Go's `api/semaphore.go`):
+//! up to N holders at once, interoperating with `consul lock -n N` and Go's
+//! `api.Semaphore`.
+//!
+//! Each contender locks its own key `<prefix>/<session>` with its session, then adds its
+//! session to the lock record `<prefix>/.lock` (JSON `{"Limit":N,"Holders":{…}}`) by
+//! check-and-set, once fewer than N live holders are listed there. Holders whose contender
+//! key is gone (their session ended) are pruned by whoever updates the record next. Both
+//! keys carry the flags [`SEMAPHORE_FLAG_VALUE`].
+//!
+//! As with [`lock`](crate::lock): the session is renewed in the background, waiting uses
+//! blocking reads of the prefix, the slot's loss is reported by
+//! [`SemaphoreGuard::lost`], release happens on request or, best effort, on drop, and
+//! acquisition is cancel-safe.
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+//! let semaphore = client.semaphore_prefix("jobs/reindex", 3)?;
+//! let slot = semaphore.acquire().await?; // at most 3 processes get here at once
+//! // ... work ...
+//! slot.release().await?;
+//! # Ok(()) }
+//! ```
+
+use crate::lock::{
+    classify, next_index, signal, wait_lost, Holder, LockError, LostReason, Retries, Undo,
+};
+use crate::{Client, Error};
+use consul_types::kv::{KvPair, KvPutParams};
+pub use consul_types::lock::{
+    SemaphoreLock, SemaphoreOptions, DEFAULT_SEMAPHORE_KEY, DEFAULT_SEMAPHORE_SESSION_NAME,
+    SEMAPHORE_FLAG_VALUE,
+};
+use consul_types::{Consistency, QueryOptions, WriteOptions};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+const MONITOR_WAIT: Duration = Duration::from_secs(300);
+
+/// A semaphore on a prefix; made by [`Client::semaphore_prefix`] or
+/// [`Client::semaphore_opts`]. Each [`Semaphore::acquire`] is an independent contender.
+#[derive(Debug, Clone)]
+pub struct Semaphore {
+    client: Client,
+    opts: SemaphoreOptions,
+}
+
+impl Client {
+    /// A semaphore admitting `limit` holders on `prefix`, with Go's defaults (session
+    /// "Consul API Semaphore", TTL 15 s, behavior `delete`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an invalid prefix or a zero limit.
+    pub fn semaphore_prefix(&self, prefix: &str, limit: u32) -> Result<Semaphore, Error> {
+        self.semaphore_opts(SemaphoreOptions::new(prefix, limit))
+    }
+
+    /// A semaphore with these options.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// use consul_api::semaphore::SemaphoreOptions;
+    /// let semaphore = client.semaphore_opts(SemaphoreOptions::new("jobs/reindex", 3).value("worker-7"))?;
+    /// let slot = semaphore.acquire().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for invalid options ([`SemaphoreOptions::validate`]).
+    pub fn semaphore_opts(&self, opts: SemaphoreOptions) -> Result<Semaphore, Error> {
+        opts.validate()?;
+        Ok(Semaphore {
+            client: self.clone(),
+            opts,
+        })
+    }
+}
+
+fn find_record<'a>(pairs: &'a [KvPair], key: &str) -> Option<&'a KvPair> {
+    pairs.iter().find(|p| p.key == key)
+}
+
+fn live_record(
+    opts: &SemaphoreOptions,
+    pairs: &[KvPair],
+) -> Result<(SemaphoreLock, Option<u64>), LockError> {
+    let key = opts.lock_key();
+    let pair = find_record(pairs, &key);
+    if let Some(p) = pair {
+        if p.flags != SEMAPHORE_FLAG_VALUE {
+            return Err(LockError::Conflict {
+                key,
+                flags: p.flags,
+            });
+        }
+    }
+    let value = pair.map(|p| &p.value[..]).unwrap_or_default();
+    let mut record = SemaphoreLock::decode(value, opts.limit).map_err(Error::decode)?;
+    record.prune(pairs.iter().filter_map(|p| p.session.as_deref()));
+    Ok((record, pair.map(|p| p.modify_index)))
+}
+
+impl Semaphore {
+    /// The options.
+    pub fn options(&self) -> &SemaphoreOptions {
+        &self.opts
+    }
+
+    /// Waits for a slot and returns its guard (Go's `Semaphore.Acquire`). Cancel-safe.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// tokio::select! {
+    ///     reason = slot.lost() => eprintln!("slot lost: {reason}"),
+    ///     _ = async { /* work */ } => slot.release().await?,
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`LockError::Conflict`] when a key of the prefix has other flags,
+    /// [`LockError::LimitConflict`] when the record has another limit,
+    /// [`LockError::SessionLost`] if the session ended while waiting,
+    /// [`LockError::Consul`] for failed requests.
+    pub async fn acquire(&self) -> Result<SemaphoreGuard, LockError> {
+        self.opts.validate()?;
+        let mut holder = Holder::start(
+            &self.client,
+            self.opts.session.as_deref(),
+            &self.opts.new_session(),
+        )
+        .await?;
+        let session = holder.session().to_owned();
+        let mut watcher = holder.receiver();
+        let index = tokio::select! {
+            r = self.acquire_loop(&session, &mut holder.undo) => r?,
+            reason = wait_lost(&mut watcher) => return Err(LockError::SessionLost(reason)),
+        };
+        let task = tokio::spawn(monitor_semaphore(
+            self.client.clone(),
+            self.opts.clone(),
+            session,
+            index,
+            Retries::new(self.opts.monitor_retries, self.opts.monitor_retry_time),
+            holder.lost_tx(),
+        ));
+        holder.set_monitor(task);
+        Ok(SemaphoreGuard { holder })
+    }
+
+    async fn acquire_loop(&self, session: &str, undo: &mut Undo) -> Result<u64, LockError> {
+        let kv = self.client.kv();
+        let w = WriteOptions::default();
+        let contender = self.opts.contender_key(session);
+        *undo = Undo::Semaphore(Box::new(self.opts.clone()));
+        let params = KvPutParams::default()
+            .flags(SEMAPHORE_FLAG_VALUE)
+            .acquire(session);
+        let made = kv
+            .put_with_params(&contender, self.opts.value.clone(), &params, &w)
+            .await?
+            .value;
+        if !made {
+            return Err(LockError::ContenderRefused { key: contender });
+        }
+        let prefix = self.opts.list_prefix();
+        let lock_key = self.opts.lock_key();
+        let mut index = 0;
+        loop {
+            let mut q = QueryOptions::default().wait_time(self.opts.wait_time);
+            if index > 0 {
+                q = q.wait_index(index);
+            }
+            let listed = kv.list(&prefix, &q).await?;
+            let (mut record, modify_index) = live_record(&self.opts, &listed.value)?;
+            if record.limit != self.opts.limit {
+                return Err(LockError::LimitConflict {
+                    theirs: record.limit,
+                    ours: self.opts.limit,
+                });
+            }
+            if record.is_holder(session) {
+                return Ok(listed.meta.last_index);
+            }
+            if record.is_full() {
+                index = next_index(index, listed.meta.last_index);
+                continue;
+            }
+            record.holders.insert(session.to_owned(), true);
+            let params = KvPutParams::default()
+                .flags(SEMAPHORE_FLAG_VALUE)
+                .cas(modify_index.unwrap_or(0));
+            let swapped = kv
+                .put_with_params(&lock_key, record.encode()?, &params, &w)
+                .await?
+                .value;
+            if swapped {
+                return Ok(listed.meta.last_index);
+            }
+            // Another contender won the race: read again at once.
+            index = 0;
+        }
+    }
+
+    /// Deletes the lock record if no live holder is listed (Go's `Semaphore.Destroy`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// client.semaphore_prefix("jobs/reindex", 3)?.destroy().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`LockError::InUse`] while a slot is held, [`LockError::Conflict`] for keys of
+    /// another use, [`LockError::Consul`] for failed requests.
+    pub async fn destroy(&self) -> Result<(), LockError> {
+        let kv = self.client.kv();
+        let pairs = kv
+            .list(&self.opts.list_prefix(), &QueryOptions::default())
+            .await?
+            .value;
+        let (record, modify_index) = live_record(&self.opts, &pairs)?;
+        let Some(modify_index) = modify_index else {
+            return Ok(());
+        };
+        if !record.holders.is_empty() {
+            return Err(LockError::InUse);
+        }
+        if !kv
+            .delete_cas(
+                &self.opts.lock_key(),
+                modify_index,
+                &WriteOptions::default(),
+            )
+            .await?
+            .value
+        {
+            return Err(LockError::InUse);
+        }
+        Ok(())
+    }
+}
+
+/// Removes `session` from the holders (check-and-set, retried on races) and deletes its
+/// contender key (Go's `Semaphore.Release`).
+pub(crate) async fn release_slot(
+    client: &Client,
+    opts: &SemaphoreOptions,
+    session: &str,
+) -> Result<(), Error> {
+    let kv = client.kv();
+    let w = WriteOptions::default();
+    let lock_key = opts.lock_key();
+    loop {
+        let Some(pair) = kv.get(&lock_key, &QueryOptions::default()).await?.value else {
+            break;
+        };
+        let mut record = SemaphoreLock::decode(&pair.value, opts.limit).map_err(Error::decode)?;
+        if record.holders.remove(session).is_none() {
+            break;
+        }
+        let params = KvPutParams::default()
+            .flags(SEMAPHORE_FLAG_VALUE)
+            .cas(pair.modify_index);
+        if kv
+            .put_with_params(&lock_key, record.encode()?, &params, &w)
+            .await?
+            .value
+        {
+            break;
+        }
+    }
+    kv.delete(&opts.contender_key(session), &w).await?;
+    Ok(())
+}
+
+/// Watches the prefix with consistent blocking reads until `session` is no longer a live
+/// holder.
+async fn monitor_semaphore(
+    client: Client,
+    opts: SemaphoreOptions,
+    session: String,
+    mut index: u64,
+    mut retries: Retries,
+    tx: Arc<watch::Sender<Option<LostReason>>>,
+) {
+    let kv = client.kv();
+    let prefix = opts.list_prefix();
+    let report = |reason: LostReason| signal(&tx, reason);
+    loop {
+        let q = QueryOptions::default()
+            .consistency(Consistency::Consistent)
+            .wait_index(index)
+            .wait_time(MONITOR_WAIT);
+        match kv.list(&prefix, &q).await {
+            Ok(listed) => {
+                retries.reset();
+                match live_record(&opts, &listed.value) {
+                    Ok((record, _)) if record.is_holder(&session) => {
+                        index = next_index(index, listed.meta.last_index);
+                    }
+                    Ok(_) => {
+                        report(classify(&client, &session).await);
+                        return;
+                    }
+                    Err(e) => {
+                        let e = match e {
+                            LockError::Consul(e) => e,
+                            other => Error::decode(other.to_string()),
+                        };
+                        report(LostReason::MonitorFailed(Arc::new(e)));
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                if retries.retry(&e).await {
+                    index = 0;
+                    continue;
+                }
+                report(LostReason::MonitorFailed(Arc::new(e)));
+                return;
+            }
+        }
+    }
+}
+
+/// A held semaphore slot; made by [`Semaphore::acquire`]. Dropping it releases the slot
+/// in the background; [`SemaphoreGuard::release`] does it now.
+#[derive(Debug)]
+pub struct SemaphoreGuard {
+    holder: Holder,
+}
+
+impl SemaphoreGuard {
+    /// The session holding the slot.
+    pub fn session(&self) -> &str {
+        self.holder.session()
+    }
+
+    /// Whether the slot is still held, as far as the monitor knows.
+    pub fn is_held(&self) -> bool {
+        self.holder.is_held()
+    }
+
+    /// Resolves when the slot is lost, with the reason (cancel-safe).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// eprintln!("slot lost: {}", slot.lost().await);
+    /// # Ok(()) }
+    /// ```
+    pub async fn lost(&self) -> LostReason {
+        self.holder.lost().await
+    }
+
+    /// A channel that turns from `None` to `Some(reason)` when the slot is lost.
+    pub fn subscribe(&self) -> watch::Receiver<Option<LostReason>> {
+        self.holder.receiver()
+    }
+
+    /// Gives the slot back and destroys the session if the semaphore created it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// slot.release().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`LockError::Consul`] when a request failed.
+    pub async fn release(self) -> Result<(), LockError> {
+        self.holder.release().await.map_err(LockError::from)
+    }
+}

@@ -36,6 +36,7 @@ mod error;
 pub mod event;
 pub mod health;
 pub mod kv;
+pub mod lock;
 mod meta;
 mod options;
 mod response;

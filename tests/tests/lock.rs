@@ -1,0 +1,397 @@
+//! Locks against a real agent: mutual exclusion, loss notification, lock-delay,
+//! cancellation, and interoperation with `consul lock`.
+
+use consul_integration_tests::{unique_prefix, TestAgent};
+use consulate::lock::{cli_lock_key, LockError, LockOptions, LostReason, LOCK_FLAG_VALUE};
+use consulate::session::{NewSession, SessionBehavior};
+use consulate::{Client, QueryOptions, WriteOptions};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn q() -> QueryOptions {
+    QueryOptions::default()
+}
+
+fn w() -> WriteOptions {
+    WriteOptions::default()
+}
+
+/// Lock options with a short lock-delay, so invalidations do not slow the suite.
+fn opts(key: &str, lock_delay: Duration, behavior: SessionBehavior) -> LockOptions {
+    LockOptions::new(key).session_opts(
+        NewSession::default()
+            .name("consulate lock test")
+            .ttl(Duration::from_secs(10))
+            .lock_delay(lock_delay)
+            .behavior(behavior),
+    )
+}
+
+#[tokio::test]
+async fn eight_contenders_exclude_each_other() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("mutex"));
+    let counter_key = format!("{key}-counter");
+    let inside = Arc::new(AtomicUsize::new(0));
+    let max_inside = Arc::new(AtomicUsize::new(0));
+    const TASKS: usize = 8;
+    const ROUNDS: usize = 3;
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let lock = client
+            .lock_opts(LockOptions::new(&key).value(format!("task-{t}")))
+            .unwrap();
+        let (client, counter_key) = (client.clone(), counter_key.clone());
+        let (inside, max_inside) = (Arc::clone(&inside), Arc::clone(&max_inside));
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..ROUNDS {
+                let guard = lock.acquire().await.unwrap();
+                let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                max_inside.fetch_max(now, Ordering::SeqCst);
+                assert_eq!(now, 1, "another holder is inside");
+                // Read-modify-write without CAS: only exclusion keeps it exact.
+                let kv = client.kv();
+                let current = kv
+                    .get(&counter_key, &q())
+                    .await
+                    .unwrap()
+                    .value
+                    .and_then(|p| p.value_str().and_then(|s| s.parse::<usize>().ok()))
+                    .unwrap_or(0);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                kv.put(&counter_key, (current + 1).to_string(), &w())
+                    .await
+                    .unwrap();
+                assert!(guard.is_held());
+                inside.fetch_sub(1, Ordering::SeqCst);
+                guard.release().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let total = client
+        .kv()
+        .get(&counter_key, &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(
+        total.value_str(),
+        Some((TASKS * ROUNDS).to_string().as_str())
+    );
+    assert_eq!(max_inside.load(Ordering::SeqCst), 1);
+    // Released, not deleted: the key keeps the lock flags, unheld.
+    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(pair.flags, LOCK_FLAG_VALUE);
+    assert_eq!(pair.session, None);
+    assert_eq!(pair.lock_index, (TASKS * ROUNDS) as u64);
+    // No session left behind.
+    let left = client.session().list(&q()).await.unwrap().value;
+    assert!(left.iter().all(|s| s.name != "Consul API Lock"), "{left:?}");
+}
+
+/// Destroys the holder's session and returns how long the holder took to notice.
+async fn destroy_and_time(client: &Client, key: &str, behavior: SessionBehavior) -> Duration {
+    let lock = client
+        .lock_opts(opts(key, Duration::from_millis(10), behavior))
+        .unwrap();
+    let guard = lock.acquire().await.unwrap();
+    let mut rx = guard.subscribe();
+    let started = Instant::now();
+    client
+        .session()
+        .destroy(guard.session(), &w())
+        .await
+        .unwrap();
+    let reason = tokio::time::timeout(Duration::from_secs(5), guard.lost())
+        .await
+        .expect("holder notified");
+    let took = started.elapsed();
+    assert!(
+        matches!(reason, LostReason::SessionInvalidated),
+        "{reason:?}"
+    );
+    assert!(!guard.is_held());
+    rx.changed().await.ok();
+    assert!(matches!(*rx.borrow(), Some(LostReason::SessionInvalidated)));
+    drop(guard);
+    took
+}
+
+#[tokio::test]
+async fn destroying_the_holders_session_notifies_it() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let p = unique_prefix("invalidate");
+
+    // Behavior delete: the key is gone.
+    let key = format!("{p}delete");
+    let took = destroy_and_time(&client, &key, SessionBehavior::Delete).await;
+    eprintln!("behavior delete: holder notified {took:?} after sending the destroy");
+    assert!(client.kv().get(&key, &q()).await.unwrap().value.is_none());
+
+    // Behavior release: the key stays, unlocked.
+    let key = format!("{p}release");
+    let mut timings = Vec::new();
+    for _ in 0..5 {
+        timings.push(destroy_and_time(&client, &key, SessionBehavior::Release).await);
+        let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+        assert_eq!(pair.session, None);
+        assert_eq!(pair.flags, LOCK_FLAG_VALUE);
+        tokio::time::sleep(Duration::from_millis(20)).await; // the 10 ms lock-delay
+    }
+    eprintln!("behavior release: holder notified after sending the destroy: {timings:?}");
+    assert!(timings.iter().all(|t| *t < Duration::from_secs(1)));
+}
+
+#[tokio::test]
+async fn someone_else_releasing_the_key_is_reported() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}k", unique_prefix("taken"));
+    let guard = client.lock_key(&key).unwrap().acquire().await.unwrap();
+    // An operator forces the release.
+    client
+        .kv()
+        .release(&key, "", guard.session(), &w())
+        .await
+        .unwrap();
+    let reason = tokio::time::timeout(Duration::from_secs(5), guard.lost())
+        .await
+        .unwrap();
+    assert!(matches!(reason, LostReason::KeyChanged), "{reason:?}");
+    guard.release().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_acquire_waits_out_the_lock_delay() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("delay"));
+    let delay = Duration::from_secs(2);
+    let holder = client
+        .lock_opts(opts(&key, delay, SessionBehavior::Release))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    client
+        .session()
+        .destroy(holder.session(), &w())
+        .await
+        .unwrap();
+    let invalidated = Instant::now();
+    let next = client
+        .lock_opts(LockOptions::new(&key).retry_time(Duration::from_millis(250)))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let waited = invalidated.elapsed();
+    eprintln!("lock-delay {delay:?}: next holder acquired after {waited:?}");
+    assert!(waited >= delay - Duration::from_millis(200), "{waited:?}");
+    assert!(waited < delay + Duration::from_secs(2), "{waited:?}");
+    assert!(matches!(
+        holder.lost().await,
+        LostReason::SessionInvalidated
+    ));
+    next.release().await.unwrap();
+    drop(holder);
+}
+
+#[tokio::test]
+async fn cancelled_acquire_and_dropped_guard_leave_nothing_held() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("cancel"));
+    let holder = client.lock_key(&key).unwrap().acquire().await.unwrap();
+
+    let waiter = client
+        .lock_opts(LockOptions::new(&key).session_name("cancelled waiter"))
+        .unwrap();
+    let r = tokio::time::timeout(Duration::from_millis(500), waiter.acquire()).await;
+    assert!(r.is_err(), "must still be waiting");
+    // The waiter's session is destroyed in the background.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let sessions = client.session().list(&q()).await.unwrap().value;
+        if sessions.iter().all(|s| s.name != "cancelled waiter") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "waiter session leaked");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Dropping the guard releases (no lock-delay: a release, not an invalidation).
+    let dropped_at = Instant::now();
+    drop(holder);
+    let next = tokio::time::timeout(
+        Duration::from_secs(5),
+        client.lock_key(&key).unwrap().acquire(),
+    )
+    .await
+    .expect("released on drop")
+    .unwrap();
+    eprintln!(
+        "dropped guard: next holder after {:?}",
+        dropped_at.elapsed()
+    );
+    next.release().await.unwrap();
+    let lock = client.lock_key(&key).unwrap();
+    lock.destroy().await.unwrap();
+    assert!(client.kv().get(&key, &q()).await.unwrap().value.is_none());
+}
+
+#[tokio::test]
+async fn a_key_of_another_use_is_refused() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}plain", unique_prefix("conflict"));
+    client.kv().put(&key, "not a lock", &w()).await.unwrap();
+    let e = client.lock_key(&key).unwrap().acquire().await.unwrap_err();
+    assert!(matches!(e, LockError::Conflict { flags: 0, .. }), "{e:?}");
+    assert_eq!(
+        client
+            .kv()
+            .get(&key, &q())
+            .await
+            .unwrap()
+            .value
+            .unwrap()
+            .value_str(),
+        Some("not a lock")
+    );
+}
+
+async fn wait_for_file(path: &Path, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if path.exists() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    path.exists()
+}
+
+/// `consul lock -http-addr=… <prefix> <script>`, killed on drop.
+fn consul_lock(
+    agent: &TestAgent,
+    prefix: &str,
+    extra: &[&str],
+    script: &str,
+) -> tokio::process::Child {
+    let consul = consul_test::find_consul().expect("consul binary");
+    tokio::process::Command::new(consul)
+        .arg("lock")
+        .arg(format!("-http-addr={}", agent.http_addr()))
+        .args(extra)
+        .arg(prefix)
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn consul lock")
+}
+
+#[tokio::test]
+async fn consul_lock_and_this_library_exclude_each_other() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let prefix = unique_prefix("cli");
+    let dir = std::env::temp_dir().join(format!(
+        "consulate-cli-lock-{}-{}",
+        std::process::id(),
+        prefix.len() ^ Instant::now().elapsed().subsec_nanos() as usize
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let held = dir.join("cli-held");
+    let release = dir.join("cli-release");
+    let lock = client.lock_key(&cli_lock_key(&prefix)).unwrap();
+
+    // 1. `consul lock` holds: this library cannot acquire.
+    let script = format!(
+        "touch {held}; while [ ! -f {release} ]; do sleep 0.05; done",
+        held = held.display(),
+        release = release.display()
+    );
+    let mut child = consul_lock(&agent, &prefix, &[], &script);
+    assert!(
+        wait_for_file(&held, Duration::from_secs(15)).await,
+        "consul lock never ran its child"
+    );
+    let pair = client
+        .kv()
+        .get(&cli_lock_key(&prefix), &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(pair.flags, LOCK_FLAG_VALUE, "same flags as consul lock");
+    assert!(pair.session.is_some());
+    let blocked = tokio::time::timeout(Duration::from_millis(1500), lock.acquire()).await;
+    assert!(blocked.is_err(), "acquired while consul lock held it");
+    // The child finishes: consul lock releases, and we get it.
+    std::fs::write(&release, b"").unwrap();
+    let started = Instant::now();
+    let guard = tokio::time::timeout(Duration::from_secs(10), lock.acquire())
+        .await
+        .expect("acquired after consul lock released")
+        .unwrap();
+    eprintln!(
+        "consul lock released -> acquired here after {:?}",
+        started.elapsed()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+
+    // 2. This library holds: `consul lock` waits and does not run its child.
+    let marker = dir.join("cli-ran");
+    let mut child = consul_lock(&agent, &prefix, &[], &format!("touch {}", marker.display()));
+    assert!(
+        !wait_for_file(&marker, Duration::from_millis(1500)).await,
+        "consul lock ran while we held the lock"
+    );
+    let mut timed = consul_lock(
+        &agent,
+        &prefix,
+        &["-timeout=1s"],
+        &format!("touch {}.2", marker.display()),
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), timed.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!status.success(), "consul lock -timeout should give up");
+    guard.release().await.unwrap();
+    assert!(
+        wait_for_file(&marker, Duration::from_secs(10)).await,
+        "consul lock never got the lock"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    // consul lock cleans up (Go's Destroy) once nobody holds the key.
+    assert!(client
+        .kv()
+        .get(&cli_lock_key(&prefix), &q())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
