@@ -141,7 +141,7 @@ impl Agent {
         let response = self
             .client
             .call(Method::GET, "agent/members")
-            .flag_if("wan", wan)
+            .param_opt("wan", wan.then_some("1"))
             .agent_query_options(opts)?
             .query::<Option<Vec<Member>>>()
             .await?;
@@ -173,7 +173,7 @@ impl Agent {
         opts.validate()?;
         self.client
             .call(Method::PUT, format!("agent/join/{}", segment(address)))
-            .flag_if("wan", wan)
+            .param_opt("wan", wan.then_some("1"))
             .token_override(opts.token.as_ref())?
             .write_unit()
             .await
