@@ -85,10 +85,18 @@ async fn checks_of_every_kind_register_list_and_deregister() {
             .timeout(Duration::from_secs(2))
             .method("GET")
             .header("X-Test", "1"),
-        CheckDefinition::tcp(&tcp_addr, fast).id("k-tcp").name("tcp"),
-        CheckDefinition::script(["true"], s).id("k-script").name("script"),
-        CheckDefinition::grpc("127.0.0.1:1/x", s).id("k-grpc").name("grpc"),
-        CheckDefinition::alias("nothing-here").id("k-alias").name("alias"),
+        CheckDefinition::tcp(&tcp_addr, fast)
+            .id("k-tcp")
+            .name("tcp"),
+        CheckDefinition::script(["true"], s)
+            .id("k-script")
+            .name("script"),
+        CheckDefinition::grpc("127.0.0.1:1/x", s)
+            .id("k-grpc")
+            .name("grpc"),
+        CheckDefinition::alias("nothing-here")
+            .id("k-alias")
+            .name("alias"),
     ];
     for def in &defs {
         a.check_register(def, &w()).await.unwrap();
@@ -183,10 +191,16 @@ async fn ttl_updates_pass_warn_fail_and_update() {
     );
     a.pass_ttl("beat", "fine", &w()).await.unwrap();
     let c = a.check("beat", &q()).await.unwrap().value;
-    assert_eq!((c.status, c.output.as_str()), (CheckStatus::Passing, "fine"));
+    assert_eq!(
+        (c.status, c.output.as_str()),
+        (CheckStatus::Passing, "fine")
+    );
     a.warn_ttl("beat", "slow", &w()).await.unwrap();
     let c = a.check("beat", &q()).await.unwrap().value;
-    assert_eq!((c.status, c.output.as_str()), (CheckStatus::Warning, "slow"));
+    assert_eq!(
+        (c.status, c.output.as_str()),
+        (CheckStatus::Warning, "slow")
+    );
     a.fail_ttl("beat", "", &w()).await.unwrap();
     let c = a.check("beat", &q()).await.unwrap().value;
     assert_eq!(c.status, CheckStatus::Critical);
@@ -285,7 +299,10 @@ async fn services_register_with_every_field_and_deregister() {
     a.service_deregister("web-1", &w()).await.unwrap();
     assert!(a.services(&q()).await.unwrap().value.is_empty());
     let checks = a.checks(&q()).await.unwrap().value;
-    assert!(!checks.contains_key("web-1-ttl"), "checks go with the service");
+    assert!(
+        !checks.contains_key("web-1-ttl"),
+        "checks go with the service"
+    );
 }
 
 #[tokio::test]
@@ -294,9 +311,14 @@ async fn service_shortcuts_and_replacing_checks() {
     let a = agent.client().agent();
     let s = Duration::from_secs(30);
     a.service_register_ttl("svc-ttl", s, &w()).await.unwrap();
-    a.service_register_http("svc-http", &format!("{}/v1/status/leader", agent.http_addr()), s, &w())
-        .await
-        .unwrap();
+    a.service_register_http(
+        "svc-http",
+        &format!("{}/v1/status/leader", agent.http_addr()),
+        s,
+        &w(),
+    )
+    .await
+    .unwrap();
     a.service_register_script("svc-script", &["true"], s, &w())
         .await
         .unwrap();
@@ -308,9 +330,7 @@ async fn service_shortcuts_and_replacing_checks() {
 
     // Re-registering with other checks: plain register keeps the old one,
     // replace-existing-checks drops it.
-    let again = ServiceRegistration::new("svc-ttl").check(
-        CheckDefinition::ttl(s).id("second"),
-    );
+    let again = ServiceRegistration::new("svc-ttl").check(CheckDefinition::ttl(s).id("second"));
     a.service_register(&again, &w()).await.unwrap();
     let checks = a.checks(&q()).await.unwrap().value;
     assert!(checks.contains_key("service:svc-ttl") && checks.contains_key("second"));
@@ -344,7 +364,8 @@ async fn service_read_blocks_on_its_content_hash() {
     let changed = a
         .service(
             "watched",
-            &q().wait_hash(hash.clone()).wait_time(Duration::from_secs(20)),
+            &q().wait_hash(hash.clone())
+                .wait_time(Duration::from_secs(20)),
         )
         .await
         .unwrap();
@@ -376,11 +397,29 @@ async fn local_health_by_id_and_name_mirrors_check_status() {
     assert_eq!(info.checks.len(), 1);
 
     a.warn_ttl("api-1-ttl", "", &w()).await.unwrap();
-    let info = a.health_service_by_id("api-1", &q()).await.unwrap().value.unwrap();
-    assert_eq!(info.aggregated_status, CheckStatus::Warning, "429 is a result");
+    let info = a
+        .health_service_by_id("api-1", &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(
+        info.aggregated_status,
+        CheckStatus::Warning,
+        "429 is a result"
+    );
     a.fail_ttl("api-2-ttl", "", &w()).await.unwrap();
-    let info = a.health_service_by_id("api-2", &q()).await.unwrap().value.unwrap();
-    assert_eq!(info.aggregated_status, CheckStatus::Critical, "503 is a result");
+    let info = a
+        .health_service_by_id("api-2", &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(
+        info.aggregated_status,
+        CheckStatus::Critical,
+        "503 is a result"
+    );
 
     let all = a.health_service_by_name("api", &q()).await.unwrap().value;
     assert_eq!(all.len(), 2);
@@ -389,8 +428,15 @@ async fn local_health_by_id_and_name_mirrors_check_status() {
         CheckStatus::Critical
     );
 
-    a.enable_service_maintenance("api-1", "", &w()).await.unwrap();
-    let info = a.health_service_by_id("api-1", &q()).await.unwrap().value.unwrap();
+    a.enable_service_maintenance("api-1", "", &w())
+        .await
+        .unwrap();
+    let info = a
+        .health_service_by_id("api-1", &q())
+        .await
+        .unwrap()
+        .value
+        .unwrap();
     assert_eq!(info.aggregated_status, CheckStatus::Maintenance);
 
     assert!(a
@@ -415,12 +461,18 @@ async fn node_and_service_maintenance_add_and_remove_critical_checks() {
         .await
         .unwrap();
 
-    a.enable_node_maintenance("kernel upgrade", &w()).await.unwrap();
+    a.enable_node_maintenance("kernel upgrade", &w())
+        .await
+        .unwrap();
     let node_maint = a.check("_node_maintenance", &q()).await.unwrap().value;
     assert_eq!(node_maint.status, CheckStatus::Critical);
     assert_eq!(node_maint.notes, "kernel upgrade");
     a.disable_node_maintenance(&w()).await.unwrap();
-    assert!(a.check("_node_maintenance", &q()).await.unwrap_err().is_not_found());
+    assert!(a
+        .check("_node_maintenance", &q())
+        .await
+        .unwrap_err()
+        .is_not_found());
 
     a.enable_service_maintenance("db-1", "deploy", &w())
         .await
@@ -502,7 +554,12 @@ async fn bad_input_is_a_validation_error_and_nothing_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.as_validation(), Some(ValidationError::Empty { field: "service name" })),
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::Empty {
+                field: "service name"
+            })
+        ),
         "{err:?}"
     );
     let err = a
@@ -510,7 +567,12 @@ async fn bad_input_is_a_validation_error_and_nothing_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.as_validation(), Some(ValidationError::Empty { field: "check name" })),
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::Empty {
+                field: "check name"
+            })
+        ),
         "{err:?}"
     );
     for err in [
@@ -521,7 +583,9 @@ async fn bad_input_is_a_validation_error_and_nothing_is_sent() {
         a.pass_ttl("", "", &w()).await.unwrap_err(),
         a.force_leave("", &w()).await.unwrap_err(),
         a.join("", false, &w()).await.unwrap_err(),
-        a.enable_service_maintenance("", "", &w()).await.unwrap_err(),
+        a.enable_service_maintenance("", "", &w())
+            .await
+            .unwrap_err(),
         a.health_service_by_name("", &q()).await.unwrap_err(),
     ] {
         assert!(
@@ -535,19 +599,28 @@ async fn bad_input_is_a_validation_error_and_nothing_is_sent() {
     two.http = Some("http://127.0.0.1/".into());
     assert_eq!(two.kinds(), [CheckKind::Ttl, CheckKind::Http]);
     let err = a.check_register(&two, &w()).await.unwrap_err();
-    assert!(matches!(err.as_validation(), Some(ValidationError::Conflict(_))), "{err:?}");
+    assert!(
+        matches!(err.as_validation(), Some(ValidationError::Conflict(_))),
+        "{err:?}"
+    );
     let err = a
         .service_register(&ServiceRegistration::new("x").check(two.clone()), &w())
         .await
         .unwrap_err();
-    assert!(matches!(err.as_validation(), Some(ValidationError::Conflict(_))), "{err:?}");
+    assert!(
+        matches!(err.as_validation(), Some(ValidationError::Conflict(_))),
+        "{err:?}"
+    );
 
     // Invalid durations.
     let mut bad = CheckDefinition::http("http://127.0.0.1/", s).name("bad");
     bad.interval = Some("10".into());
     let err = a.check_register(&bad, &w()).await.unwrap_err();
     assert!(
-        matches!(err.as_validation(), Some(ValidationError::InvalidDuration { .. })),
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::InvalidDuration { .. })
+        ),
         "{err:?}"
     );
     let mut bad = CheckDefinition::ttl(s);
@@ -557,7 +630,10 @@ async fn bad_input_is_a_validation_error_and_nothing_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.as_validation(), Some(ValidationError::InvalidDuration { .. })),
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::InvalidDuration { .. })
+        ),
         "{err:?}"
     );
 
@@ -575,7 +651,10 @@ async fn bad_input_is_a_validation_error_and_nothing_is_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.as_validation(), Some(ValidationError::OutOfRange { .. })),
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::OutOfRange { .. })
+        ),
         "{err:?}"
     );
 
@@ -592,9 +671,12 @@ async fn token_override_reaches_agent_endpoints_as_a_header() {
     let (client, recorder) = recording_client(&agent);
     let a = client.agent();
     a.checks(&q().token("agent-read-token")).await.unwrap();
-    a.service_register(&ServiceRegistration::new("t"), &w().token("agent-write-token"))
-        .await
-        .unwrap();
+    a.service_register(
+        &ServiceRegistration::new("t"),
+        &w().token("agent-write-token"),
+    )
+    .await
+    .unwrap();
     // A datacenter on the client handle does not leak into agent-local calls.
     client.dc("dc9").agent().members(false, &q()).await.unwrap();
     let sent = recorder.requests();

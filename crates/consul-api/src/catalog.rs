@@ -80,10 +80,7 @@ impl Catalog {
         for (k, v) in params {
             call = call.param(k, v);
         }
-        let response = call
-            .query_options(opts)?
-            .query::<Option<Vec<T>>>()
-            .await?;
+        let response = call.query_options(opts)?.query::<Option<Vec<T>>>().await?;
         Ok(response.map(Option::unwrap_or_default))
     }
 
@@ -302,7 +299,10 @@ impl Catalog {
         validate_node_name(name)?;
         let response = self
             .client
-            .call(Method::GET, format!("catalog/node-services/{}", segment(name)))
+            .call(
+                Method::GET,
+                format!("catalog/node-services/{}", segment(name)),
+            )
             .query_options(opts)?
             .query::<Option<CatalogNodeServiceList>>()
             .await?;
@@ -429,7 +429,11 @@ impl Catalog {
     ///
     /// # Errors
     /// As [`Catalog::deregister`].
-    pub async fn deregister_node(&self, node: &str, opts: &WriteOptions) -> Result<WriteResponse<bool>> {
+    pub async fn deregister_node(
+        &self,
+        node: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<bool>> {
         self.deregister(&CatalogDeregistration::node(node), opts)
             .await
     }

@@ -78,10 +78,7 @@ impl Health {
         for (k, v) in params {
             call = call.param(k, v);
         }
-        let response = call
-            .query_options(opts)?
-            .query::<Option<Vec<T>>>()
-            .await?;
+        let response = call.query_options(opts)?.query::<Option<Vec<T>>>().await?;
         Ok(response.map(Option::unwrap_or_default))
     }
 
@@ -101,7 +98,11 @@ impl Health {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty node name; transport
     /// and status errors otherwise (an unknown datacenter is a 500 `No path to datacenter`).
-    pub async fn node(&self, node: &str, opts: &QueryOptions) -> Result<QueryResponse<Vec<HealthCheck>>> {
+    pub async fn node(
+        &self,
+        node: &str,
+        opts: &QueryOptions,
+    ) -> Result<QueryResponse<Vec<HealthCheck>>> {
         validate_node_name(node)?;
         self.list(format!("health/node/{}", segment(node)), Vec::new(), opts)
             .await
@@ -127,8 +128,12 @@ impl Health {
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<HealthCheck>>> {
         validate_service_name(service)?;
-        self.list(format!("health/checks/{}", segment(service)), Vec::new(), opts)
-            .await
+        self.list(
+            format!("health/checks/{}", segment(service)),
+            Vec::new(),
+            opts,
+        )
+        .await
     }
 
     /// The instances of service `service` with their node and checks (aioconsul's
@@ -160,8 +165,14 @@ impl Health {
         passing_only: bool,
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries("health/service", service, tag.as_slice(), passing_only, opts)
-            .await
+        self.entries(
+            "health/service",
+            service,
+            tag.as_slice(),
+            passing_only,
+            opts,
+        )
+        .await
     }
 
     /// The instances of service `service` that have every tag in `tags`.
@@ -210,8 +221,14 @@ impl Health {
         passing_only: bool,
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries("health/connect", service, tag.as_slice(), passing_only, opts)
-            .await
+        self.entries(
+            "health/connect",
+            service,
+            tag.as_slice(),
+            passing_only,
+            opts,
+        )
+        .await
     }
 
     /// The ingress gateways for service `service` with their checks (Consul 1.8+).
@@ -234,8 +251,14 @@ impl Health {
         passing_only: bool,
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries("health/ingress", service, tag.as_slice(), passing_only, opts)
-            .await
+        self.entries(
+            "health/ingress",
+            service,
+            tag.as_slice(),
+            passing_only,
+            opts,
+        )
+        .await
     }
 
     async fn entries(

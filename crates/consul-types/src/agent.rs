@@ -633,8 +633,7 @@ mod tests {
         assert_eq!(members[0].addr, "127.0.0.1");
         assert_eq!(members[0].datacenter(), Some("dc1"));
         let wan: Vec<Member> =
-            serde_json::from_str(include_str!("../tests/fixtures/agent/members_wan.json"))
-                .unwrap();
+            serde_json::from_str(include_str!("../tests/fixtures/agent/members_wan.json")).unwrap();
         assert_eq!(wan[0].name, "fixture-node.dc1");
     }
 
@@ -656,7 +655,10 @@ mod tests {
         assert_eq!(web.tags, vec!["v1", "primary"]);
         assert_eq!(web.weights, Some(AgentWeights::new(10, 1)));
         assert!(web.enable_tag_override);
-        assert_eq!(web.tagged_addresses["lan"], ServiceAddress::new("127.0.0.1", 8080));
+        assert_eq!(
+            web.tagged_addresses["lan"],
+            ServiceAddress::new("127.0.0.1", 8080)
+        );
 
         let one: AgentService =
             serde_json::from_str(include_str!("../tests/fixtures/agent/service.json")).unwrap();
@@ -732,9 +734,11 @@ mod tests {
             .check(foreign)
             .validate()
             .is_err());
-        assert!(ServiceRegistration::with_script("x", ["true"], Duration::from_secs(1))
-            .validate()
-            .is_ok());
+        assert!(
+            ServiceRegistration::with_script("x", ["true"], Duration::from_secs(1))
+                .validate()
+                .is_ok()
+        );
         assert!(
             ServiceRegistration::with_http("x", "http://x/", Duration::from_secs(1))
                 .validate()
@@ -744,7 +748,9 @@ mod tests {
 
     #[test]
     fn check_update_rules() {
-        assert!(CheckUpdate::new(CheckStatus::Passing, "ok").validate().is_ok());
+        assert!(CheckUpdate::new(CheckStatus::Passing, "ok")
+            .validate()
+            .is_ok());
         assert!(CheckUpdate::new(CheckStatus::Maintenance, "")
             .validate()
             .is_err());

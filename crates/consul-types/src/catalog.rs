@@ -428,10 +428,9 @@ mod tests {
             serde_json::from_str(include_str!("../tests/fixtures/catalog/node_missing.json"))
                 .unwrap();
         assert!(missing.is_none());
-        let list: CatalogNodeServiceList = serde_json::from_str(include_str!(
-            "../tests/fixtures/catalog/node_services.json"
-        ))
-        .unwrap();
+        let list: CatalogNodeServiceList =
+            serde_json::from_str(include_str!("../tests/fixtures/catalog/node_services.json"))
+                .unwrap();
         assert!(list.services.iter().any(|s| s.id == "web-1"));
         let none: CatalogNodeServiceList =
             serde_json::from_str(r#"{"Node":null,"Services":null}"#).unwrap();
@@ -465,8 +464,11 @@ mod tests {
             CheckStatus::Other("bogus".into()),
         ));
         assert!(bad_status.validate().is_err());
-        let mut foreign = CatalogRegistration::new("n", "10.0.0.1")
-            .check(HealthCheck::new("c", "c", CheckStatus::Passing));
+        let mut foreign = CatalogRegistration::new("n", "10.0.0.1").check(HealthCheck::new(
+            "c",
+            "c",
+            CheckStatus::Passing,
+        ));
         foreign.checks[0].node = "other".into();
         assert!(matches!(
             foreign.validate(),

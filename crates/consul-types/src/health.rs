@@ -365,7 +365,11 @@ pub enum CheckKind {
 pub struct CheckDefinition {
     /// The check's id (defaults to its name). Sent as `CheckID` inside a service
     /// registration and as `ID` to `/v1/agent/check/register`.
-    #[serde(rename = "CheckID", alias = "ID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CheckID",
+        alias = "ID",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// The check's name (required for a check registered on its own).
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -795,7 +799,10 @@ mod tests {
             CheckStatus::aggregate(&[Other("x".into()), Passing]),
             Critical
         );
-        assert_eq!(CheckStatus::aggregate(&[Critical, Maintenance]), Maintenance);
+        assert_eq!(
+            CheckStatus::aggregate(&[Critical, Maintenance]),
+            Maintenance
+        );
     }
 
     #[test]
@@ -806,7 +813,10 @@ mod tests {
             (CheckDefinition::http("http://x/", s), CheckKind::Http),
             (CheckDefinition::tcp("x:1", s), CheckKind::Tcp),
             (CheckDefinition::script(["true"], s), CheckKind::Script),
-            (CheckDefinition::docker("c1", ["true"], s), CheckKind::Docker),
+            (
+                CheckDefinition::docker("c1", ["true"], s),
+                CheckKind::Docker,
+            ),
             (CheckDefinition::grpc("x:1", s), CheckKind::Grpc),
             (CheckDefinition::alias("web-1"), CheckKind::Alias),
         ];
@@ -901,10 +911,15 @@ mod tests {
         let body = d.agent_registration_body().unwrap();
         assert_eq!(body["ID"], "c1");
         assert!(body.get("CheckID").is_none());
-        let script = serde_json::to_value(CheckDefinition::script(["a", "b"], Duration::from_secs(1))).unwrap();
+        let script =
+            serde_json::to_value(CheckDefinition::script(["a", "b"], Duration::from_secs(1)))
+                .unwrap();
         assert_eq!(script["Args"], serde_json::json!(["a", "b"]));
         assert_eq!(
-            serde_json::to_value(CheckDefinition::grpc("h:1", Duration::from_secs(1)).grpc_use_tls(true)).unwrap()["GRPCUseTLS"],
+            serde_json::to_value(
+                CheckDefinition::grpc("h:1", Duration::from_secs(1)).grpc_use_tls(true)
+            )
+            .unwrap()["GRPCUseTLS"],
             true
         );
     }
@@ -942,7 +957,10 @@ mod tests {
         let e = &external[0];
         assert_eq!(e.node.meta["rack"], "r1");
         let http = e.checks.iter().find(|c| c.check_id == "db-http").unwrap();
-        assert_eq!(http.definition.http.as_deref(), Some("http://10.1.2.3:5432/health"));
+        assert_eq!(
+            http.definition.http.as_deref(),
+            Some("http://10.1.2.3:5432/health")
+        );
         assert_eq!(http.definition.interval.as_deref(), Some("10s"));
         http.definition.validate().unwrap();
 
@@ -967,11 +985,17 @@ mod tests {
 
     #[test]
     fn catalog_checks_validate() {
-        assert!(HealthCheck::new("c", "c", CheckStatus::Passing).validate().is_ok());
-        assert!(HealthCheck::new("", "", CheckStatus::Passing).validate().is_err());
-        assert!(HealthCheck::new("c", "c", CheckStatus::Other("bogus".into()))
+        assert!(HealthCheck::new("c", "c", CheckStatus::Passing)
+            .validate()
+            .is_ok());
+        assert!(HealthCheck::new("", "", CheckStatus::Passing)
             .validate()
             .is_err());
+        assert!(
+            HealthCheck::new("c", "c", CheckStatus::Other("bogus".into()))
+                .validate()
+                .is_err()
+        );
     }
 
     #[test]

@@ -209,7 +209,11 @@ impl Agent {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
     /// status errors otherwise.
-    pub async fn check_deregister(&self, id: &str, opts: &WriteOptions) -> Result<WriteResponse<()>> {
+    pub async fn check_deregister(
+        &self,
+        id: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<()>> {
         validate_check_id(id)?;
         self.put_unit(format!("agent/check/deregister/{}", segment(id)), &[], opts)
             .await
@@ -230,7 +234,12 @@ impl Agent {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty id; a 500 status error
     /// when the check is unknown or not a TTL check.
-    pub async fn pass_ttl(&self, id: &str, note: &str, opts: &WriteOptions) -> Result<WriteResponse<()>> {
+    pub async fn pass_ttl(
+        &self,
+        id: &str,
+        note: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<()>> {
         self.ttl_mark("pass", id, note, opts).await
     }
 
@@ -245,7 +254,12 @@ impl Agent {
     ///
     /// # Errors
     /// As [`Agent::pass_ttl`].
-    pub async fn warn_ttl(&self, id: &str, note: &str, opts: &WriteOptions) -> Result<WriteResponse<()>> {
+    pub async fn warn_ttl(
+        &self,
+        id: &str,
+        note: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<()>> {
         self.ttl_mark("warn", id, note, opts).await
     }
 
@@ -260,7 +274,12 @@ impl Agent {
     ///
     /// # Errors
     /// As [`Agent::pass_ttl`].
-    pub async fn fail_ttl(&self, id: &str, note: &str, opts: &WriteOptions) -> Result<WriteResponse<()>> {
+    pub async fn fail_ttl(
+        &self,
+        id: &str,
+        note: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<()>> {
         self.ttl_mark("fail", id, note, opts).await
     }
 

@@ -25,11 +25,11 @@ mod services;
 
 use crate::request::segment;
 use crate::{Client, Result};
+use consul_types::agent::validate_join_address;
 pub use consul_types::agent::{
     AgentConfig, AgentSelf, AgentService, AgentServiceChecksInfo, AgentWeights, CheckUpdate,
     Coordinate, Member, MemberStatus, ServiceAddress, ServiceRegistration,
 };
-use consul_types::agent::validate_join_address;
 use consul_types::health::validate_node_name;
 pub use consul_types::health::{CheckDefinition, CheckKind, CheckStatus, HealthCheck};
 use consul_types::{QueryOptions, QueryResponse, WriteOptions, WriteResponse};
@@ -137,7 +137,11 @@ impl Agent {
     ///
     /// # Errors
     /// Transport and status errors.
-    pub async fn members(&self, wan: bool, opts: &QueryOptions) -> Result<QueryResponse<Vec<Member>>> {
+    pub async fn members(
+        &self,
+        wan: bool,
+        opts: &QueryOptions,
+    ) -> Result<QueryResponse<Vec<Member>>> {
         let response = self
             .client
             .call(Method::GET, "agent/members")

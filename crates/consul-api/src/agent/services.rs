@@ -66,7 +66,11 @@ impl Agent {
     /// [`Error::NotFound`](crate::Error::NotFound) for an unknown id;
     /// [`Error::Validation`](crate::Error::Validation) for an empty one; transport and
     /// status errors otherwise.
-    pub async fn service(&self, id: &str, opts: &QueryOptions) -> Result<QueryResponse<AgentService>> {
+    pub async fn service(
+        &self,
+        id: &str,
+        opts: &QueryOptions,
+    ) -> Result<QueryResponse<AgentService>> {
         validate_service_id(id)?;
         self.client
             .call(Method::GET, format!("agent/service/{}", segment(id)))
@@ -240,10 +244,18 @@ impl Agent {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
     /// status errors otherwise.
-    pub async fn service_deregister(&self, id: &str, opts: &WriteOptions) -> Result<WriteResponse<()>> {
+    pub async fn service_deregister(
+        &self,
+        id: &str,
+        opts: &WriteOptions,
+    ) -> Result<WriteResponse<()>> {
         validate_service_id(id)?;
-        self.put_unit(format!("agent/service/deregister/{}", segment(id)), &[], opts)
-            .await
+        self.put_unit(
+            format!("agent/service/deregister/{}", segment(id)),
+            &[],
+            opts,
+        )
+        .await
     }
 
     /// Puts one service instance in maintenance mode: a critical
