@@ -687,3 +687,33 @@ async fn token_override_reaches_agent_endpoints_as_a_header() {
         assert!(!r.uri.to_string().contains("token"));
     }
 }
+
+#[tokio::test]
+async fn monitor_streams_log_lines() {
+    use futures_core::Stream;
+    use std::pin::Pin;
+    let agent = TestAgent::dev().await;
+    let a = agent.client().agent();
+    let mut lines = a.monitor(Some("debug"), &q()).await.unwrap();
+    // Something to log about.
+    a.service_register(&ServiceRegistration::new("monitored"), &w())
+        .await
+        .unwrap();
+    let found = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let line = std::future::poll_fn(|cx| Pin::new(&mut lines).poll_next(cx))
+                .await
+                .expect("the log stream stays open")
+                .unwrap();
+            if line.contains("monitored") {
+                return line;
+            }
+        }
+    })
+    .await
+    .expect("a log line about the registration");
+    assert!(!found.contains('\n'));
+    let err = a.monitor(Some("loud"), &q()).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
+    assert!(a.monitor(Some(""), &q()).await.unwrap_err().is_validation());
+}

@@ -67,7 +67,7 @@ impl Address {
         let uri: http::Uri = base
             .parse()
             .map_err(|e| Error::Config(format!("invalid agent address {text:?}: {e}")))?;
-        if uri.host().is_none_or(str::is_empty) {
+        if uri.host().map_or(true, str::is_empty) {
             return Err(Error::Config(format!("agent address {text:?} has no host")));
         }
         if uri.query().is_some() {

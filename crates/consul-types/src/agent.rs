@@ -19,11 +19,12 @@ use std::time::Duration;
 /// assert_eq!(MemberStatus::from(9), MemberStatus::Other(9));
 /// assert_eq!(u8::from(MemberStatus::Left), 3);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "u8", into = "u8")]
 #[non_exhaustive]
 pub enum MemberStatus {
     /// `0`: no status yet.
+    #[default]
     None,
     /// `1`: alive.
     Alive,
@@ -35,12 +36,6 @@ pub enum MemberStatus {
     Failed,
     /// A status this version does not know.
     Other(u8),
-}
-
-impl Default for MemberStatus {
-    fn default() -> Self {
-        MemberStatus::None
-    }
 }
 
 impl From<u8> for MemberStatus {

@@ -21,7 +21,10 @@
 //! ```
 
 mod checks;
+mod monitor;
 mod services;
+
+pub use monitor::LogStream;
 
 use crate::request::segment;
 use crate::{Client, Result};
