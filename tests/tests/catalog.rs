@@ -260,17 +260,26 @@ async fn blocking_node_list_wakes_on_registration() {
         })
     };
     let started = Instant::now();
-    let changed = catalog
-        .nodes(
-            &q().wait_index(first.meta.last_index)
-                .wait_time(Duration::from_secs(20)),
-        )
-        .await
-        .unwrap();
+    // A return does not always mean our change (the agent's own node updates count too):
+    // keep blocking from the last index until the new node is there.
+    let mut index = first.meta.last_index;
+    let changed = loop {
+        let r = catalog
+            .nodes(&q().wait_index(index).wait_time(Duration::from_secs(20)))
+            .await
+            .unwrap();
+        assert!(r.meta.last_index >= index);
+        index = r.meta.last_index;
+        if r.value.iter().any(|n| n.node == "late") {
+            break r;
+        }
+    };
     writer.await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "woke at the write"
+    );
     assert!(changed.meta.last_index > first.meta.last_index);
-    assert!(changed.value.iter().any(|n| n.node == "late"));
 }
 
 #[tokio::test]

@@ -187,7 +187,7 @@ impl Config {
     }
 
     /// Reads the configuration from the environment the way Consul's CLI and Go client do
-    /// (see [`env`]); anything unset keeps its default.
+    /// (see [`env`](mod@env)); anything unset keeps its default.
     ///
     /// # Errors
     /// [`Error::Config`] for an unusable address or an unreadable token file.

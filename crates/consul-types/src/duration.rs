@@ -2,7 +2,7 @@
 //!
 //! Consul takes and prints durations the way Go's `time.Duration` does: a sequence of
 //! decimal numbers with a unit each (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), such as `10s`,
-//! `1m30s` or `1.5h`. [`parse`] reads that format and [`format`] prints it back, so that
+//! `1m30s` or `1.5h`. [`parse`] reads that format and [`format()`] prints it back, so that
 //! `format(parse(x)?)` is Go's canonical spelling of `x`.
 //!
 //! Negative durations have no meaning in any Consul field, so they are rejected.

@@ -61,7 +61,7 @@ impl Agent {
     ///
     /// # Errors
     /// [`Error::NotFound`] when the agent has no such check;
-    /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and status
+    /// [`Error::Validation`] for an empty id; transport and status
     /// errors otherwise.
     pub async fn check(&self, id: &str, opts: &QueryOptions) -> Result<QueryResponse<HealthCheck>> {
         validate_check_id(id)?;
@@ -93,7 +93,7 @@ impl Agent {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an invalid definition; a 500 for
+    /// [`Error::Validation`] for an invalid definition; a 500 for
     /// a script check on an agent without `enable_script_checks`; transport and status
     /// errors otherwise.
     pub async fn check_register(
@@ -207,7 +207,7 @@ impl Agent {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
+    /// [`Error::Validation`] for an empty id; transport and
     /// status errors otherwise.
     pub async fn check_deregister(
         &self,
@@ -232,7 +232,7 @@ impl Agent {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty id; a 500 status error
+    /// [`Error::Validation`] for an empty id; a 500 status error
     /// when the check is unknown or not a TTL check.
     pub async fn pass_ttl(
         &self,
@@ -317,7 +317,7 @@ impl Agent {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty id or a status other
+    /// [`Error::Validation`] for an empty id or a status other
     /// than passing, warning or critical; a 500 status error for an unknown or non-TTL
     /// check.
     pub async fn update_ttl(

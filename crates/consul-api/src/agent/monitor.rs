@@ -32,7 +32,7 @@ impl Agent {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty level; a 400 status
+    /// [`Error::Validation`] for an empty level; a 400 status
     /// error for a level Consul does not know; transport errors. Items are transport
     /// errors when the connection breaks.
     pub async fn monitor(&self, log_level: Option<&str>, opts: &QueryOptions) -> Result<LogStream> {
