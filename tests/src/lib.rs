@@ -6,7 +6,7 @@ use consul_transport::HyperTransport;
 use consulate::Client;
 use std::sync::Arc;
 
-pub use consul_test::{unique_prefix, Cluster, TestAgent};
+pub use consul_test::{unique_prefix, Cluster, Federation, TestAgent};
 
 /// A client for `agent` whose transport records every request, so a test can prove what
 /// was sent (or that nothing was).

@@ -168,6 +168,25 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Applies read options to an agent-local read: the token, `filter`, hash blocking
+    /// (`hash`, `wait`, with a time limit covering the wait) and an explicit namespace or
+    /// partition. Datacenter and consistency do not apply to the local agent.
+    pub(crate) fn agent_query_options(mut self, opts: &QueryOptions) -> Result<Self> {
+        opts.validate()?;
+        for (k, v) in opts.query_pairs(consul_types::Consistency::Default) {
+            if matches!(k, "filter" | "hash" | "wait" | "index" | "ns" | "partition") {
+                self.query.push((Cow::Borrowed(k), v));
+            }
+        }
+        if let Some(token) = &opts.token {
+            self.token = Some(crate::client::token_header(token)?);
+        }
+        if let Some(budget) = opts.blocking_budget() {
+            self.timeout = Some(budget + self.client.inner.blocking_margin);
+        }
+        Ok(self)
+    }
+
     /// Uses this datacenter-less call as an agent-local one: only the token applies.
     pub(crate) fn token_override(mut self, token: Option<&consul_types::Token>) -> Result<Self> {
         if let Some(token) = token {

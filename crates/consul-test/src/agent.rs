@@ -12,6 +12,9 @@ const POLL: Duration = Duration::from_millis(50);
 const READY_TIMEOUT_DEV: Duration = Duration::from_secs(20);
 const READY_TIMEOUT_CLUSTER: Duration = Duration::from_secs(60);
 const START_ATTEMPTS: usize = 3;
+/// LAN gossip timing for loopback tests: failures are detected in about half a second.
+const FAST_GOSSIP_HCL: &str =
+    "gossip_lan { probe_interval = \"100ms\" probe_timeout = \"50ms\" suspicion_mult = 1 }";
 
 /// Why an agent could not be started or stopped.
 #[derive(Debug)]
@@ -140,6 +143,19 @@ impl AgentBuilder {
     pub fn unix_socket(mut self) -> Self {
         self.unix_socket = true;
         self
+    }
+
+    /// Tunes LAN gossip for loopback tests (probe every 100 ms, minimal suspicion), so a
+    /// killed member is reported `failed` within about a second instead of several.
+    #[must_use]
+    pub fn fast_gossip(self) -> Self {
+        self.hcl(FAST_GOSSIP_HCL)
+    }
+
+    /// Allows script checks registered over HTTP (`enable_script_checks = true`).
+    #[must_use]
+    pub fn script_checks(self) -> Self {
+        self.hcl("enable_script_checks = true")
     }
 
     /// Uses these ports instead of free ones (restarting a stopped agent in place).
@@ -462,6 +478,57 @@ impl TestAgent {
         self.wait_ready(Readiness::Leader, READY_TIMEOUT_CLUSTER)
             .await
             .map_err(|m| HarnessError(format!("{m}\n--- agent log ---\n{}", self.log())))
+    }
+
+    /// Polls until `/v1/catalog/datacenters` lists every datacenter in `datacenters` (after
+    /// a WAN join).
+    ///
+    /// # Errors
+    /// [`HarnessError`] when that does not happen within 60 s.
+    pub async fn wait_for_datacenters(&self, datacenters: &[&str]) -> Result<(), HarnessError> {
+        let client = self.client();
+        let deadline = Instant::now() + READY_TIMEOUT_CLUSTER;
+        loop {
+            if let Ok(r) = client.get("catalog/datacenters", &[]).await {
+                let known: Vec<String> = serde_json::from_slice(r.body()).unwrap_or_default();
+                if datacenters.iter().all(|dc| known.iter().any(|k| k == dc)) {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(HarnessError(format!(
+                    "{} never listed the datacenters {datacenters:?}",
+                    self.node_name
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Polls until the agent's LAN member list has `n` members with status alive.
+    ///
+    /// # Errors
+    /// [`HarnessError`] when that does not happen within 60 s.
+    pub async fn wait_for_alive_members(&self, n: usize) -> Result<(), HarnessError> {
+        let client = self.client();
+        let deadline = Instant::now() + READY_TIMEOUT_CLUSTER;
+        loop {
+            if let Ok(r) = client.get("agent/members", &[]).await {
+                let members: Vec<serde_json::Value> =
+                    serde_json::from_slice(r.body()).unwrap_or_default();
+                let alive = members.iter().filter(|m| m["Status"] == 1).count();
+                if alive == n {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(HarnessError(format!(
+                    "{} never saw {n} alive members",
+                    self.node_name
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// Stops the agent gracefully (SIGTERM), waiting for the process to exit; SIGKILL

@@ -1,10 +1,15 @@
 use crate::{AgentBuilder, HarnessError, TestAgent};
 
-/// Several server agents in one datacenter that elect a leader.
+/// Several agents in one datacenter: servers that elect a leader, and optionally client
+/// agents joined to them. Every agent uses fast LAN gossip
+/// ([`AgentBuilder::fast_gossip`]), so a stopped or killed agent shows up as `left` or
+/// `failed` within about a second.
 #[derive(Debug)]
 pub struct Cluster {
-    /// The servers, in start order.
+    /// The agents: the servers in start order, then clients added with
+    /// [`Cluster::add_client`].
     pub agents: Vec<TestAgent>,
+    datacenter: String,
 }
 
 impl Cluster {
@@ -25,6 +30,7 @@ impl Cluster {
         let first = TestAgent::builder()
             .server(n)
             .datacenter(datacenter)
+            .fast_gossip()
             .wait_for_leader(n == 1)
             .start()
             .await?;
@@ -34,6 +40,7 @@ impl Cluster {
             let agent = AgentBuilder::default()
                 .server(n)
                 .datacenter(datacenter)
+                .fast_gossip()
                 .join(join.clone())
                 .wait_for_leader(false)
                 .start()
@@ -43,11 +50,47 @@ impl Cluster {
         for agent in &mut agents {
             agent.wait_for_leader().await?;
         }
-        Ok(Cluster { agents })
+        Ok(Cluster {
+            agents,
+            datacenter: datacenter.to_owned(),
+        })
     }
 
     /// The first server.
     pub fn first(&self) -> &TestAgent {
         &self.agents[0]
+    }
+
+    /// The cluster's datacenter.
+    pub fn datacenter(&self) -> &str {
+        &self.datacenter
+    }
+
+    /// Starts a client agent (no server) joined to the cluster, and waits until it knows
+    /// the leader and its node is in the catalog. Returns its index in [`Cluster::agents`].
+    ///
+    /// # Errors
+    /// [`HarnessError`] when the agent cannot start or join in time.
+    pub async fn add_client(&mut self) -> Result<usize, HarnessError> {
+        self.add_client_with(TestAgent::builder()).await
+    }
+
+    /// As [`Cluster::add_client`], from a builder with more settings (node name, HCL…);
+    /// the builder is made a client agent of this cluster's datacenter.
+    ///
+    /// # Errors
+    /// As [`Cluster::add_client`].
+    pub async fn add_client_with(&mut self, builder: AgentBuilder) -> Result<usize, HarnessError> {
+        let mut agent = builder
+            .client_agent()
+            .datacenter(self.datacenter.clone())
+            .fast_gossip()
+            .join(self.first().serf_lan_addr())
+            .wait_for_leader(false)
+            .start()
+            .await?;
+        agent.wait_for_leader().await?;
+        self.agents.push(agent);
+        Ok(self.agents.len() - 1)
     }
 }

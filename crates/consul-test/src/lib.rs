@@ -4,7 +4,8 @@
 //! until it is ready by polling its HTTP API (never by sleeping), and on drop kills the
 //! process and removes its data folder. [`AgentBuilder`] adds what later tests need: ACLs
 //! with a known master token, server agents with `-bootstrap-expect`, LAN and WAN joins,
-//! other datacenters, extra HCL. [`Cluster`] starts several servers that elect a leader.
+//! other datacenters, extra HCL. [`Cluster`] starts several servers that elect a leader
+//! (and client agents joined to them); [`Federation`] starts two datacenters joined over WAN.
 //!
 //! The binary comes from `CONSUL_BIN`, then `PATH`. Without one, starting an agent fails
 //! with instructions to install it: tests never pass silently without Consul.
@@ -20,11 +21,13 @@
 mod agent;
 mod binary;
 mod cluster;
+mod federation;
 mod ports;
 
 pub use agent::{AgentBuilder, HarnessError, TestAgent};
 pub use binary::{find_consul, INSTALL_HINT};
 pub use cluster::Cluster;
+pub use federation::Federation;
 pub use ports::Ports;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,1 +1,0 @@
-//! The `agent` endpoint family. (To be implemented.)

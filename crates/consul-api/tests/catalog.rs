@@ -1,0 +1,244 @@
+//! The catalog endpoints on a mock transport.
+#![cfg(feature = "catalog")]
+
+use consul_api::catalog::{
+    AgentService, CatalogDeregistration, CatalogRegistration, CheckStatus, HealthCheck,
+};
+use consul_api::{Client, Config, Consistency, QueryOptions, WriteOptions};
+use consul_transport::mock::{MockTransport, Reply};
+use std::time::Duration;
+
+fn client() -> (Client, MockTransport) {
+    let mock = MockTransport::new();
+    let client =
+        Client::with_transport(Config::new("127.0.0.1:8500").unwrap(), mock.clone()).unwrap();
+    (client, mock)
+}
+
+fn q() -> QueryOptions {
+    QueryOptions::default()
+}
+
+fn w() -> WriteOptions {
+    WriteOptions::default()
+}
+
+#[tokio::test]
+async fn reads_send_dc_near_node_meta_filter_tags_and_blocking_params() {
+    let (client, mock) = client();
+    let remote = client.catalog().dc("dc2");
+    mock.push(
+        Reply::json(r#"[{"Node":"n1","Address":"10.0.0.1","TaggedAddresses":null,"Meta":null}]"#)
+            .header("x-consul-index", "42"),
+    );
+    let opts = q()
+        .near("_agent")
+        .node_meta("rack", "r1")
+        .filter("Node != \"x\"")
+        .consistency(Consistency::Stale)
+        .wait_index(7)
+        .wait_time(Duration::from_secs(3));
+    let nodes = remote.nodes(&opts).await.unwrap();
+    assert_eq!(nodes.meta.last_index, 42);
+    assert_eq!(nodes.value[0].address, "10.0.0.1");
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/catalog/nodes");
+    for (k, v) in [
+        ("dc", "dc2"),
+        ("near", "_agent"),
+        ("node-meta", "rack:r1"),
+        ("filter", "Node != \"x\""),
+        ("stale", ""),
+        ("index", "7"),
+        ("wait", "3000ms"),
+    ] {
+        assert_eq!(r.query(k).as_deref(), Some(v), "{k}");
+    }
+
+    mock.push(Reply::json(r#"{"consul":[],"web":["v1"],"odd":null}"#));
+    let services = client.catalog().services(&q()).await.unwrap().value;
+    assert_eq!(services["web"], ["v1"]);
+    assert!(services["odd"].is_empty());
+    assert_eq!(mock.last().unwrap().uri.query(), None);
+
+    mock.push(Reply::json("[]"));
+    client
+        .catalog()
+        .service_multiple_tags("web api", &["v1", "eu"], &q())
+        .await
+        .unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/catalog/service/web%20api");
+    let tags: Vec<_> = r
+        .query_pairs()
+        .into_iter()
+        .filter(|(k, _)| k == "tag")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(tags, ["v1", "eu"]);
+    mock.push(Reply::json("null"));
+    assert!(client
+        .catalog()
+        .connect("web", None, &q())
+        .await
+        .unwrap()
+        .value
+        .is_empty());
+    assert_eq!(mock.last().unwrap().uri.path(), "/v1/catalog/connect/web");
+
+    mock.push(Reply::json(r#"["dc1","dc2"]"#));
+    assert_eq!(
+        remote.datacenters(&q()).await.unwrap().value,
+        ["dc1", "dc2"]
+    );
+    assert_eq!(
+        mock.last().unwrap().uri.query(),
+        None,
+        "datacenters takes no dc"
+    );
+}
+
+#[tokio::test]
+async fn node_reads_map_null_to_none() {
+    let (client, mock) = client();
+    let catalog = client.catalog();
+    mock.push(Reply::json("null"));
+    assert!(catalog.node("gone", &q()).await.unwrap().value.is_none());
+    assert_eq!(mock.last().unwrap().uri.path(), "/v1/catalog/node/gone");
+    mock.push(Reply::json(
+        r#"{"Node":{"Node":"n1"},"Services":{"s":{"ID":"s","Service":"s"}}}"#,
+    ));
+    let node = catalog.node("n1", &q()).await.unwrap().value.unwrap();
+    assert_eq!(node.services["s"].service, "s");
+    mock.push(Reply::json(r#"{"Node":null,"Services":null}"#));
+    assert!(catalog
+        .node_service_list("gone", &q())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+    assert_eq!(
+        mock.last().unwrap().uri.path(),
+        "/v1/catalog/node-services/gone"
+    );
+    mock.push(Reply::json("null"));
+    assert!(catalog
+        .gateway_services("gw", &q())
+        .await
+        .unwrap()
+        .value
+        .is_empty());
+    assert_eq!(
+        mock.last().unwrap().uri.path(),
+        "/v1/catalog/gateway-services/gw"
+    );
+}
+
+#[tokio::test]
+async fn writes_put_the_datacenter_in_the_body() {
+    let (client, mock) = client();
+    let reg = CatalogRegistration::new("ext", "10.0.0.9")
+        .service(AgentService::new("db-1", "db").port(5432))
+        .check(HealthCheck::new("alive", "alive", CheckStatus::Passing).service_id("db-1"));
+    mock.push(Reply::json("true"));
+    assert!(
+        client
+            .catalog()
+            .dc("dc2")
+            .register(&reg, &w())
+            .await
+            .unwrap()
+            .value
+    );
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("PUT", "/v1/catalog/register")
+    );
+    assert_eq!(r.query("dc").as_deref(), Some("dc2"));
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["Datacenter"], "dc2", "Consul reads the body, not ?dc=");
+    assert_eq!(body["Node"], "ext");
+    assert_eq!(body["Service"]["Port"], 5432);
+    assert_eq!(body["Checks"][0]["Node"], "ext");
+
+    mock.push(Reply::json("true"));
+    client
+        .catalog()
+        .register(&reg, &w().datacenter("dc3"))
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&mock.last().unwrap().body).unwrap();
+    assert_eq!(body["Datacenter"], "dc3");
+    mock.push(Reply::json("true"));
+    client.catalog().register(&reg, &w()).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&mock.last().unwrap().body).unwrap();
+    assert!(
+        body.get("Datacenter").is_none(),
+        "the agent's own datacenter"
+    );
+
+    mock.push(Reply::json("true"));
+    client
+        .catalog()
+        .dc("dc2")
+        .deregister_check("ext", "alive", &w())
+        .await
+        .unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/catalog/deregister");
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"Node": "ext", "CheckID": "alive", "Datacenter": "dc2"})
+    );
+    mock.push(Reply::json("true"));
+    client
+        .catalog()
+        .deregister_service("ext", "db-1", &w())
+        .await
+        .unwrap();
+    mock.push(Reply::json("true"));
+    client.catalog().deregister_node("ext", &w()).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&mock.last().unwrap().body).unwrap();
+    assert_eq!(body, serde_json::json!({"Node": "ext"}));
+}
+
+#[tokio::test]
+async fn errors_and_invalid_input() {
+    let (client, mock) = client();
+    mock.push(Reply::status(500, "No path to datacenter"));
+    let err = client
+        .catalog()
+        .dc("nowhere")
+        .nodes(&q())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(mock.count(), 1);
+    assert!(client
+        .catalog()
+        .node("", &q())
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(client
+        .catalog()
+        .service("web", Some(""), &q())
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(client
+        .catalog()
+        .deregister(&CatalogDeregistration::node(""), &w())
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(client
+        .catalog()
+        .register(&CatalogRegistration::new("n", ""), &w())
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert_eq!(mock.count(), 1);
+}
