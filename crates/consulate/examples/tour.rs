@@ -1,7 +1,10 @@
 //! A tour of consulate, following aioconsul's tutorial: run it with `cargo xtask demo`,
-//! which starts a throwaway agent and sets `CONSUL_HTTP_ADDR`.
+//! which starts a throwaway agent (plus a second one to join, named by `TOUR_JOIN_ADDR`)
+//! and sets `CONSUL_HTTP_ADDR`.
 
+use consulate::agent::ServiceRegistration;
 use consulate::codec::Json;
+use consulate::lock::{cli_lock_key, LockOptions};
 use consulate::{Client, QueryOptions, WriteOptions};
 use std::time::{Duration, Instant};
 
@@ -18,8 +21,115 @@ fn scene(title: &str) {
 async fn main() -> Result {
     let client = Client::from_env()?;
     println!("consulate tour against {}", client.address());
+    agent_scene(&client).await?;
+    catalog_scene(&client).await?;
     kv_scene(&client).await?;
+    leader_scene(&client).await?;
     println!("\nThe tour is over.");
+    Ok(())
+}
+
+async fn agent_scene(client: &Client) -> Result {
+    let agent = client.agent();
+    let q = QueryOptions::default();
+    let w = WriteOptions::default();
+
+    scene("Agent: who am I?");
+    let me = agent.self_info(&q).await?.value;
+    println!(
+        "node {} in datacenter {}, Consul {} (server: {})",
+        me.config.node_name, me.config.datacenter, me.config.version, me.config.server
+    );
+
+    scene("Agent: members, then join another agent");
+    let members = agent.members(false, &q).await?.value;
+    println!(
+        "members before joining: {} (I am alone in my cluster)",
+        members.len()
+    );
+    match std::env::var("TOUR_JOIN_ADDR") {
+        Ok(addr) if !addr.is_empty() => {
+            agent.join(&addr, false, &w).await?;
+            for m in agent.members(false, &q).await?.value {
+                println!("  {:<14} {}:{}  {:?}", m.name, m.addr, m.port, m.status);
+            }
+            println!("I'm not alone anymore");
+        }
+        _ => println!("(set TOUR_JOIN_ADDR to a second agent's Serf LAN address to join it)"),
+    }
+
+    scene("Agent: a service with a TTL check");
+    let service = ServiceRegistration::with_ttl("tour-web", Duration::from_secs(30))
+        .tag("v1")
+        .tag("primary");
+    agent.service_register(&service, &w).await?;
+    let health = client.health();
+    let passing = health.service("tour-web", None, true, &q).await?.value;
+    println!(
+        "registered tour-web; passing instances before the first heartbeat: {}",
+        passing.len()
+    );
+    agent.pass_ttl("service:tour-web", "warmed up", &w).await?;
+    let passing = health.service("tour-web", None, true, &q).await?.value;
+    println!("after pass_ttl: {} passing instance(s)", passing.len());
+    Ok(())
+}
+
+async fn catalog_scene(client: &Client) -> Result {
+    let catalog = client.catalog();
+    let q = QueryOptions::default();
+
+    scene("Catalog: datacenters, services and nodes");
+    for dc in catalog.datacenters(&q).await?.value {
+        println!("datacenter {dc}");
+    }
+    for (service, tags) in catalog.services(&q).await?.value {
+        println!("service {service:<10} tags {tags:?}");
+    }
+    for node in catalog.nodes(&q).await?.value {
+        println!("node {:<14} {}", node.node, node.address);
+    }
+    client
+        .agent()
+        .service_deregister("tour-web", &WriteOptions::default())
+        .await?;
+    Ok(())
+}
+
+async fn leader_scene(client: &Client) -> Result {
+    scene("Leader election (interoperates with `consul lock tour/leader …`)");
+    let key = cli_lock_key("tour/leader");
+    let alice = client.lock_opts(LockOptions::new(key.clone()).value("alice"))?;
+    let bob = client.lock_opts(LockOptions::new(key).value("bob"))?;
+
+    let alice_guard = alice.acquire().await?;
+    println!("alice leads (session {})", alice_guard.session());
+    let bob_waiting = tokio::spawn(async move {
+        let guard = bob.acquire().await;
+        (guard, Instant::now())
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    println!("bob is waiting: {}", !bob_waiting.is_finished());
+    let stepped_down = Instant::now();
+    alice_guard.release().await?;
+    let (bob_guard, took_over) = bob_waiting.await?;
+    let bob_guard = bob_guard?;
+    println!(
+        "alice stepped down; bob took over {:.1?} later",
+        took_over.duration_since(stepped_down)
+    );
+
+    // Losing the lock is noticed by the holder: here an operator destroys bob's session.
+    let destroyed = Instant::now();
+    client
+        .session()
+        .destroy(bob_guard.session(), &WriteOptions::default())
+        .await?;
+    let reason = bob_guard.lost().await;
+    println!(
+        "bob's session was destroyed; bob noticed in {:.1?}: {reason}",
+        destroyed.elapsed()
+    );
     Ok(())
 }
 
