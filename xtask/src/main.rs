@@ -97,7 +97,7 @@ fn demo() -> Result<(), String> {
 }
 
 const FAMILIES: &[&str] = &[
-    "kv", "agent", "catalog", "health", "session", "event", "acl",
+    "kv", "agent", "catalog", "health", "session", "event", "acl", "status", "snapshot",
 ];
 
 struct Step {
