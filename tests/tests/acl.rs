@@ -1,10 +1,10 @@
 //! The ACL system against a real agent with ACLs enabled (default deny).
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{q, recording_client, w, TestAgent};
 use consulate::acl::{
     AclPolicy, AclRole, AclToken, LegacyAclRequest, LegacyAclType, Policy, Rules, TokenFilter,
 };
-use consulate::{Client, Error, QueryOptions, Token, WriteOptions};
+use consulate::{Client, Error, Token};
 
 const MASTER: &str = "root-secret-0000-0000-000000000001";
 
@@ -14,14 +14,6 @@ async fn acl_agent() -> TestAgent {
         .start()
         .await
         .expect("an ACL-enabled agent starts")
-}
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
 }
 
 fn client_with(agent: &TestAgent, token: &Token) -> Client {

@@ -1,38 +1,13 @@
 //! The local agent against real agents: self, members, checks, services, maintenance,
 //! local health, and input validation.
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{eventually, q, recording_client, w, TestAgent};
 use consulate::agent::{
     AgentWeights, CheckDefinition, CheckKind, CheckStatus, MemberStatus, ServiceAddress,
     ServiceRegistration,
 };
-use consulate::{Error, QueryOptions, ValidationError, WriteOptions};
-use std::future::Future;
+use consulate::{Error, ValidationError, WriteOptions};
 use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
-
-/// Polls `f` every 50 ms until it returns `Some`, for at most 10 s.
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test]
 async fn self_config_me_and_members() {

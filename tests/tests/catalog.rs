@@ -1,37 +1,13 @@
 //! The catalog against real agents: reads, registration of external nodes, services and
 //! checks, other datacenters.
 
-use consul_integration_tests::{recording_client, Federation, TestAgent};
+use consul_integration_tests::{eventually, q, recording_client, w, Federation, TestAgent};
 use consulate::agent::ServiceRegistration;
 use consulate::catalog::{
     AgentService, CatalogDeregistration, CatalogRegistration, CheckStatus, HealthCheck,
 };
-use consulate::{Error, QueryOptions, ValidationError, WriteOptions};
-use std::future::Future;
+use consulate::{Error, ValidationError, WriteOptions};
 use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
-
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test]
 async fn reads_datacenters_nodes_services_and_one_node() {

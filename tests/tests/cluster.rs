@@ -1,34 +1,9 @@
 //! Several agents: aioconsul's tutorial, a three-server cluster, member status changes
 //! (leave, failure, force-leave), reload on an agent with a data directory, WAN joins.
 
-use consul_integration_tests::{Cluster, TestAgent};
+use consul_integration_tests::{eventually, q, w, Cluster, TestAgent};
 use consulate::agent::{Member, MemberStatus, ServiceRegistration};
-use consulate::{Client, QueryOptions, WriteOptions};
-use std::future::Future;
-use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
-
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use consulate::Client;
 
 async fn member_status(client: &Client, name: &str) -> Option<MemberStatus> {
     let members: Vec<Member> = client.agent().members(false, &q()).await.ok()?.value;

@@ -1,35 +1,11 @@
 //! Health endpoints against real agents: TTL transitions seen through every health read,
 //! the passing-only filter, maintenance, blocking reads, several agents, other datacenters.
 
-use consul_integration_tests::{recording_client, Federation, TestAgent};
+use consul_integration_tests::{eventually, q, recording_client, w, Federation, TestAgent};
 use consulate::agent::{CheckDefinition, ServiceRegistration};
 use consulate::health::{CheckStatus, HealthState, ServiceEntry};
-use consulate::{Error, QueryOptions, ValidationError, WriteOptions};
-use std::future::Future;
-use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
-
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use consulate::{Error, ValidationError};
+use std::time::Duration;
 
 fn service_check(entry: &ServiceEntry, id: &str) -> CheckStatus {
     entry

@@ -1,19 +1,11 @@
 //! The KV store against a real agent.
 
 use bytes::Bytes;
-use consul_integration_tests::{recording_client, unique_prefix, TestAgent};
+use consul_integration_tests::{q, recording_client, unique_prefix, w, TestAgent};
 use consulate::codec::{Json, Text};
 use consulate::kv::{KvPutParams, MAX_VALUE_SIZE};
 use consulate::{Client, Config, Consistency, Error, QueryOptions, ValidationError, WriteOptions};
 use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
 
 #[tokio::test]
 async fn round_trips_binary_empty_and_max_size_values_with_flags() {

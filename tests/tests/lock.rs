@@ -1,23 +1,15 @@
 //! Locks against a real agent: mutual exclusion, loss notification, lock-delay,
 //! cancellation, and interoperation with `consul lock`.
 
-use consul_integration_tests::{unique_prefix, TestAgent};
+use consul_integration_tests::{q, unique_prefix, w, TestAgent};
 use consulate::lock::{cli_lock_key, LockError, LockOptions, LostReason, LOCK_FLAG_VALUE};
 use consulate::session::{NewSession, SessionBehavior};
-use consulate::{Client, QueryOptions, WriteOptions};
+use consulate::Client;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
 
 /// Lock options with a short lock-delay, so invalidations do not slow the suite.
 fn opts(key: &str, lock_delay: Duration, behavior: SessionBehavior) -> LockOptions {

@@ -1,17 +1,9 @@
 //! Sessions against a real agent.
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{q, recording_client, w, TestAgent};
 use consulate::session::{NewSession, SessionBehavior};
-use consulate::{QueryOptions, ValidationError, WriteOptions};
+use consulate::ValidationError;
 use std::time::{Duration, Instant};
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
-}
 
 #[tokio::test]
 async fn create_read_list_renew_destroy() {
