@@ -94,6 +94,9 @@ pub enum Reply {
 
 impl Reply {
     /// A response with a status and body.
+    ///
+    /// # Panics
+    /// For a status outside 100..=999 (a bug in the test that builds it).
     pub fn status(status: u16, body: impl Into<Bytes>) -> Self {
         let mut response = http::Response::new(body.into());
         *response.status_mut() = http::StatusCode::from_u16(status).expect("valid status code");
@@ -106,6 +109,9 @@ impl Reply {
     }
 
     /// Adds a header to a response.
+    ///
+    /// # Panics
+    /// For a value that is not a valid header value (a bug in the test that builds it).
     #[must_use]
     pub fn header(mut self, name: &'static str, value: &str) -> Self {
         if let Reply::Response(r) = &mut self {
