@@ -97,7 +97,7 @@ fn demo() -> Result<(), String> {
 }
 
 const FAMILIES: &[&str] = &[
-    "kv", "agent", "catalog", "health", "session", "event", "acl", "status", "snapshot",
+    "kv", "agent", "catalog", "health", "session", "event", "acl", "status", "snapshot", "txn",
 ];
 
 struct Step {

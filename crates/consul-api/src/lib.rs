@@ -25,7 +25,7 @@
 //!   [`consul_transport::HyperTransport`].
 //! - `tls`: `https://` addresses (rustls), with HTTP/2 when the agent offers it.
 //! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`,
-//!   `status`, `snapshot`;
+//!   `status`, `snapshot`, `txn`;
 //!   `full` turns them all on.
 //!
 //! Models live in [`consul_types`], the transport in [`consul_transport`]; most users
@@ -74,6 +74,9 @@ pub mod snapshot;
 #[cfg(feature = "status")]
 #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 pub mod status;
+#[cfg(feature = "txn")]
+#[cfg_attr(docsrs, doc(cfg(feature = "txn")))]
+pub mod txn;
 
 pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};

@@ -43,6 +43,7 @@ mod response;
 mod serde_util;
 pub mod session;
 mod token;
+pub mod txn;
 
 pub use error::{MetaError, ValidationError};
 pub use meta::{QueryMeta, WriteMeta};

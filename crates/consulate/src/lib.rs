@@ -35,6 +35,7 @@
 //! | `acl` | ACL tokens, policies and roles, legacy tokens | no |
 //! | `status` | Raft leader and peers | yes |
 //! | `snapshot` | saving (streamed) and restoring snapshots | no |
+//! | `txn` | atomic transactions over KV, nodes, services and checks | no |
 //! | `full` | every endpoint family | no |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -89,6 +90,10 @@ pub use consul_api::snapshot;
 #[cfg_attr(docsrs, doc(cfg(feature = "status")))]
 #[doc(inline)]
 pub use consul_api::status;
+#[cfg(feature = "txn")]
+#[cfg_attr(docsrs, doc(cfg(feature = "txn")))]
+#[doc(inline)]
+pub use consul_api::txn;
 
 /// Models, options, metadata and validation rules (the `consul-types` crate).
 pub mod types {
