@@ -31,7 +31,6 @@ use consul_types::health::{validate_node_name, validate_service_name};
 pub use consul_types::health::{CheckStatus, HealthCheck};
 use consul_types::{QueryOptions, QueryResponse, ValidationError, WriteOptions, WriteResponse};
 use http::Method;
-use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
 /// The catalog; made by [`Client::catalog`].
@@ -70,20 +69,6 @@ impl Catalog {
         self.client.datacenter()
     }
 
-    async fn list<T: DeserializeOwned>(
-        &self,
-        path: String,
-        params: Vec<(&'static str, String)>,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<T>>> {
-        let mut call = self.client.call(Method::GET, path);
-        for (k, v) in params {
-            call = call.param(k, v);
-        }
-        let response = call.query_options(opts)?.query::<Option<Vec<T>>>().await?;
-        Ok(response.map(Option::unwrap_or_default))
-    }
-
     /// The datacenters Consul knows, sorted by estimated round-trip time from the server
     /// that answers (aioconsul's `catalog.datacenters()`).
     ///
@@ -100,13 +85,11 @@ impl Catalog {
     /// Transport and status errors.
     pub async fn datacenters(&self, opts: &QueryOptions) -> Result<QueryResponse<Vec<String>>> {
         opts.validate()?;
-        let response = self
-            .client
+        self.client
             .call(Method::GET, "catalog/datacenters")
             .token_override(opts.token.as_ref())?
-            .query::<Option<Vec<String>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+            .query_list::<String>()
+            .await
     }
 
     /// The nodes of the datacenter (aioconsul's `catalog.nodes()`). The options sort them
@@ -129,7 +112,8 @@ impl Catalog {
     /// Transport and status errors (an unknown datacenter is a 500 `No path to
     /// datacenter`; a bad filter a 500 on 1.8.7).
     pub async fn nodes(&self, opts: &QueryOptions) -> Result<QueryResponse<Vec<Node>>> {
-        self.list("catalog/nodes".to_owned(), Vec::new(), opts)
+        self.client
+            .list("catalog/nodes".to_owned(), Vec::new(), opts)
             .await
     }
 
@@ -216,7 +200,8 @@ impl Catalog {
     ) -> Result<QueryResponse<Vec<CatalogService>>> {
         validate_service_name(name)?;
         let params = tag_params(tags)?;
-        self.list(format!("catalog/service/{}", segment(name)), params, opts)
+        self.client
+            .list(format!("catalog/service/{}", segment(name)), params, opts)
             .await
     }
 
@@ -241,7 +226,8 @@ impl Catalog {
     ) -> Result<QueryResponse<Vec<CatalogService>>> {
         validate_service_name(name)?;
         let params = tag_params(tag.as_slice())?;
-        self.list(format!("catalog/connect/{}", segment(name)), params, opts)
+        self.client
+            .list(format!("catalog/connect/{}", segment(name)), params, opts)
             .await
     }
 
@@ -327,12 +313,13 @@ impl Catalog {
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<GatewayService>>> {
         validate_service_name(gateway)?;
-        self.list(
-            format!("catalog/gateway-services/{}", segment(gateway)),
-            Vec::new(),
-            opts,
-        )
-        .await
+        self.client
+            .list(
+                format!("catalog/gateway-services/{}", segment(gateway)),
+                Vec::new(),
+                opts,
+            )
+            .await
     }
 
     /// The datacenter a write goes to, written into the body: Consul reads the

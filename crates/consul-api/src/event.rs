@@ -163,11 +163,7 @@ impl Event {
         for (k, v) in filter.query_pairs() {
             call = call.param(k, v);
         }
-        let response = call
-            .query_options(opts)?
-            .query::<Option<Vec<UserEvent>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+        call.query_options(opts)?.query_list::<UserEvent>().await
     }
 
     /// The blocking index an event list whose latest event is `id` reports (Go's

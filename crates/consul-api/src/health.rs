@@ -28,8 +28,6 @@ pub use consul_types::health::{
     CheckStatus, HealthCheck, HealthCheckDefinition, HealthState, ServiceEntry,
 };
 use consul_types::{QueryOptions, QueryResponse, ValidationError};
-use http::Method;
-use serde::de::DeserializeOwned;
 
 /// Health information; made by [`Client::health`].
 #[derive(Debug, Clone)]
@@ -68,20 +66,6 @@ impl Health {
         self.client.datacenter()
     }
 
-    async fn list<T: DeserializeOwned>(
-        &self,
-        path: String,
-        params: Vec<(&'static str, String)>,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<T>>> {
-        let mut call = self.client.call(Method::GET, path);
-        for (k, v) in params {
-            call = call.param(k, v);
-        }
-        let response = call.query_options(opts)?.query::<Option<Vec<T>>>().await?;
-        Ok(response.map(Option::unwrap_or_default))
-    }
-
     /// The checks of node `node` (aioconsul's `health(node=…)`).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-checks-for-node)
@@ -104,7 +88,8 @@ impl Health {
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<HealthCheck>>> {
         validate_node_name(node)?;
-        self.list(format!("health/node/{}", segment(node)), Vec::new(), opts)
+        self.client
+            .list(format!("health/node/{}", segment(node)), Vec::new(), opts)
             .await
     }
 
@@ -128,12 +113,13 @@ impl Health {
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<HealthCheck>>> {
         validate_service_name(service)?;
-        self.list(
-            format!("health/checks/{}", segment(service)),
-            Vec::new(),
-            opts,
-        )
-        .await
+        self.client
+            .list(
+                format!("health/checks/{}", segment(service)),
+                Vec::new(),
+                opts,
+            )
+            .await
     }
 
     /// The instances of service `service` with their node and checks (aioconsul's
@@ -280,7 +266,8 @@ impl Health {
         if passing_only {
             params.push(("passing", "1".to_owned()));
         }
-        self.list(format!("{prefix}/{}", segment(service)), params, opts)
+        self.client
+            .list(format!("{prefix}/{}", segment(service)), params, opts)
             .await
     }
 
@@ -306,7 +293,8 @@ impl Health {
         state: HealthState,
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<HealthCheck>>> {
-        self.list(format!("health/state/{}", state.as_str()), Vec::new(), opts)
+        self.client
+            .list(format!("health/state/{}", state.as_str()), Vec::new(), opts)
             .await
     }
 }

@@ -345,6 +345,12 @@ impl<'a> Call<'a> {
         })
     }
 
+    /// A read of a list, where Consul answers `null` when there is nothing to list.
+    pub(crate) async fn query_list<T: DeserializeOwned>(self) -> Result<QueryResponse<Vec<T>>> {
+        let response = self.query::<Option<Vec<T>>>().await?;
+        Ok(response.map(Option::unwrap_or_default))
+    }
+
     /// A read where 404 means "absent" rather than an error.
     pub(crate) async fn query_opt<T: DeserializeOwned>(self) -> Result<QueryResponse<Option<T>>> {
         let (response, elapsed) = self.send_raw().await?;
@@ -403,6 +409,20 @@ fn is_unknown_route(path: &str, response: &http::Response<Bytes>) -> bool {
 }
 
 impl Client {
+    /// A `GET` of a list endpoint with extra parameters and read options.
+    pub(crate) async fn list<T: DeserializeOwned>(
+        &self,
+        path: String,
+        params: Vec<(&'static str, String)>,
+        opts: &QueryOptions,
+    ) -> Result<QueryResponse<Vec<T>>> {
+        let mut call = self.call(Method::GET, path);
+        for (k, v) in params {
+            call = call.param(k, v);
+        }
+        call.query_options(opts)?.query_list().await
+    }
+
     /// The agent's version, best effort, to explain an [`Error::Unsupported`].
     async fn agent_version(&self) -> Option<String> {
         let (response, _) = self.call(Method::GET, "agent/self").send_raw().await.ok()?;

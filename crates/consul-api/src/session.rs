@@ -198,13 +198,11 @@ impl Session {
     /// # Errors
     /// Transport and status errors.
     pub async fn list(&self, opts: &QueryOptions) -> Result<QueryResponse<Vec<SessionEntry>>> {
-        let response = self
-            .client
+        self.client
             .call(Method::GET, "session/list")
             .query_options(opts)?
-            .query::<Option<Vec<SessionEntry>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+            .query_list::<SessionEntry>()
+            .await
     }
 
     /// Lists the sessions of one node (aioconsul's `sessions(node=…)`).
@@ -226,13 +224,11 @@ impl Session {
         if node.is_empty() {
             return Err(consul_types::ValidationError::Empty { field: "node" }.into());
         }
-        let response = self
-            .client
+        self.client
             .call(Method::GET, format!("session/node/{}", segment(node)))
             .query_options(opts)?
-            .query::<Option<Vec<SessionEntry>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+            .query_list::<SessionEntry>()
+            .await
     }
 
     /// Renews a TTL session and returns it as renewed (Consul may have raised its TTL).

@@ -145,14 +145,12 @@ impl Agent {
         wan: bool,
         opts: &QueryOptions,
     ) -> Result<QueryResponse<Vec<Member>>> {
-        let response = self
-            .client
+        self.client
             .call(Method::GET, "agent/members")
             .param_opt("wan", wan.then_some("1"))
             .agent_query_options(opts)?
-            .query::<Option<Vec<Member>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+            .query_list::<Member>()
+            .await
     }
 
     /// Asks the agent to join the gossip pool of the agent at `address` (`host:port` of its
