@@ -1,6 +1,6 @@
 //! The ACL system against a real agent with ACLs enabled (default deny).
 
-use consul_integration_tests::{q, recording_client, w, TestAgent};
+use consul_integration_tests::{q, recording_client, w, LogCapture, TestAgent};
 use consulate::acl::{
     AclPolicy, AclRole, AclToken, LegacyAclRequest, LegacyAclType, Policy, Rules, TokenFilter,
 };
@@ -348,6 +348,7 @@ async fn bad_acl_input_is_rejected_before_sending() {
 async fn legacy_secrets_stay_out_of_logged_paths() {
     let agent = acl_agent().await;
     let (client, recorder) = recording_client(&agent);
+    let logs = LogCapture::start();
     let secret = client
         .acl()
         .legacy_create(&LegacyAclRequest::management("ops"), &w())
@@ -355,12 +356,25 @@ async fn legacy_secrets_stay_out_of_logged_paths() {
         .unwrap()
         .value;
     client.acl().legacy_info(&secret, &q()).await.unwrap();
+    // A secret passed by mistake where an accessor id is expected (both are UUIDs).
+    let err = client
+        .acl()
+        .token_read(secret.secret(), &q())
+        .await
+        .unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
     // The legacy API takes the secret in the URL path (Consul's design, gone in 1.11); the
-    // client sends it there because it must, and its logs show `acl/info/<redacted>` instead
-    // (consul-api's tracing test checks the span).
+    // client sends it there because it must, and its logs show `acl/info/<redacted>` instead.
     let sent = recorder.requests();
     assert!(sent[1].uri.path().ends_with(secret.secret()));
     assert_eq!(sent[1].headers["x-consul-token"], MASTER);
+    assert!(sent[2].uri.path().ends_with(secret.secret()));
+    let logged = logs.text();
+    assert!(logged.contains("path=acl/info/<redacted>"), "{logged}");
+    assert!(logged.contains("path=acl/token/<redacted>"), "{logged}");
+    assert!(logged.contains("path=acl/create"), "{logged}");
+    assert!(!logged.contains(secret.secret()), "{logged}");
+    assert!(!logged.contains(MASTER), "{logged}");
 }
 
 #[tokio::test]
@@ -368,7 +382,7 @@ async fn acl_endpoints_on_an_agent_without_acls() {
     let agent = TestAgent::dev().await;
     let err = agent.client().acl().policy_list(&q()).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Status { code, body } if code.as_u16() == 401 && body.contains("ACL support disabled")),
+        matches!(&err, Error::Status { code, body, .. } if code.as_u16() == 401 && body.contains("ACL support disabled")),
         "{err:?}"
     );
 }

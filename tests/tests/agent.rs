@@ -144,7 +144,7 @@ async fn script_checks_are_refused_by_a_default_agent() {
         .await
         .unwrap_err();
     match err {
-        Error::Status { code, body } => {
+        Error::Status { code, body, .. } => {
             assert_eq!(code.as_u16(), 500);
             assert!(body.contains("Scripts are disabled"), "{body}");
         }
@@ -500,7 +500,7 @@ async fn join_failures_and_unknown_force_leave_are_status_errors() {
     let a = agent.client().agent();
     let err = a.join("127.0.0.1:1", false, &w()).await.unwrap_err();
     match &err {
-        Error::Status { code, body } => {
+        Error::Status { code, body, .. } => {
             assert_eq!(code.as_u16(), 500);
             assert!(body.contains("Failed to join"), "{body}");
         }
@@ -508,7 +508,7 @@ async fn join_failures_and_unknown_force_leave_are_status_errors() {
     }
     let err = a.force_leave("no-such-node", &w()).await.unwrap_err();
     match &err {
-        Error::Status { code, body } => {
+        Error::Status { code, body, .. } => {
             assert_eq!(code.as_u16(), 500);
             assert!(body.contains("No node found"), "{body}");
         }

@@ -329,7 +329,7 @@ async fn another_datacenter_through_dc_scoping_and_an_unknown_one() {
             .unwrap_err(),
     ] {
         match &err {
-            Error::Status { code, body } => {
+            Error::Status { code, body, .. } => {
                 assert_eq!(code.as_u16(), 500);
                 assert!(body.contains("No path to datacenter"), "{body}");
             }

@@ -368,7 +368,7 @@ async fn health_in_another_datacenter_and_an_unknown_one() {
         .await
         .unwrap_err();
     match &err {
-        Error::Status { code, body } => {
+        Error::Status { code, body, .. } => {
             assert_eq!(code.as_u16(), 500);
             assert!(body.contains("No path to datacenter"), "{body}");
         }

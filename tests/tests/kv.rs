@@ -380,7 +380,7 @@ async fn unknown_datacenter_is_a_typed_status_error() {
     let kv = agent.client().kv();
     let err = kv.dc("dc-nowhere").get("k", &q()).await.unwrap_err();
     match &err {
-        Error::Status { code, body } => {
+        Error::Status { code, body, .. } => {
             assert_eq!(code.as_u16(), 500);
             assert!(body.contains("No path to datacenter"), "{body}");
         }

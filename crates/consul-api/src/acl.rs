@@ -18,6 +18,10 @@ use consul_types::{
 use http::Method;
 use std::collections::HashMap;
 
+/// What logs show for `acl/token/:id`: an accessor id is not secret, but a secret passed
+/// there by mistake would be, and the two look alike.
+const TOKEN_PATH_SHOWN: &str = "acl/token/<redacted>";
+
 /// The ACL system; made by [`Client::acl`]. Every call needs a token with `acl` rights
 /// (a management token) unless said otherwise.
 #[derive(Debug, Clone)]
@@ -175,6 +179,7 @@ impl Acl {
                 Method::PUT,
                 format!("acl/token/{}", segment(&token.accessor_id)),
             )
+            .secret_path(TOKEN_PATH_SHOWN)
             .write_options(opts)?
             .json(token)?
             .write()
@@ -204,6 +209,7 @@ impl Acl {
                 Method::PUT,
                 format!("acl/token/{}/clone", segment(accessor_id)),
             )
+            .secret_path("acl/token/<redacted>/clone")
             .write_options(opts)?
             .json(&serde_json::json!({ "Description": description }))?
             .write()
@@ -232,6 +238,7 @@ impl Acl {
                 Method::DELETE,
                 format!("acl/token/{}", segment(accessor_id)),
             )
+            .secret_path(TOKEN_PATH_SHOWN)
             .write_options(opts)?
             .write()
             .await
@@ -256,6 +263,7 @@ impl Acl {
         validate_uuid("accessor ID", accessor_id)?;
         self.client
             .call(Method::GET, format!("acl/token/{}", segment(accessor_id)))
+            .secret_path(TOKEN_PATH_SHOWN)
             .query_options(opts)?
             .query()
             .await

@@ -1,12 +1,17 @@
 use consul_transport::TransportError;
 use consul_types::codec::CodecError;
 use consul_types::{MetaError, ValidationError};
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
+use std::time::Duration;
 
 /// `Result` with [`Error`] as its default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How much of a failure's body an error keeps: Consul's messages are one line, and an
+/// error page of megabytes must not become a message of megabytes.
+pub(crate) const MAX_ERROR_BODY: usize = 4096;
 
 /// Everything that can go wrong with a call.
 ///
@@ -19,13 +24,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[non_exhaustive]
 pub enum Error {
     /// Input rejected before sending.
-    #[error("invalid input")]
+    #[error("invalid input: {0}")]
     Validation(#[from] ValidationError),
     /// The client's configuration is unusable (bad address, unreadable token file).
     #[error("invalid client configuration: {0}")]
     Config(String),
     /// The request could not be exchanged with the agent.
-    #[error("transport failure")]
+    #[error("transport failure: {0}")]
     Transport(#[from] TransportError),
     /// Consul answered 404 where "not found" is an error (an unknown check or service id,
     /// an unknown session to renew).
@@ -51,20 +56,25 @@ pub enum Error {
     },
     /// Consul answered with another failure status.
     #[error("consul answered {code}: {body}")]
+    #[non_exhaustive]
     Status {
         /// The HTTP status.
         code: StatusCode,
-        /// Consul's message (text/plain, trimmed).
+        /// Consul's message (text/plain, trimmed); a body over 4 KiB is cut there and ends
+        /// with `… (N bytes)`.
         body: String,
+        /// How long the server asked to wait before trying again (`Retry-After` in seconds,
+        /// sent with `429 Too Many Requests` and `503 Service Unavailable`).
+        retry_after: Option<Duration>,
     },
     /// The response body could not be decoded.
-    #[error("failed to decode response body")]
+    #[error("failed to decode response body: {0}")]
     Decode(#[source] BoxError),
     /// A response header could not be understood.
-    #[error("failed to read response metadata")]
+    #[error("failed to read response metadata: {0}")]
     Meta(#[from] MetaError),
     /// A value could not be encoded or decoded by a [`Codec`](consul_types::codec::Codec).
-    #[error("failed to convert a value")]
+    #[error("failed to convert a value: {0}")]
     Codec(#[from] CodecError),
 }
 
@@ -73,17 +83,30 @@ impl Error {
         Error::Decode(source.into())
     }
 
-    /// Maps a failure status and its body to the matching variant.
-    pub(crate) fn from_status(code: StatusCode, body: &[u8]) -> Self {
-        let message = String::from_utf8_lossy(body).trim().to_owned();
+    /// Maps a failure response to the matching variant.
+    pub(crate) fn from_response(response: &http::Response<bytes::Bytes>) -> Self {
+        let message = error_message(response.body());
+        Error::from_parts(response.status(), response.headers(), message)
+    }
+
+    /// Maps a failure status, its headers and its message ([`error_message`]) to the
+    /// matching variant.
+    pub(crate) fn from_parts(code: StatusCode, headers: &HeaderMap, message: String) -> Self {
         match code {
             StatusCode::NOT_FOUND => Error::NotFound { message },
             StatusCode::FORBIDDEN => Error::PermissionDenied { message },
             code => Error::Status {
                 code,
                 body: message,
+                retry_after: retry_after(headers),
             },
         }
+    }
+
+    /// A status error with no headers (tests and synthetic failures).
+    #[cfg(test)]
+    pub(crate) fn from_status(code: StatusCode, body: &[u8]) -> Self {
+        Error::from_parts(code, &HeaderMap::new(), error_message(body))
     }
 
     /// The HTTP status Consul answered with, if it answered with a failure.
@@ -134,6 +157,14 @@ impl Error {
         }
     }
 
+    /// How long Consul asked to wait before retrying (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The validation error, if the request was rejected before sending.
     pub fn as_validation(&self) -> Option<&ValidationError> {
         match self {
@@ -149,6 +180,37 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Consul's message: the body as text, trimmed, cut after [`MAX_ERROR_BODY`] bytes.
+pub(crate) fn error_message(body: &[u8]) -> String {
+    error_message_of(body, Some(body.len()))
+}
+
+/// As [`error_message`], for a body of which only the first bytes may have been read:
+/// `total` is its full size, or `None` when it was not read to the end.
+pub(crate) fn error_message_of(body: &[u8], total: Option<usize>) -> String {
+    if body.len() <= MAX_ERROR_BODY && total == Some(body.len()) {
+        return String::from_utf8_lossy(body).trim().to_owned();
+    }
+    let kept = &body[..body.len().min(MAX_ERROR_BODY)];
+    // Cut on a character boundary: a lossy decode of a split character would add U+FFFD.
+    let text = match std::str::from_utf8(kept) {
+        Ok(text) => text.into(),
+        Err(e) if e.error_len().is_none() => String::from_utf8_lossy(&kept[..e.valid_up_to()]),
+        Err(_) => String::from_utf8_lossy(kept),
+    };
+    let size = match total {
+        Some(n) => format!("{n} bytes"),
+        None => format!("more than {} bytes", body.len()),
+    };
+    format!("{}… ({size})", text.trim_start())
+}
+
+/// `Retry-After` as a number of seconds (the form Consul uses); an HTTP date is ignored.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 #[cfg(test)]
@@ -169,5 +231,82 @@ mod tests {
             "consul answered 500 Internal Server Error: No path to datacenter"
         );
         assert!(!Error::from_status(StatusCode::BAD_REQUEST, b"Invalid wait time").is_retryable());
+    }
+
+    #[test]
+    fn big_bodies_are_cut_with_their_size() {
+        let body = vec![b'x'; 10 * 1024 * 1024];
+        let e = Error::from_status(StatusCode::BAD_GATEWAY, &body);
+        let Error::Status { body: kept, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert!(kept.len() < MAX_ERROR_BODY + 64, "{}", kept.len());
+        assert!(
+            kept.ends_with("… (10485760 bytes)"),
+            "{}",
+            &kept[kept.len() - 40..]
+        );
+        assert!(e.to_string().len() < MAX_ERROR_BODY + 128);
+        // A multi-byte character across the cut is dropped, not mangled.
+        let mut body = vec![b'a'; MAX_ERROR_BODY - 1];
+        body.extend_from_slice("é and more".as_bytes());
+        let message = error_message(&body);
+        assert!(!message.contains('\u{fffd}'), "{message}");
+        assert!(message.ends_with(&format!("… ({} bytes)", body.len())));
+        // Not-found and permission messages are cut too.
+        let e = Error::from_status(StatusCode::FORBIDDEN, &vec![b'y'; 100_000]);
+        assert!(e.to_string().len() < MAX_ERROR_BODY + 128);
+        // A body not read to its end says so.
+        let message = error_message_of(&[b'z'; MAX_ERROR_BODY + 1], None);
+        assert!(message.ends_with("… (more than 4097 bytes)"), "{message}");
+        // Small bodies are kept whole.
+        assert_eq!(error_message(b"  No cluster leader\n"), "No cluster leader");
+    }
+
+    #[test]
+    fn retry_after_is_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::RETRY_AFTER, "7".parse().unwrap());
+        let e = Error::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, "slow down".into());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        assert!(e.is_retryable());
+        headers.insert(
+            http::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        let e = Error::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers, String::new());
+        assert_eq!(e.retry_after(), None);
+        let e = Error::from_status(StatusCode::TOO_MANY_REQUESTS, b"");
+        assert_eq!(e.retry_after(), None);
+    }
+
+    #[test]
+    fn display_carries_the_cause() {
+        let e = Error::from(ValidationError::ValueTooLarge {
+            size: 524_289,
+            max: 524_288,
+        });
+        assert_eq!(
+            e.to_string(),
+            "invalid input: value of 524289 bytes exceeds the limit of 524288 bytes"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+        let e = Error::decode(serde_json::from_slice::<u8>(b"x").unwrap_err());
+        assert!(
+            e.to_string()
+                .starts_with("failed to decode response body: expected value"),
+            "{e}"
+        );
+        let e = Error::from(MetaError {
+            name: "X-Consul-Index",
+            value: "abc".into(),
+        });
+        assert_eq!(
+            e.to_string(),
+            "failed to read response metadata: malformed response header X-Consul-Index: \"abc\""
+        );
+        let e = Error::Transport(TransportError::other("the agent went away"));
+        assert!(e.to_string().starts_with("transport failure: "), "{e}");
+        assert!(e.to_string().contains("the agent went away"), "{e}");
     }
 }

@@ -3,21 +3,66 @@
 
 use crate::{Client, Error, Result};
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use consul_types::Token;
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, HeaderName, Method};
+use std::fmt;
+
+const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-consul-token");
 
 /// Parameters, body and headers of a raw request.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` output shows neither the token nor an `X-Consul-Token` or `Authorization`
+/// header.
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct RawRequest {
-    /// Query parameters, encoded by the client.
+    /// Query parameters, encoded by the client. A `dc`, `ns`, `partition`, `stale` or
+    /// `consistent` given here wins over the client's own setting.
     pub params: Vec<(String, String)>,
     /// The body, sent as is.
     pub body: Bytes,
-    /// Extra headers. The client's token is added unless one is given here.
+    /// Extra headers. An `X-Consul-Token` given here replaces the client's token.
     pub headers: HeaderMap,
+    /// The token for this request instead of the client's.
+    pub token: Option<Token>,
+}
+
+impl fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&HeaderName, &dyn fmt::Debug)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown: &dyn fmt::Debug = if is_secret_header(name) || value.is_sensitive() {
+                    &"<redacted>"
+                } else {
+                    value
+                };
+                (name, shown)
+            })
+            .collect();
+        f.debug_struct("RawRequest")
+            .field("params", &self.params)
+            .field("body", &self.body)
+            .field("headers", &headers)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+fn is_secret_header(name: &HeaderName) -> bool {
+    *name == TOKEN_HEADER || *name == AUTHORIZATION
 }
 
 impl RawRequest {
+    /// Uses this token instead of the client's.
+    #[must_use]
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
     /// Adds a query parameter.
     #[must_use]
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -43,9 +88,13 @@ impl RawRequest {
 impl Client {
     /// Sends any request to `{address}/v1/{path}` (aioconsul's `Consul.request`).
     ///
-    /// `path` is used as given (encode names yourself); a leading `/` is ignored. The
-    /// client's token travels as a header. Failure statuses become errors as with every
-    /// other call; a success returns the whole response.
+    /// `path` is used as given (encode names yourself); a leading `/` is ignored, and a
+    /// `.`, `..` or empty segment is refused. The request is scoped like every typed call:
+    /// the handle's datacenter ([`Client::dc`]), the client's namespace and partition and,
+    /// for a `GET`, its consistency mode, unless `params` choose their own. The token
+    /// ([`RawRequest::token`], an `X-Consul-Token` header, or else the client's) travels as
+    /// one header. Failure statuses become errors as with every other call; a success
+    /// returns the whole response.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
@@ -75,8 +124,21 @@ impl Client {
         for (k, v) in request.params {
             call = call.param(k, v);
         }
-        for (name, value) in request.headers.iter() {
-            call = call.header(name.clone(), value.clone());
+        call = call.raw_defaults();
+        let mut headers = request.headers;
+        if let Some(mut token) = headers.remove(TOKEN_HEADER) {
+            token.set_sensitive(true);
+            call = call.token_value(token);
+        }
+        if let Some(token) = &request.token {
+            call = call.token_value(crate::client::token_header(token)?);
+        }
+        for (name, value) in &headers {
+            let mut value = value.clone();
+            if is_secret_header(name) {
+                value.set_sensitive(true);
+            }
+            call = call.header(name.clone(), value);
         }
         let (response, _) = call.body(request.body).send().await?;
         Ok(response)

@@ -2,6 +2,7 @@
 //! build the percent-encoded URI, attach the token as a header, call the transport, map
 //! failure statuses to errors, read the metadata and decode the body.
 
+use crate::error::{error_message_of, MAX_ERROR_BODY};
 use crate::{Client, Error, Result};
 use bytes::Bytes;
 use consul_transport::{BodyStream, RequestTimeout, Transport};
@@ -126,7 +127,7 @@ impl<'a> Call<'a> {
             self.headers.push((CACHE_CONTROL, value));
         }
         if let Some(budget) = opts.blocking_budget() {
-            self.timeout = Some(budget + inner.blocking_margin);
+            self.timeout = Some(budget.saturating_add(inner.blocking_margin));
         }
         Ok(self)
     }
@@ -156,6 +157,14 @@ impl<'a> Call<'a> {
                 self.query.push((Cow::Borrowed("dc"), dc.to_owned()));
             }
         }
+        self.apply_scope(has_ns, has_partition);
+    }
+
+    /// Client-wide namespace and partition, where the options set none. Go's client sends
+    /// them with every request, the agent's own endpoints included (a service registered
+    /// through the agent lands in the client's namespace).
+    fn apply_scope(&mut self, has_ns: bool, has_partition: bool) {
+        let client = self.client;
         if !has_ns {
             if let Some(ns) = &client.inner.namespace {
                 self.query.push((Cow::Borrowed("ns"), ns.clone()));
@@ -182,17 +191,63 @@ impl<'a> Call<'a> {
             self.token = Some(crate::client::token_header(token)?);
         }
         if let Some(budget) = opts.blocking_budget() {
-            self.timeout = Some(budget + self.client.inner.blocking_margin);
+            self.timeout = Some(budget.saturating_add(self.client.inner.blocking_margin));
+        }
+        self.apply_scope(opts.namespace.is_some(), opts.partition.is_some());
+        Ok(self)
+    }
+
+    /// Applies write options to an agent-local write: the token and the namespace and
+    /// partition (the options' or the client's). The datacenter does not apply to the local
+    /// agent.
+    pub(crate) fn agent_write_options(mut self, opts: &WriteOptions) -> Result<Self> {
+        opts.validate()?;
+        for (k, v) in opts.query_pairs() {
+            if matches!(k, "ns" | "partition") {
+                self.query.push((Cow::Borrowed(k), v));
+            }
+        }
+        self.apply_scope(opts.namespace.is_some(), opts.partition.is_some());
+        if let Some(token) = &opts.token {
+            self.token = Some(crate::client::token_header(token)?);
         }
         Ok(self)
     }
 
-    /// Uses this datacenter-less call as an agent-local one: only the token applies.
+    /// Applies the client's raw-request defaults: its datacenter and, for reads, its
+    /// consistency mode, unless the parameters already choose; its namespace and partition.
+    pub(crate) fn raw_defaults(mut self) -> Self {
+        let has = |name: &str| self.query.iter().any(|(k, _)| k == name);
+        let (has_dc, has_ns, has_partition) = (has("dc"), has("ns"), has("partition"));
+        let chooses_consistency = has("stale") || has("consistent");
+        if self.method == Method::GET && !chooses_consistency {
+            match self.client.inner.consistency {
+                consul_types::Consistency::Consistent => {
+                    self.query
+                        .push((Cow::Borrowed("consistent"), String::new()));
+                }
+                consul_types::Consistency::Stale => {
+                    self.query.push((Cow::Borrowed("stale"), String::new()));
+                }
+                _ => {}
+            }
+        }
+        self.apply_defaults(has_dc, has_ns, has_partition);
+        self
+    }
+
+    /// Uses this datacenter-less call as a token-only one (`catalog/datacenters`).
     pub(crate) fn token_override(mut self, token: Option<&consul_types::Token>) -> Result<Self> {
         if let Some(token) = token {
             self.token = Some(crate::client::token_header(token)?);
         }
         Ok(self)
+    }
+
+    /// Sets this request's token, replacing the client's.
+    pub(crate) fn token_value(mut self, token: HeaderValue) -> Self {
+        self.token = Some(token);
+        self
     }
 
     /// Sets a JSON body.
@@ -231,6 +286,13 @@ impl<'a> Call<'a> {
         let shown = self
             .log_path
             .map_or_else(|| self.path.clone(), str::to_owned);
+        check_path(&self.path, &shown)?;
+        if self.client.datacenter.as_deref() == Some("") {
+            return Err(consul_types::ValidationError::Empty {
+                field: "datacenter",
+            }
+            .into());
+        }
         let mut uri = String::with_capacity(inner.base.len() + 4 + self.path.len() + 32);
         uri.push_str(&inner.base);
         uri.push_str("/v1/");
@@ -258,7 +320,12 @@ impl<'a> Call<'a> {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         for (name, value) in self.headers {
-            headers.append(name, value);
+            // A request's own credentials replace the client's rather than travel beside them.
+            if name == AUTHORIZATION {
+                headers.insert(name, value);
+            } else {
+                headers.append(name, value);
+            }
         }
         if let Some(t) = self.timeout {
             builder = builder.extension(RequestTimeout(t));
@@ -300,22 +367,47 @@ impl<'a> Call<'a> {
         .await
     }
 
-    /// Sends the request, streaming the response body.
-    pub(crate) async fn send_streaming(self) -> Result<http::Response<BodyStream>> {
+    /// Sends the request, streaming the response body; returns once the head arrived, with
+    /// the time that took. A failure status becomes an error, its body read under a size
+    /// and time limit.
+    pub(crate) async fn send_streaming(self) -> Result<(http::Response<BodyStream>, Duration)> {
         let transport = self.client.inner.transport.clone();
+        let margin = self.client.inner.blocking_margin;
         let (request, path) = self.build()?;
-        let span = tracing::debug_span!("consul.request", method = %request.method(), path = %path, streaming = true);
+        let span = tracing::debug_span!(
+            "consul.request",
+            method = %request.method(),
+            path = %path,
+            streaming = true,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
         let response = transport
             .send_streaming(request)
-            .instrument(span)
-            .await
-            .map_err(Error::Transport)?;
+            .instrument(span.clone())
+            .await;
+        let elapsed = started.elapsed();
+        span.record("duration_ms", elapsed.as_millis() as u64);
+        let response = response.map_err(Error::Transport)?;
+        span.record("status", response.status().as_u16());
         if !response.status().is_success() {
-            let status = response.status();
-            let body = response.into_body().collect().await.unwrap_or_default();
-            return Err(Error::from_status(status, &body));
+            let (parts, body) = response.into_parts();
+            let (body, total) = error_body(body, margin).await;
+            let message = error_message_of(&body, total);
+            return Err(Error::from_parts(parts.status, &parts.headers, message));
         }
-        Ok(response)
+        Ok((response, elapsed))
+    }
+
+    /// A read whose body is streamed; the metadata comes from the head, and its request
+    /// time is the time until the head arrived.
+    pub(crate) async fn query_streaming(self) -> Result<QueryResponse<BodyStream>> {
+        let (response, elapsed) = self.send_streaming().await?;
+        let (parts, body) = response.into_parts();
+        let mut meta = QueryMeta::from_headers(&parts.headers)?;
+        meta.request_time = elapsed;
+        Ok(QueryResponse { value: body, meta })
     }
 
     /// Sends the request; a failure status becomes an error.
@@ -434,6 +526,37 @@ impl Client {
     }
 }
 
+/// Refuses a path Consul would not serve as it is: a `.` or `..` segment (Consul answers
+/// with a redirect to the cleaned path, which a redirect-following transport or a
+/// normalising proxy would follow to another key or endpoint), or an empty segment (an
+/// empty name) outside the KV store, where a trailing `/` names a folder.
+///
+/// Consul's router sees the decoded path (an id `../x` sent as `..%2Fx` is `../x` to it),
+/// so the decoded path is checked.
+fn check_path(path: &str, shown: &str) -> Result<()> {
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let is_kv = decoded == "kv" || decoded.starts_with("kv/");
+    let last = decoded.split('/').count() - 1;
+    for (i, segment) in decoded.split('/').enumerate() {
+        let reason = match segment {
+            "." | ".." => format!(
+                "segment {segment:?} of /v1/{shown}: '.' and '..' would be resolved as a relative path"
+            ),
+            "" if !(is_kv && i == last) => {
+                format!("/v1/{shown} has an empty segment (an empty name or id)")
+            }
+            _ => continue,
+        };
+        return Err(consul_types::ValidationError::InvalidValue {
+            field: "request path",
+            reason: reason.into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 fn invalid_uri(path: &str) -> Error {
     Error::Validation(consul_types::ValidationError::InvalidValue {
         field: "request URI",
@@ -445,7 +568,32 @@ pub(crate) fn check(response: &http::Response<Bytes>) -> Result<()> {
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(Error::from_status(response.status(), response.body()))
+        Err(Error::from_response(response))
+    }
+}
+
+/// Reads the start of a streamed failure's body: at most [`MAX_ERROR_BODY`] bytes (plus one
+/// chunk) and for at most `limit`, so a server trickling an endless error page cannot hold
+/// the caller. Returns what was read and the body's size when it was read to its end.
+async fn error_body(mut body: BodyStream, limit: Duration) -> (Vec<u8>, Option<usize>) {
+    use futures_core::Stream;
+    let mut read = Vec::new();
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx));
+        match tokio::time::timeout_at(deadline, next).await {
+            Ok(Some(Ok(chunk))) => {
+                read.extend_from_slice(&chunk);
+                if read.len() > MAX_ERROR_BODY {
+                    return (read, None);
+                }
+            }
+            Ok(Some(Err(_))) | Err(_) => return (read, None),
+            Ok(None) => {
+                let total = read.len();
+                return (read, Some(total));
+            }
+        }
     }
 }
 
@@ -462,6 +610,36 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_and_empty_segments_are_refused() {
+        for bad in [
+            "agent/service/..",
+            "agent/service/.",
+            "agent/force-leave/../leave",
+            "kv/a/../b",
+            "kv/%2e%2E/x",
+            "agent/service/%2E%2E%2F",
+            "agent/service/..%2Fleave",
+            "agent/service/%2Fx",
+            "agent/service/",
+            "catalog//nodes",
+            "",
+        ] {
+            let err = check_path(bad, bad).unwrap_err();
+            assert!(err.is_validation(), "{bad:?}: {err}");
+        }
+        for ok in [
+            "kv/",
+            "kv/folder/",
+            "kv/a.b/..c",
+            "agent/service/web.1",
+            "catalog/nodes",
+            "agent/service/a%2Fb",
+        ] {
+            assert!(check_path(ok, ok).is_ok(), "{ok:?}");
+        }
+    }
 
     #[test]
     fn encodes_segments_and_keys() {

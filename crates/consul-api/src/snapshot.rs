@@ -1,6 +1,5 @@
 //! Snapshots (`/v1/snapshot`): save the servers' state as a stream, restore it.
 
-use crate::request::query_meta;
 use crate::{Client, Result};
 use bytes::Bytes;
 use consul_transport::BodyStream;
@@ -42,18 +41,11 @@ impl Snapshot {
     /// # Errors
     /// Transport and status errors; a stream error while reading the body.
     pub async fn save(&self, opts: &QueryOptions) -> Result<QueryResponse<BodyStream>> {
-        let response = self
-            .client
+        self.client
             .call(Method::GET, "snapshot")
             .query_options(opts)?
-            .send_streaming()
-            .await?;
-        let (parts, body) = response.into_parts();
-        let meta = query_meta(
-            &http::Response::from_parts(parts, Bytes::new()),
-            Default::default(),
-        )?;
-        Ok(QueryResponse { value: body, meta })
+            .query_streaming()
+            .await
     }
 
     /// Restores a snapshot made by [`Snapshot::save`]. Indexes may go backwards afterwards;

@@ -115,7 +115,7 @@ impl Txn {
             StatusCode::CONFLICT => {
                 TxnOutcome::RolledBack(decode::<TxnResponse>(response.body())?.errors)
             }
-            status => return Err(Error::from_status(status, response.body())),
+            _ => return Err(Error::from_response(&response)),
         };
         Ok(QueryResponse {
             value: outcome,

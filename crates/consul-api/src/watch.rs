@@ -44,6 +44,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// }
 /// # Ok(()) }
 /// ```
+#[must_use = "a watch does nothing until it is polled: call `next()` or use it as a Stream"]
 pub struct Watch<T> {
     fetch: Fetch<T>,
     opts: QueryOptions,
@@ -236,6 +237,7 @@ mod tests {
             Err(Error::Status {
                 code: http::StatusCode::INTERNAL_SERVER_ERROR,
                 body: "No cluster leader".into(),
+                retry_after: None,
             }),
             Ok((2, "a")),
         ]);

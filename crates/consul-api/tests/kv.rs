@@ -160,7 +160,7 @@ async fn failure_statuses_become_typed_errors() {
     );
     let e = kv.get("k", &q).await.unwrap_err();
     assert!(
-        matches!(&e, Error::Status { code, body } if code.as_u16() == 500 && body == "No path to datacenter")
+        matches!(&e, Error::Status { code, body, .. } if code.as_u16() == 500 && body == "No path to datacenter")
     );
     assert!(e.is_retryable());
     let e = kv

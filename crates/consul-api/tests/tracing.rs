@@ -54,6 +54,16 @@ async fn spans_carry_method_path_status_and_never_the_token() {
         .legacy_info(&"legacy-secret-id".into(), &QueryOptions::default())
         .await
         .unwrap();
+    // A secret where an accessor id belongs: both are UUIDs, so only the log can hide it.
+    let secret_as_id = "6b4d7f0e-5c1b-4a3e-9a55-2f5e8c9d0a11";
+    mock.push(Reply::status(403, "ACL not found"));
+    let err = client
+        .acl()
+        .token_read(secret_as_id, &QueryOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_permission_denied());
+    assert!(mock.last().unwrap().uri.path().ends_with(secret_as_id));
 
     let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     assert!(logged.contains("consul.request"), "{logged}");
@@ -71,4 +81,8 @@ async fn spans_carry_method_path_status_and_never_the_token() {
         !logged.contains("super-secret-token") && !logged.contains("other-secret"),
         "{logged}"
     );
+    assert!(logged.contains("path=acl/info/<redacted>"), "{logged}");
+    assert!(!logged.contains("legacy-secret-id"), "{logged}");
+    assert!(logged.contains("path=acl/token/<redacted>"), "{logged}");
+    assert!(!logged.contains(secret_as_id), "{logged}");
 }

@@ -75,6 +75,10 @@ pub fn validate_prefix(prefix: &str) -> Result<(), ValidationError> {
         "must not contain '//'"
     } else if prefix.chars().any(|c| c == '\0') {
         "must not contain NUL"
+    } else if prefix.split('/').any(|seg| seg == "." || seg == "..") {
+        // Consul answers such paths with a redirect to the cleaned path: a client that
+        // follows it, or a proxy that normalises it, reaches another key.
+        "must not contain a '.' or '..' segment"
     } else {
         return Ok(());
     };
@@ -199,7 +203,12 @@ mod tests {
             validate_key(""),
             Err(ValidationError::Empty { field: "key" })
         );
-        for bad in ["/a", "a//b", "a\0b"] {
+        for ok in ["a.b", "..a/b..", ".hidden/x", "a/.../b"] {
+            assert!(validate_key(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/a", "a//b", "a\0b", "a/../b", "..", ".", "a/.", "./a", "a/./b", "a/..",
+        ] {
             assert!(
                 matches!(validate_key(bad), Err(ValidationError::InvalidKey { .. })),
                 "{bad:?}"

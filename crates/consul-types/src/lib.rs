@@ -47,6 +47,6 @@ pub mod txn;
 
 pub use error::{MetaError, ValidationError};
 pub use meta::{QueryMeta, WriteMeta};
-pub use options::{Consistency, QueryOptions, WriteOptions};
+pub use options::{Consistency, QueryOptions, WriteOptions, DEFAULT_WAIT_TIME, MAX_WAIT_TIME};
 pub use response::{QueryResponse, WriteResponse};
 pub use token::Token;

@@ -1,6 +1,13 @@
 use crate::{Token, ValidationError};
 use std::time::Duration;
 
+/// The longest wait Consul honours for a blocking read (its `maxQueryTime`); longer waits
+/// are refused by [`QueryOptions::validate`].
+pub const MAX_WAIT_TIME: Duration = Duration::from_secs(600);
+
+/// The wait Consul applies when a blocking read gives none (or zero).
+pub const DEFAULT_WAIT_TIME: Duration = Duration::from_secs(300);
+
 /// How up to date a read must be.
 ///
 /// Go's client has two booleans (`AllowStale`, `RequireConsistent`) that may not both be
@@ -57,7 +64,8 @@ pub struct QueryOptions {
     pub wait_index: Option<u64>,
     /// Content hash to block on (`?hash=`), for the agent endpoints that use hashes.
     pub wait_hash: Option<String>,
-    /// How long a blocking read may wait (`?wait=`); Consul's default is 5 minutes.
+    /// How long a blocking read may wait (`?wait=`), at most [`MAX_WAIT_TIME`]. `None` or
+    /// zero leaves it to the agent (5 minutes, [`DEFAULT_WAIT_TIME`]).
     pub wait_time: Option<Duration>,
     /// Token for this request instead of the client's.
     pub token: Option<Token>,
@@ -116,8 +124,17 @@ impl QueryOptions {
     ///
     /// # Errors
     /// [`ValidationError::Conflict`] for `use_cache` with [`Consistency::Consistent`] or
-    /// `max_age` without `use_cache`; [`ValidationError::Empty`] for an empty datacenter.
+    /// `max_age` without `use_cache`; [`ValidationError::Empty`] for an empty datacenter;
+    /// [`ValidationError::OutOfRange`] for a wait longer than [`MAX_WAIT_TIME`].
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(wait) = self.wait_time.filter(|w| *w > MAX_WAIT_TIME) {
+            return Err(ValidationError::OutOfRange {
+                field: "wait_time",
+                value: format!("{wait:?}"),
+                min: "0s".into(),
+                max: "10m (Consul's limit)".into(),
+            });
+        }
         if self.use_cache && self.consistency == Some(Consistency::Consistent) {
             return Err(ValidationError::Conflict(
                 "the agent cache cannot serve consistent reads",
@@ -151,7 +168,9 @@ impl QueryOptions {
         if let Some(hash) = &self.wait_hash {
             out.push(("hash", hash.clone()));
         }
-        if let Some(wait) = self.wait_time {
+        // Zero means "the agent's default", which Consul applies when `wait` is absent
+        // (Go omits it too); `wait=0ms` would say the same less clearly.
+        if let Some(wait) = self.wait_time.filter(|w| !w.is_zero()) {
             out.push(("wait", wait_millis(wait)));
         }
         if let Some(filter) = &self.filter {
@@ -177,13 +196,20 @@ impl QueryOptions {
 
     /// The longest a blocking read with these options may legitimately take on the server:
     /// the wait plus Consul's jitter of up to `wait / 16`. `None` when the read does not block.
+    ///
+    /// An unset or zero wait is the agent's default ([`DEFAULT_WAIT_TIME`]); a wait above
+    /// [`MAX_WAIT_TIME`] (refused by [`QueryOptions::validate`]) is counted as the maximum,
+    /// which is what Consul would apply.
     pub fn blocking_budget(&self) -> Option<Duration> {
         if self.wait_index.is_none() && self.wait_hash.is_none() {
             return None;
         }
-        // Consul's default wait is 5 minutes when `wait` is not given.
-        let wait = self.wait_time.unwrap_or(Duration::from_secs(300));
-        Some(wait + wait / 16)
+        let wait = self
+            .wait_time
+            .filter(|w| !w.is_zero())
+            .unwrap_or(DEFAULT_WAIT_TIME)
+            .min(MAX_WAIT_TIME);
+        Some(wait.saturating_add(wait / 16))
     }
 }
 
@@ -295,7 +321,11 @@ mod tests {
         };
         assert_eq!(p(Duration::from_secs(10)), vec![("wait", "10000ms".into())]);
         assert_eq!(p(Duration::from_micros(10)), vec![("wait", "1ms".into())]);
-        assert_eq!(p(Duration::ZERO), vec![("wait", "0ms".into())]);
+        assert_eq!(
+            p(Duration::ZERO),
+            vec![],
+            "zero is the agent's default: omitted"
+        );
     }
 
     #[test]
@@ -359,6 +389,51 @@ mod tests {
             .wait_time(Duration::from_secs(16))
             .blocking_budget();
         assert_eq!(b, Some(Duration::from_secs(17)));
+    }
+
+    #[test]
+    fn zero_or_no_wait_budgets_the_agents_default() {
+        let default = Some(DEFAULT_WAIT_TIME + DEFAULT_WAIT_TIME / 16);
+        let blocking = QueryOptions::default().wait_index(1);
+        assert_eq!(blocking.blocking_budget(), default);
+        assert_eq!(
+            blocking.clone().wait_time(Duration::ZERO).blocking_budget(),
+            default
+        );
+        assert_eq!(
+            QueryOptions::default().wait_hash("h").blocking_budget(),
+            default
+        );
+    }
+
+    #[test]
+    fn waits_beyond_consuls_limit_are_refused_and_never_overflow() {
+        for wait in [
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            MAX_WAIT_TIME + Duration::from_nanos(1),
+        ] {
+            let opts = QueryOptions::default().wait_index(1).wait_time(wait);
+            let err = opts.validate().unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ValidationError::OutOfRange {
+                        field: "wait_time",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(err.to_string().contains("10m"), "{err}");
+            let budget = opts.blocking_budget().unwrap();
+            assert_eq!(budget, MAX_WAIT_TIME + MAX_WAIT_TIME / 16);
+            let _ = opts.query_pairs(Consistency::Default);
+        }
+        let max = QueryOptions::default()
+            .wait_index(1)
+            .wait_time(MAX_WAIT_TIME);
+        assert!(max.validate().is_ok());
     }
 
     #[test]

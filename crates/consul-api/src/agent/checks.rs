@@ -102,11 +102,10 @@ impl Agent {
         opts: &WriteOptions,
     ) -> Result<WriteResponse<()>> {
         check.validate_registration()?;
-        opts.validate()?;
         let body = check.agent_registration_body()?;
         self.client
             .call(Method::PUT, "agent/check/register")
-            .token_override(opts.token.as_ref())?
+            .agent_write_options(opts)?
             .json(&body)?
             .write_unit()
             .await
@@ -330,10 +329,9 @@ impl Agent {
         validate_check_id(id)?;
         let update = CheckUpdate::new(status, output);
         update.validate()?;
-        opts.validate()?;
         self.client
             .call(Method::PUT, format!("agent/check/update/{}", segment(id)))
-            .token_override(opts.token.as_ref())?
+            .agent_write_options(opts)?
             .json(&update)?
             .write_unit()
             .await

@@ -175,11 +175,10 @@ impl Agent {
         opts: &WriteOptions,
     ) -> Result<WriteResponse<()>> {
         validate_join_address(address)?;
-        opts.validate()?;
         self.client
             .call(Method::PUT, format!("agent/join/{}", segment(address)))
             .param_opt("wan", wan.then_some("1"))
-            .token_override(opts.token.as_ref())?
+            .agent_write_options(opts)?
             .write_unit()
             .await
     }
@@ -316,11 +315,10 @@ impl Agent {
         params: &[(&'static str, &str)],
         opts: &WriteOptions,
     ) -> Result<WriteResponse<()>> {
-        opts.validate()?;
         let mut call = self.client.call(Method::PUT, path);
         for (k, v) in params {
             call = call.param(*k, *v);
         }
-        call.token_override(opts.token.as_ref())?.write_unit().await
+        call.agent_write_options(opts)?.write_unit().await
     }
 }

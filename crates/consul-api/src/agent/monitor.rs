@@ -67,7 +67,7 @@ impl Agent {
         if log_level == Some("") {
             return Err(ValidationError::Empty { field: "log level" }.into());
         }
-        let response = self
+        let (response, _) = self
             .client
             .call(Method::GET, "agent/monitor")
             .param_opt("loglevel", log_level)

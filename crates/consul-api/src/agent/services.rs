@@ -139,11 +139,10 @@ impl Agent {
         opts: &WriteOptions,
     ) -> Result<WriteResponse<()>> {
         service.validate()?;
-        opts.validate()?;
         self.client
             .call(Method::PUT, "agent/service/register")
             .flag_if("replace-existing-checks", replace_existing_checks)
-            .token_override(opts.token.as_ref())?
+            .agent_write_options(opts)?
             .json(service)?
             .write_unit()
             .await
