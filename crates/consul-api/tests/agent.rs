@@ -21,6 +21,13 @@ fn w() -> WriteOptions {
     WriteOptions::default()
 }
 
+/// Queues `n` of the empty `200` answers the agent gives its writes.
+fn empty_answers(mock: &MockTransport, n: usize) {
+    for _ in 0..n {
+        mock.push(Reply::json(""));
+    }
+}
+
 fn body_json(mock: &MockTransport) -> serde_json::Value {
     serde_json::from_slice(&mock.last().unwrap().body).unwrap()
 }
@@ -51,6 +58,7 @@ async fn members_wan_and_self() {
 #[tokio::test]
 async fn join_leave_force_leave_maintenance_reload() {
     let (client, mock) = client();
+    empty_answers(&mock, 8);
     let a = client.agent();
     a.join("10.0.0.1:8302", true, &w()).await.unwrap();
     let r = mock.last().unwrap();
@@ -90,6 +98,7 @@ async fn join_leave_force_leave_maintenance_reload() {
 #[tokio::test]
 async fn check_register_uses_id_and_service_checks_use_check_id() {
     let (client, mock) = client();
+    empty_answers(&mock, 5);
     let a = client.agent();
     let def = CheckDefinition::ttl(Duration::from_secs(30))
         .id("c1")
@@ -153,6 +162,7 @@ async fn check_register_uses_id_and_service_checks_use_check_id() {
 #[tokio::test]
 async fn ttl_updates() {
     let (client, mock) = client();
+    empty_answers(&mock, 5);
     let a = client.agent();
     a.pass_ttl("service:web", "all good", &w()).await.unwrap();
     let r = mock.last().unwrap();
@@ -244,6 +254,7 @@ async fn service_read_with_hash_blocking_and_not_found() {
 #[tokio::test]
 async fn service_maintenance_and_deregister() {
     let (client, mock) = client();
+    empty_answers(&mock, 3);
     let a = client.agent();
     a.enable_service_maintenance("web 1", "deploy", &w())
         .await

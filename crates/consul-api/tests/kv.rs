@@ -208,7 +208,8 @@ async fn blocking_reads_get_a_longer_time_limit() {
 async fn namespace_and_partition_only_when_configured() {
     let mock = MockTransport::new();
     let c = client(&mock);
-    c.kv().get("k", &QueryOptions::default()).await.unwrap_err(); // empty body: decode error
+    mock.push(Reply::status(404, ""));
+    c.kv().get("k", &QueryOptions::default()).await.unwrap();
     let req = mock.last().unwrap();
     assert!(req.query("ns").is_none() && req.query("partition").is_none());
 

@@ -130,7 +130,8 @@ struct State {
 
 /// Replays queued [`Reply`]s in order and records every request.
 ///
-/// When the queue is empty it answers `200` with an empty body.
+/// A request with no reply queued for it is a bug in the test: it panics, naming the
+/// request, rather than inventing an answer the test never chose.
 #[derive(Debug, Clone, Default)]
 pub struct MockTransport {
     state: Arc<Mutex<State>>,
@@ -150,6 +151,11 @@ impl MockTransport {
     pub fn push(&self, reply: Reply) -> &Self {
         self.state().replies.push_back(reply);
         self
+    }
+
+    /// How many queued replies have not been used yet.
+    pub fn pending(&self) -> usize {
+        self.state().replies.len()
     }
 
     /// The requests received so far.
@@ -175,11 +181,17 @@ impl Transport for MockTransport {
             state.requests.push(RecordedRequest::of(&request));
             state.replies.pop_front()
         };
+        let Some(reply) = reply else {
+            panic!(
+                "MockTransport: no reply queued for {} {}",
+                request.method(),
+                request.uri()
+            );
+        };
         Box::pin(async move {
             match reply {
-                None => Ok(http::Response::new(Bytes::new())),
-                Some(Reply::Response(r)) => Ok(r),
-                Some(Reply::Error(e)) => Err(e),
+                Reply::Response(r) => Ok(r),
+                Reply::Error(e) => Err(e),
             }
         })
     }
