@@ -171,7 +171,7 @@ async fn register_and_deregister_an_external_node_service_and_check() {
         2,
         "the service check and the node check"
     );
-    assert_eq!(entries[0].aggregated_status(), CheckStatus::Warning);
+    assert_eq!(entries[0].aggregated_status(), Some(CheckStatus::Warning));
     assert!(health
         .service("db", None, true, &q())
         .await
