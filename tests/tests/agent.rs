@@ -6,6 +6,7 @@ use consulate::agent::{
     AgentWeights, CheckDefinition, CheckKind, CheckStatus, MemberStatus, ServiceAddress,
     ServiceRegistration,
 };
+use consulate::types::agent::MemberAclMode;
 use consulate::{Error, ValidationError, WriteOptions};
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,36 @@ async fn self_config_me_and_members() {
     assert_eq!(wan.len(), 1);
     assert_eq!(wan[0].name, format!("{}.dc1", agent.node_name()));
     assert_eq!(wan[0].port, agent.ports().serf_wan);
+
+    // A dev agent has ACLs off, and says so in its `acls` tag ("0").
+    assert_eq!(member.tags.get("acls").map(String::as_str), Some("0"));
+    assert_eq!(member.acl_mode(), MemberAclMode::Disabled);
+    assert_eq!(lan[0].acl_mode(), MemberAclMode::Disabled);
+    assert_eq!(wan[0].acl_mode(), MemberAclMode::Disabled);
+}
+
+#[tokio::test]
+async fn members_of_an_acl_agent_report_acls_enabled() {
+    const MASTER: &str = "acl-mode-master-0000-000000000001";
+    let agent = TestAgent::builder()
+        .acl_master_token(MASTER)
+        .start()
+        .await
+        .unwrap();
+    let a = agent.client().agent();
+    // A server may advertise legacy mode ("2") until it has switched to the ACL system
+    // of Consul 1.4+; 1.8.7 reports "1" once it has.
+    let member = eventually("the agent to advertise ACLs enabled", || async {
+        let me = a.me(&q()).await.unwrap().value;
+        (me.acl_mode() == MemberAclMode::Enabled).then_some(me)
+    })
+    .await;
+    assert_eq!(member.tags.get("acls").map(String::as_str), Some("1"));
+    let lan = a.members(false, &q()).await.unwrap().value;
+    assert_eq!(lan.len(), 1);
+    assert_eq!(lan[0].acl_mode(), MemberAclMode::Enabled);
+    let wan = a.members(true, &q()).await.unwrap().value;
+    assert_eq!(wan[0].acl_mode(), MemberAclMode::Enabled);
 }
 
 #[tokio::test]

@@ -171,7 +171,7 @@ async fn register_and_deregister_an_external_node_service_and_check() {
         2,
         "the service check and the node check"
     );
-    assert_eq!(entries[0].aggregated_status(), CheckStatus::Warning);
+    assert_eq!(entries[0].aggregated_status(), Some(CheckStatus::Warning));
     assert!(health
         .service("db", None, true, &q())
         .await
@@ -215,6 +215,65 @@ async fn register_and_deregister_an_external_node_service_and_check() {
     // Remove the node.
     assert!(catalog.deregister_node("ext-db", &w()).await.unwrap().value);
     assert!(catalog.node("ext-db", &q()).await.unwrap().value.is_none());
+}
+
+/// Go's tests register services onto an existing node by name alone with
+/// `SkipNodeUpdate`; Consul accepts it and leaves the node as it is.
+#[tokio::test]
+async fn skip_node_update_adds_a_service_to_a_node_without_its_address() {
+    let agent = TestAgent::dev().await;
+    let catalog = agent.client().catalog();
+    let node = CatalogRegistration::new("ext-skip", "10.9.8.7").node_meta("rack", "r9");
+    assert!(catalog.register(&node, &w()).await.unwrap().value);
+    let before = catalog.node("ext-skip", &q()).await.unwrap().value.unwrap();
+
+    let onto_existing = CatalogRegistration::new("ext-skip", "")
+        .skip_node_update(true)
+        .service(AgentService::new("cache-1", "cache").port(6379))
+        .check(
+            HealthCheck::new("cache-alive", "alive", CheckStatus::Passing).service_id("cache-1"),
+        );
+    assert!(catalog.register(&onto_existing, &w()).await.unwrap().value);
+
+    let after = catalog.node("ext-skip", &q()).await.unwrap().value.unwrap();
+    assert_eq!(after.node.address, "10.9.8.7");
+    assert_eq!(after.node.meta["rack"], "r9");
+    assert_eq!(
+        after.node.modify_index, before.node.modify_index,
+        "the node itself was not written"
+    );
+    assert_eq!(after.services["cache-1"].port, 6379);
+    let instances = catalog.service("cache", None, &q()).await.unwrap().value;
+    assert_eq!(instances.len(), 1);
+    assert_eq!(instances[0].effective_address(), "10.9.8.7");
+    let entries = agent
+        .client()
+        .health()
+        .service("cache", None, true, &q())
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].aggregated_status(), Some(CheckStatus::Passing));
+
+    // Without SkipNodeUpdate an address is still required, by Consul and by us.
+    let err = catalog
+        .register(
+            &CatalogRegistration::new("ext-skip", "")
+                .service(AgentService::new("cache-2", "cache")),
+            &w(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.as_validation(),
+            Some(ValidationError::Empty {
+                field: "node address"
+            })
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
             .value;
         assert_eq!(all.len(), 1);
         assert_eq!(service_check(&all[0], "web-ttl"), status);
-        assert_eq!(all[0].aggregated_status(), status);
+        assert_eq!(all[0].aggregated_status(), Some(status.clone()));
         let passing = health.service("web", None, true, &q()).await.unwrap().value;
         assert_eq!(
             passing.len(),
@@ -183,7 +183,11 @@ async fn node_and_service_maintenance_mark_instances_critical_and_back() {
         service_check(db1, "_service_maintenance:db-1"),
         CheckStatus::Critical
     );
-    assert_eq!(db1.aggregated_status(), CheckStatus::Critical);
+    // Consul marks the maintenance check critical; Go's AggregatedStatus (and ours)
+    // recognises it by its id and reports maintenance.
+    assert_eq!(db1.aggregated_status(), Some(CheckStatus::Maintenance));
+    let db2 = all.iter().find(|e| e.service.id == "db-2").unwrap();
+    assert_eq!(db2.aggregated_status(), Some(CheckStatus::Passing));
     a.disable_service_maintenance("db-1", &w()).await.unwrap();
     eventually("db-1 back", || passing_count(2)).await;
 
@@ -204,8 +208,28 @@ async fn node_and_service_maintenance_mark_instances_critical_and_back() {
         .unwrap()
         .value;
     assert!(critical.iter().any(|c| c.check_id == "_node_maintenance"));
+    let all = health.service("db", None, false, &q()).await.unwrap().value;
+    assert_eq!(all.len(), 2);
+    for entry in &all {
+        assert!(
+            entry
+                .checks
+                .iter()
+                .any(|c| c.check_id == "_node_maintenance"),
+            "{entry:?}"
+        );
+        assert_eq!(
+            entry.aggregated_status(),
+            Some(CheckStatus::Maintenance),
+            "{}",
+            entry.service.id
+        );
+    }
     a.disable_node_maintenance(&w()).await.unwrap();
-    eventually("the node back", || passing_count(2)).await;
+    let back = eventually("the node back", || passing_count(2)).await;
+    for entry in &back {
+        assert_eq!(entry.aggregated_status(), Some(CheckStatus::Passing));
+    }
 }
 
 #[tokio::test]

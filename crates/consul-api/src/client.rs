@@ -65,11 +65,13 @@ impl Client {
     /// A client over the default transport ([`consul_transport::HyperTransport`]).
     ///
     /// # Errors
-    /// [`Error::Config`] for a token that cannot be sent as a header, an `https://`
-    /// address without the `tls` feature, or TLS files that cannot be read.
+    /// [`Error::Config`] for a token that cannot be sent as a header, a zero
+    /// `connect_timeout` or `request_timeout`, an `https://` address without the `tls`
+    /// feature, or TLS files that cannot be read.
     #[cfg(feature = "hyper")]
     #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
     pub fn new(config: Config) -> Result<Self> {
+        check_timeouts(&config)?;
         let transport = default_transport(&config)?;
         Client::with_transport(config, transport)
     }
@@ -87,9 +89,15 @@ impl Client {
 
     /// A client over any transport.
     ///
+    /// TLS settings ([`Config::tls`]) given for an `http://` or `unix://` address are
+    /// not used; the client logs a warning (`tracing`) naming them, never their values.
+    ///
     /// # Errors
-    /// [`Error::Config`] for a token that cannot be sent as a header.
+    /// [`Error::Config`] for a token that cannot be sent as a header, or a zero
+    /// `connect_timeout` or `request_timeout`.
     pub fn with_transport(config: Config, transport: impl Transport + 'static) -> Result<Self> {
+        check_timeouts(&config)?;
+        warn_unused_tls(&config);
         let token = config
             .token
             .as_ref()
@@ -158,6 +166,53 @@ impl Client {
     pub fn transport(&self) -> &SharedTransport {
         &self.inner.transport
     }
+}
+
+/// Refuses time limits of zero: every request would fail at once (or, for a transport
+/// that reads zero as "no limit", never).
+fn check_timeouts(config: &Config) -> Result<()> {
+    for (name, value) in [
+        ("connect_timeout", config.connect_timeout),
+        ("request_timeout", config.request_timeout),
+    ] {
+        if value == Some(Duration::ZERO) {
+            return Err(Error::Config(format!("{name} must be greater than zero")));
+        }
+    }
+    Ok(())
+}
+
+/// Warns when TLS settings are given for an address that does not use TLS: they are
+/// ignored, which is rarely what was meant (`CONSUL_CACERT` with an `http://` address).
+/// Logs the names of the settings only, never their values.
+fn warn_unused_tls(config: &Config) {
+    if config.address.is_https() {
+        return;
+    }
+    let tls = &config.tls;
+    let given: Vec<&str> = [
+        ("ca_file", tls.ca_file.is_some()),
+        ("ca_path", tls.ca_path.is_some()),
+        ("client_cert", tls.client_cert.is_some()),
+        ("client_key", tls.client_key.is_some()),
+        ("server_name", tls.server_name.is_some()),
+        ("insecure_skip_verify", tls.insecure_skip_verify),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect();
+    if given.is_empty() {
+        return;
+    }
+    let scheme = match config.address {
+        Address::Unix(_) => "unix",
+        _ => "http",
+    };
+    tracing::warn!(
+        settings = %given.join(", "),
+        scheme,
+        "TLS settings are ignored: the agent address does not use https://"
+    );
 }
 
 #[cfg(feature = "hyper")]
@@ -288,14 +343,15 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit for connecting (default transport only).
+    /// Limit for connecting (default transport only); zero fails [`Self::build`].
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.config.connect_timeout = Some(timeout);
         self
     }
 
-    /// Limit for a non-blocking request (default transport only).
+    /// Limit for a non-blocking request (default transport only); zero fails
+    /// [`Self::build`].
     #[must_use]
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.config.request_timeout = Some(timeout);
@@ -312,8 +368,8 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] for an invalid address or token, or when no transport was given
-    /// and the `hyper` feature is off.
+    /// [`Error::Config`] for an invalid address or token, a zero time limit, or when no
+    /// transport was given and the `hyper` feature is off.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.address_error {
             return Err(e);
@@ -327,5 +383,169 @@ impl ClientBuilder {
                 "no transport: enable the `hyper` feature or pass one with `transport()`".into(),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use consul_transport::mock::MockTransport;
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    fn config_error(result: Result<Client>) -> String {
+        match result {
+            Err(Error::Config(msg)) => msg,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn zero_time_limits_are_refused_naming_the_setting() {
+        for name in ["connect_timeout", "request_timeout"] {
+            let zero = |b: ClientBuilder| match name {
+                "connect_timeout" => b.connect_timeout(Duration::ZERO),
+                _ => b.request_timeout(Duration::ZERO),
+            };
+            let mut config = Config::default();
+            match name {
+                "connect_timeout" => config.connect_timeout = Some(Duration::ZERO),
+                _ => config.request_timeout = Some(Duration::ZERO),
+            }
+
+            let mock = MockTransport::new();
+            let msg = config_error(zero(Client::builder()).transport(mock.clone()).build());
+            assert!(msg.contains(name), "{msg}");
+            let msg = config_error(Client::with_transport(config.clone(), mock.clone()));
+            assert!(msg.contains(name), "{msg}");
+            assert_eq!(mock.count(), 0);
+            #[cfg(feature = "hyper")]
+            {
+                let msg = config_error(zero(Client::builder()).build());
+                assert!(msg.contains(name), "{msg}");
+                let msg = config_error(Client::new(config));
+                assert!(msg.contains(name), "{msg}");
+            }
+        }
+        // The smallest non-zero limits are accepted.
+        let tiny = Duration::from_nanos(1);
+        Client::builder()
+            .connect_timeout(tiny)
+            .request_timeout(tiny)
+            .transport(MockTransport::new())
+            .build()
+            .unwrap();
+        #[cfg(feature = "hyper")]
+        Client::builder()
+            .connect_timeout(tiny)
+            .request_timeout(tiny)
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn a_bare_host_means_consuls_port() {
+        let client = Client::builder()
+            .address("my.node.ip")
+            .transport(MockTransport::new())
+            .build()
+            .unwrap();
+        assert_eq!(client.address().to_string(), "http://my.node.ip:8500");
+        let client = Client::builder()
+            .address("http://my.node.ip")
+            .transport(MockTransport::new())
+            .build()
+            .unwrap();
+        assert_eq!(client.address().to_string(), "http://my.node.ip");
+    }
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What constructing a client with `config` logs.
+    fn logged_by(config: Config) -> String {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            Client::with_transport(config, MockTransport::new()).unwrap();
+        });
+        let logged = buffer.0.lock().unwrap().clone();
+        String::from_utf8(logged).unwrap()
+    }
+
+    #[test]
+    fn tls_settings_for_a_plain_address_are_warned_about_without_their_values() {
+        let mut config = Config::new("http://127.0.0.1:8500").unwrap();
+        config.tls = consul_transport::TlsConfig::default()
+            .ca_file("/secret/dir/ca.pem")
+            .client_cert("/secret/dir/cert.pem", "/secret/dir/key.pem")
+            .server_name("hidden.server.name")
+            .insecure_skip_verify(true);
+        let logged = logged_by(config);
+        assert!(logged.contains("WARN"), "{logged}");
+        assert!(logged.contains("TLS settings are ignored"), "{logged}");
+        for name in [
+            "ca_file",
+            "client_cert",
+            "client_key",
+            "server_name",
+            "insecure_skip_verify",
+        ] {
+            assert!(logged.contains(name), "{name}: {logged}");
+        }
+        assert!(!logged.contains("ca_path"), "{logged}");
+        assert!(
+            !logged.contains("/secret/") && !logged.contains("hidden.server.name"),
+            "{logged}"
+        );
+
+        // A unix socket does not use TLS either.
+        let mut config = Config::new("unix:///tmp/consul.sock").unwrap();
+        config.tls.ca_path = Some("/secret/cas".into());
+        let logged = logged_by(config);
+        assert!(
+            logged.contains("TLS settings are ignored") && logged.contains("ca_path"),
+            "{logged}"
+        );
+        assert!(logged.contains("unix"), "{logged}");
+
+        // The environment path: CONSUL_CACERT with a plain CONSUL_HTTP_ADDR.
+        let vars = [
+            ("CONSUL_HTTP_ADDR", "127.0.0.1:8500"),
+            ("CONSUL_CACERT", "/secret/env-ca.pem"),
+        ];
+        let config = Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .unwrap();
+        let logged = logged_by(config);
+        assert!(logged.contains("ca_file"), "{logged}");
+        assert!(!logged.contains("env-ca.pem"), "{logged}");
+    }
+
+    #[test]
+    fn no_warning_for_https_or_without_tls_settings() {
+        let mut https = Config::new("https://127.0.0.1:8501").unwrap();
+        https.tls.ca_file = Some("/tls/ca.pem".into());
+        https.tls.insecure_skip_verify = true;
+        assert_eq!(logged_by(https), "");
+        assert_eq!(logged_by(Config::new("127.0.0.1:8500").unwrap()), "");
     }
 }

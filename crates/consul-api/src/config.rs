@@ -19,16 +19,35 @@ pub enum Address {
     Unix(PathBuf),
 }
 
+/// Consul's default HTTP port, for an address given without scheme and port.
+const DEFAULT_HTTP_PORT: u16 = 8500;
+
+/// Consul's default HTTPS port, for an address given without scheme and port when
+/// [`env::HTTP_SSL`] asks for TLS.
+const DEFAULT_HTTPS_PORT: u16 = 8501;
+
 impl Address {
-    /// Parses an address the way Consul's own tools read `CONSUL_HTTP_ADDR`: `host:port`,
-    /// `http://host:port[/prefix]` or `unix:///path/to.sock`.
+    /// Parses an address the way Consul's own tools read `CONSUL_HTTP_ADDR`: `host`,
+    /// `host:port`, `http(s)://host[:port][/prefix]` or `unix:///path/to.sock`.
+    ///
+    /// Two rules decide the port when none is given:
+    /// - an address **without a scheme** means Consul's own HTTP port: `my.node.ip` is
+    ///   `http://my.node.ip:8500` (with [`env::HTTP_SSL`] set, [`Config::from_env`] makes
+    ///   it `https://my.node.ip:8501`), and `host:port` keeps its port;
+    /// - a **full URL with a scheme** keeps the URL's own default port:
+    ///   `http://my.node.ip` is port 80 and `https://my.node.ip` port 443 (as behind a
+    ///   reverse proxy).
+    ///
+    /// IPv6 addresses go in brackets: `[::1]` is `http://[::1]:8500`, `[::1]:9000` keeps
+    /// its port.
     ///
     /// ```
     /// use consul_api::Address;
-    /// assert_eq!(
-    ///     Address::parse("127.0.0.1:8500").unwrap(),
-    ///     Address::Http { base: "http://127.0.0.1:8500".into() }
-    /// );
+    /// let http = |base: &str| Address::Http { base: base.into() };
+    /// assert_eq!(Address::parse("my.node.ip").unwrap(), http("http://my.node.ip:8500"));
+    /// assert_eq!(Address::parse("127.0.0.1:8500").unwrap(), http("http://127.0.0.1:8500"));
+    /// assert_eq!(Address::parse("[::1]").unwrap(), http("http://[::1]:8500"));
+    /// assert_eq!(Address::parse("http://my.node.ip").unwrap(), http("http://my.node.ip"));
     /// assert_eq!(
     ///     Address::parse("unix:///run/consul.sock").unwrap(),
     ///     Address::Unix("/run/consul.sock".into())
@@ -37,8 +56,15 @@ impl Address {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty address or an unknown scheme.
+    /// [`Error::Config`] for an empty address, an unknown scheme, an address without a
+    /// host, an empty, zero or non-numeric port, or one with a query.
     pub fn parse(text: &str) -> Result<Self> {
+        Address::parse_with_tls(text, false)
+    }
+
+    /// [`Address::parse`], where an address without a scheme means `https://` (and port
+    /// 8501 without a port) when `tls` is set ([`env::HTTP_SSL`]).
+    pub(crate) fn parse_with_tls(text: &str, tls: bool) -> Result<Self> {
         let text = text.trim();
         if text.is_empty() {
             return Err(Error::Config("empty agent address".into()));
@@ -51,9 +77,12 @@ impl Address {
             }
             return Ok(Address::Unix(PathBuf::from(path)));
         }
-        let base = match text.split_once("://") {
-            None => format!("http://{text}"),
-            Some(("http" | "https", rest)) if !rest.trim_matches('/').is_empty() => text.to_owned(),
+        let (scheme, rest, bare) = match text.split_once("://") {
+            None if tls => ("https", text, true),
+            None => ("http", text, true),
+            Some((scheme @ ("http" | "https"), rest)) if !rest.trim_matches('/').is_empty() => {
+                (scheme, rest, false)
+            }
             Some(("http" | "https", _)) => {
                 return Err(Error::Config(format!("agent address {text:?} has no host")))
             }
@@ -61,17 +90,44 @@ impl Address {
                 return Err(Error::Config(format!("unknown protocol scheme {scheme:?}")))
             }
         };
-        let base = base.trim_end_matches('/').to_owned();
+        let rest = rest.trim_end_matches('/');
+        let base = format!("{scheme}://{rest}");
         let uri: http::Uri = base
             .parse()
             .map_err(|e| Error::Config(format!("invalid agent address {text:?}: {e}")))?;
-        if uri.host().is_none_or(str::is_empty) {
+        let Some(authority) = uri.authority().filter(|a| !a.host().is_empty()) else {
             return Err(Error::Config(format!("agent address {text:?} has no host")));
-        }
+        };
+        // The text after the host (past an IPv6 literal's `]`) and its last `:`.
+        let after_host = authority
+            .as_str()
+            .rsplit_once(']')
+            .map_or(authority.as_str(), |(_, rest)| rest);
+        let has_port = match after_host.rsplit_once(':') {
+            None => false,
+            Some((_, port)) if port.parse::<u16>().is_ok_and(|p| p > 0) => true,
+            Some((_, port)) => {
+                return Err(Error::Config(format!(
+                    "agent address {text:?} has an invalid port {port:?}"
+                )))
+            }
+        };
         if uri.query().is_some() {
             return Err(Error::Config(format!(
                 "agent address {text:?} must not have a query"
             )));
+        }
+        if bare && !has_port {
+            // `rest` starts with the authority; what follows is the path prefix.
+            let prefix = &rest[authority.as_str().len()..];
+            let port = if tls {
+                DEFAULT_HTTPS_PORT
+            } else {
+                DEFAULT_HTTP_PORT
+            };
+            return Ok(Address::Http {
+                base: format!("{scheme}://{authority}:{port}{prefix}"),
+            });
         }
         Ok(Address::Http { base })
     }
@@ -157,16 +213,21 @@ pub struct Config {
     /// TLS settings for `https://` addresses (used by the default transport with the `tls`
     /// feature).
     pub tls: TlsConfig,
-    /// Limit for connecting (default transport only; default 5 s).
+    /// Limit for connecting (default transport only; default 5 s). Zero is refused when
+    /// the client is made.
     pub connect_timeout: Option<Duration>,
     /// Limit for a non-blocking request (default transport only; default 60 s).
-    /// Blocking reads get `wait` plus Consul's jitter plus this margin.
+    /// Blocking reads get `wait` plus Consul's jitter plus this margin. Zero is refused
+    /// when the client is made.
     pub request_timeout: Option<Duration>,
 }
 
 /// The environment variables [`Config::from_env`] reads, as Consul's own tools name them.
 pub mod env {
-    /// `host:port`, `http://host:port[/prefix]` or `unix:///path`.
+    /// `host[:port]`, `http(s)://host[:port][/prefix]` or `unix:///path`. Without a
+    /// scheme the port defaults to Consul's 8500 (8501 with [`HTTP_SSL`]); a URL with a
+    /// scheme keeps the scheme's default port (80 or 443). See
+    /// [`Address::parse`](crate::Address::parse).
     pub const HTTP_ADDR: &str = "CONSUL_HTTP_ADDR";
     /// The ACL token.
     pub const HTTP_TOKEN: &str = "CONSUL_HTTP_TOKEN";
@@ -174,7 +235,9 @@ pub mod env {
     pub const HTTP_TOKEN_FILE: &str = "CONSUL_HTTP_TOKEN_FILE";
     /// Basic authentication, `user[:password]`.
     pub const HTTP_AUTH: &str = "CONSUL_HTTP_AUTH";
-    /// `true` to use `https` for a `host:port` address.
+    /// `true` to use `https` for an address without a scheme (and port 8501 when it has
+    /// no port). A boolean: one of `1 t T TRUE true True 0 f F FALSE false False`, as Go's
+    /// `strconv.ParseBool` reads it; anything else fails [`Config::from_env`](crate::Config::from_env).
     pub const HTTP_SSL: &str = "CONSUL_HTTP_SSL";
     /// The default namespace (Consul Enterprise).
     pub const NAMESPACE: &str = "CONSUL_NAMESPACE";
@@ -190,7 +253,9 @@ pub mod env {
     pub const CLIENT_KEY: &str = "CONSUL_CLIENT_KEY";
     /// The name to verify the agent's certificate against.
     pub const TLS_SERVER_NAME: &str = "CONSUL_TLS_SERVER_NAME";
-    /// `false` to accept any certificate (tests only).
+    /// `false` to accept any certificate (tests only). A boolean, read as strictly as
+    /// [`HTTP_SSL`]: a value such as `yes`, `on` or `"TRUE "` fails
+    /// [`Config::from_env`](crate::Config::from_env) instead of turning verification off.
     pub const HTTP_SSL_VERIFY: &str = "CONSUL_HTTP_SSL_VERIFY";
 }
 
@@ -210,7 +275,10 @@ impl Config {
     /// (see [`env`](mod@env)); anything unset keeps its default.
     ///
     /// # Errors
-    /// [`Error::Config`] for an unusable address or an unreadable token file.
+    /// [`Error::Config`] for an unusable address, an unreadable token file, or a boolean
+    /// variable ([`env::HTTP_SSL`], [`env::HTTP_SSL_VERIFY`]) that is not one of Go's
+    /// `strconv.ParseBool` spellings (`1 t T TRUE true True 0 f F FALSE false False`; an
+    /// empty value counts as unset).
     pub fn from_env() -> Result<Self> {
         Config::from_lookup(|name| std::env::var(name).ok())
     }
@@ -222,15 +290,13 @@ impl Config {
     /// As [`Config::from_env`].
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let get_bool = |name: &str| get(name).map(|v| parse_bool(name, &v)).transpose();
         let mut config = Config::default();
+        // Read every boolean first, so a misspelt one fails whatever else is set.
+        let ssl = get_bool(env::HTTP_SSL)?.unwrap_or(false);
+        let verify = get_bool(env::HTTP_SSL_VERIFY)?.unwrap_or(true);
         if let Some(addr) = get(env::HTTP_ADDR) {
-            let ssl = get(env::HTTP_SSL).is_some_and(|v| parse_bool(&v));
-            let addr = if ssl && !addr.contains("://") {
-                format!("https://{addr}")
-            } else {
-                addr
-            };
-            config.address = Address::parse(&addr)?;
+            config.address = Address::parse_with_tls(&addr, ssl)?;
         }
         if let Some(path) = get(env::HTTP_TOKEN_FILE) {
             let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -255,14 +321,21 @@ impl Config {
             n.rsplit_once(':')
                 .map_or(n.clone(), |(host, _)| host.to_owned())
         });
-        config.tls.insecure_skip_verify =
-            get(env::HTTP_SSL_VERIFY).is_some_and(|v| !parse_bool(&v));
+        config.tls.insecure_skip_verify = !verify;
         Ok(config)
     }
 }
 
-fn parse_bool(v: &str) -> bool {
-    matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")
+/// A boolean environment variable, read exactly as Go's `strconv.ParseBool` reads it.
+fn parse_bool(name: &str, value: &str) -> Result<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => Err(Error::Config(format!(
+            "{name}={value:?} is not a boolean: expected one of \
+             1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -301,6 +374,175 @@ mod tests {
                 matches!(Address::parse(bad), Err(Error::Config(_))),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn addresses_without_a_scheme_mean_consuls_port() {
+        let http = |b: &str| Address::Http { base: b.into() };
+        let cases = [
+            ("my.node.ip", "http://my.node.ip:8500"),
+            ("localhost", "http://localhost:8500"),
+            ("10.0.0.1", "http://10.0.0.1:8500"),
+            ("10.0.0.1/", "http://10.0.0.1:8500"),
+            ("node/consul", "http://node:8500/consul"),
+            ("[::1]", "http://[::1]:8500"),
+            ("[fe80::1]", "http://[fe80::1]:8500"),
+            // host:port keeps its port
+            ("my.node.ip:9000", "http://my.node.ip:9000"),
+            ("[::1]:9000", "http://[::1]:9000"),
+            ("node:9000/consul", "http://node:9000/consul"),
+            // a URL with a scheme keeps the scheme's own default port
+            ("http://my.node.ip", "http://my.node.ip"),
+            ("https://my.node.ip", "https://my.node.ip"),
+            ("http://[::1]", "http://[::1]"),
+            ("https://[::1]:8501", "https://[::1]:8501"),
+            ("http://proxy/consul", "http://proxy/consul"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Address::parse(text).unwrap(), http(want), "{text:?}");
+        }
+        assert_eq!(
+            Config::new("my.node.ip").unwrap().address,
+            http("http://my.node.ip:8500")
+        );
+        // With TLS on (CONSUL_HTTP_SSL), a bare host means Consul's HTTPS port.
+        let tls = [
+            ("my.node.ip", "https://my.node.ip:8501"),
+            ("[::1]", "https://[::1]:8501"),
+            ("my.node.ip:9000", "https://my.node.ip:9000"),
+            ("http://my.node.ip", "http://my.node.ip"),
+            ("https://my.node.ip", "https://my.node.ip"),
+        ];
+        for (text, want) in tls {
+            assert_eq!(
+                Address::parse_with_tls(text, true).unwrap(),
+                http(want),
+                "{text:?}"
+            );
+        }
+        for bad in [
+            "h:",
+            "[::1]:",
+            "h:port",
+            "h:65536",
+            "h:0",
+            "::1",
+            "http://h:/",
+            "https://h:x",
+        ] {
+            match Address::parse(bad) {
+                Err(Error::Config(msg)) => assert!(msg.contains("agent address"), "{bad:?}: {msg}"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn env_bare_host_gets_consuls_port_and_8501_with_ssl() {
+        let c = Config::from_lookup(lookup(&[("CONSUL_HTTP_ADDR", "my.node.ip")])).unwrap();
+        assert_eq!(
+            c.address,
+            Address::Http {
+                base: "http://my.node.ip:8500".into()
+            }
+        );
+        let c = Config::from_lookup(lookup(&[
+            ("CONSUL_HTTP_ADDR", "my.node.ip"),
+            ("CONSUL_HTTP_SSL", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.address,
+            Address::Http {
+                base: "https://my.node.ip:8501".into()
+            }
+        );
+        let c = Config::from_lookup(lookup(&[
+            ("CONSUL_HTTP_ADDR", "[::1]:9000"),
+            ("CONSUL_HTTP_SSL", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.address,
+            Address::Http {
+                base: "https://[::1]:9000".into()
+            }
+        );
+    }
+
+    const TRUE: [&str; 6] = ["1", "t", "T", "TRUE", "true", "True"];
+    const FALSE: [&str; 6] = ["0", "f", "F", "FALSE", "false", "False"];
+    const NOT_BOOLEAN: [&str; 16] = [
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "TRUE ",
+        " true",
+        "true\n",
+        "tRUE",
+        "tRue",
+        "2",
+        "-1",
+        "01",
+        "enabled",
+        "\u{2009}1",
+    ];
+
+    #[test]
+    fn booleans_accept_exactly_gos_parse_bool_spellings() {
+        for v in TRUE {
+            let c = Config::from_lookup(lookup(&[
+                ("CONSUL_HTTP_ADDR", "h"),
+                ("CONSUL_HTTP_SSL", v),
+                ("CONSUL_HTTP_SSL_VERIFY", v),
+            ]))
+            .unwrap();
+            assert!(c.address.is_https(), "{v:?}");
+            assert!(!c.tls.insecure_skip_verify, "{v:?}");
+        }
+        for v in FALSE {
+            let c = Config::from_lookup(lookup(&[
+                ("CONSUL_HTTP_ADDR", "h"),
+                ("CONSUL_HTTP_SSL", v),
+                ("CONSUL_HTTP_SSL_VERIFY", v),
+            ]))
+            .unwrap();
+            assert!(!c.address.is_https(), "{v:?}");
+            assert!(c.tls.insecure_skip_verify, "{v:?}");
+        }
+        // An empty value counts as unset: TLS off, verification on.
+        let c = Config::from_lookup(lookup(&[
+            ("CONSUL_HTTP_ADDR", "h"),
+            ("CONSUL_HTTP_SSL", ""),
+            ("CONSUL_HTTP_SSL_VERIFY", ""),
+        ]))
+        .unwrap();
+        assert!(!c.address.is_https());
+        assert!(!c.tls.insecure_skip_verify);
+    }
+
+    #[test]
+    fn booleans_refuse_every_other_spelling_naming_variable_and_value() {
+        for var in ["CONSUL_HTTP_SSL", "CONSUL_HTTP_SSL_VERIFY"] {
+            for v in NOT_BOOLEAN {
+                // Without an address too: a misspelt boolean never passes silently.
+                for vars in [
+                    vec![(var, v)],
+                    vec![("CONSUL_HTTP_ADDR", "h:8501"), (var, v)],
+                ] {
+                    match Config::from_lookup(lookup(&vars)) {
+                        Err(Error::Config(msg)) => {
+                            assert!(msg.contains(var), "{var}={v:?}: {msg}");
+                            assert!(msg.contains(&format!("{v:?}")), "{var}={v:?}: {msg}");
+                        }
+                        other => panic!("{var}={v:?} was accepted: {other:?}"),
+                    }
+                }
+            }
         }
     }
 

@@ -39,7 +39,7 @@ async fn service_sends_tags_passing_and_options() {
         .await
         .unwrap();
     assert_eq!(got.meta.last_index, 9);
-    assert_eq!(got.value[0].aggregated_status(), CheckStatus::Warning);
+    assert_eq!(got.value[0].aggregated_status(), Some(CheckStatus::Warning));
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/health/service/web");
     for (k, v) in [

@@ -77,6 +77,67 @@ impl fmt::Display for MemberStatus {
     }
 }
 
+/// The ACL mode a member advertises in its `acls` Serf tag (Go's `api.MemberACLMode`).
+///
+/// ```
+/// use consul_types::agent::MemberAclMode;
+/// assert_eq!(MemberAclMode::from_tag(Some("1")), MemberAclMode::Enabled);
+/// assert_eq!(MemberAclMode::from_tag(Some("77")), MemberAclMode::Unknown);
+/// assert_eq!(MemberAclMode::from_tag(None), MemberAclMode::Unknown);
+/// assert_eq!(MemberAclMode::Disabled.as_str(), "0");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MemberAclMode {
+    /// `0`: ACLs are disabled on the member.
+    Disabled,
+    /// `1`: ACLs are enabled (the ACL system of Consul 1.4 and later).
+    Enabled,
+    /// `2`: ACLs are enabled in the legacy mode of Consul before 1.4 (deprecated).
+    Legacy,
+    /// `3`, or a missing or unrecognised tag: the member does not say (Consul before 1.4);
+    /// Consul treats it like [`MemberAclMode::Legacy`].
+    Unknown,
+}
+
+impl MemberAclMode {
+    /// The Serf tag holding the mode (Go's `api.MemberTagKeyACLMode`).
+    pub const TAG: &'static str = "acls";
+
+    /// The mode a tag value stands for, as Go's `AgentMember.ACLMode` reads it: `0`, `1`
+    /// and `2` are themselves, anything else (including no tag) is
+    /// [`MemberAclMode::Unknown`].
+    pub fn from_tag(value: Option<&str>) -> Self {
+        match value {
+            Some("0") => MemberAclMode::Disabled,
+            Some("1") => MemberAclMode::Enabled,
+            Some("2") => MemberAclMode::Legacy,
+            _ => MemberAclMode::Unknown,
+        }
+    }
+
+    /// The tag value Consul uses for the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberAclMode::Disabled => "0",
+            MemberAclMode::Enabled => "1",
+            MemberAclMode::Legacy => "2",
+            MemberAclMode::Unknown => "3",
+        }
+    }
+}
+
+impl fmt::Display for MemberAclMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MemberAclMode::Disabled => "disabled",
+            MemberAclMode::Enabled => "enabled",
+            MemberAclMode::Legacy => "legacy",
+            MemberAclMode::Unknown => "unknown",
+        })
+    }
+}
+
 /// A member of the LAN or WAN gossip pool (Go's `api.AgentMember`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
@@ -116,6 +177,19 @@ impl Member {
     /// Whether the member is a server (`role` tag `consul`).
     pub fn is_server(&self) -> bool {
         self.tags.get("role").map(String::as_str) == Some("consul")
+    }
+
+    /// The ACL mode the member advertises in its `acls` tag (Go's `AgentMember.ACLMode`).
+    ///
+    /// ```
+    /// use consul_types::agent::{Member, MemberAclMode};
+    /// let mut member = Member::default();
+    /// assert_eq!(member.acl_mode(), MemberAclMode::Unknown);
+    /// member.tags.insert("acls".into(), "0".into());
+    /// assert_eq!(member.acl_mode(), MemberAclMode::Disabled);
+    /// ```
+    pub fn acl_mode(&self) -> MemberAclMode {
+        MemberAclMode::from_tag(self.tags.get(MemberAclMode::TAG).map(String::as_str))
     }
 }
 
@@ -630,6 +704,49 @@ mod tests {
         let wan: Vec<Member> =
             serde_json::from_str(include_str!("../tests/fixtures/agent/members_wan.json")).unwrap();
         assert_eq!(wan[0].name, "fixture-node.dc1");
+    }
+
+    /// Go's `TestMemberACLMode` (api/agent_test.go), plus the recorded answers of a
+    /// dev agent (ACLs off) and of an agent with ACLs enabled.
+    #[test]
+    fn member_acl_mode_reads_the_acls_tag_like_go() {
+        let cases = [
+            ("disabled", Some("0"), MemberAclMode::Disabled),
+            ("enabled", Some("1"), MemberAclMode::Enabled),
+            ("legacy", Some("2"), MemberAclMode::Legacy),
+            ("unknown-3", Some("3"), MemberAclMode::Unknown),
+            ("unknown-other", Some("77"), MemberAclMode::Unknown),
+            ("unknown-not-present", None, MemberAclMode::Unknown),
+            ("unknown-empty", Some(""), MemberAclMode::Unknown),
+            ("unknown-padded", Some(" 1"), MemberAclMode::Unknown),
+        ];
+        for (name, tag, want) in cases {
+            let mut member = Member::default();
+            if let Some(value) = tag {
+                member.tags.insert("acls".into(), value.into());
+            }
+            assert_eq!(member.acl_mode(), want, "{name}");
+        }
+        for mode in [
+            MemberAclMode::Disabled,
+            MemberAclMode::Enabled,
+            MemberAclMode::Legacy,
+            MemberAclMode::Unknown,
+        ] {
+            assert_eq!(MemberAclMode::from_tag(Some(mode.as_str())), mode);
+        }
+        assert_eq!(MemberAclMode::Legacy.to_string(), "legacy");
+
+        let members: Vec<Member> =
+            serde_json::from_str(include_str!("../tests/fixtures/agent/members.json")).unwrap();
+        assert_eq!(members[0].acl_mode(), MemberAclMode::Disabled);
+        let me: AgentSelf =
+            serde_json::from_str(include_str!("../tests/fixtures/agent/self.json")).unwrap();
+        assert_eq!(me.member.acl_mode(), MemberAclMode::Disabled);
+        let acl: Vec<Member> =
+            serde_json::from_str(include_str!("../tests/fixtures/agent/members_acl.json")).unwrap();
+        assert_eq!(acl[0].acl_mode(), MemberAclMode::Enabled);
+        assert!(acl[0].is_server());
     }
 
     #[test]

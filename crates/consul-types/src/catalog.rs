@@ -258,13 +258,30 @@ impl CatalogRegistration {
 
     /// Checks the registration.
     ///
+    /// As Consul does, a registration needs a node name, and a node address unless
+    /// [`skip_node_update`](Self::skip_node_update) is set: a service or check can be
+    /// added to an existing node by name alone, leaving the node's address as it is.
+    ///
+    /// ```
+    /// use consul_types::agent::AgentService;
+    /// use consul_types::catalog::CatalogRegistration;
+    /// assert!(CatalogRegistration::new("ext-db", "").validate().is_err());
+    /// let onto_existing = CatalogRegistration::new("ext-db", "")
+    ///     .skip_node_update(true)
+    ///     .service(AgentService::new("db-2", "db"));
+    /// assert!(onto_existing.validate().is_ok());
+    /// ```
+    ///
     /// # Errors
-    /// [`ValidationError::Empty`] for an empty node name or address, or a service without
-    /// a name; [`ValidationError::Conflict`] for a check on another node; the errors of
-    /// [`AgentService::validate`] and [`HealthCheck::validate`].
+    /// [`ValidationError::Empty`] for an empty node name, an empty node address without
+    /// `skip_node_update`, or a service without a name; [`ValidationError::Conflict`] for
+    /// a check on another node; the errors of [`AgentService::validate`] and
+    /// [`HealthCheck::validate`].
     pub fn validate(&self) -> Result<(), ValidationError> {
         non_empty("node name", &self.node)?;
-        non_empty("node address", &self.address)?;
+        if !self.skip_node_update {
+            non_empty("node address", &self.address)?;
+        }
         if self.datacenter.as_deref() == Some("") {
             return Err(ValidationError::Empty {
                 field: "datacenter",
@@ -454,7 +471,18 @@ mod tests {
 
     #[test]
     fn registration_rules() {
-        assert!(CatalogRegistration::new("n", "").validate().is_err());
+        assert!(matches!(
+            CatalogRegistration::new("n", "").validate(),
+            Err(ValidationError::Empty {
+                field: "node address"
+            })
+        ));
+        assert!(matches!(
+            CatalogRegistration::new("", "10.0.0.1")
+                .skip_node_update(true)
+                .validate(),
+            Err(ValidationError::Empty { field: "node name" })
+        ));
         let bad_service =
             CatalogRegistration::new("n", "10.0.0.1").service(AgentService::new("x", ""));
         assert!(bad_service.validate().is_err());
@@ -474,6 +502,24 @@ mod tests {
             foreign.validate(),
             Err(ValidationError::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn skip_node_update_needs_no_address_as_in_consul() {
+        // Consul 1.8.7 refuses a missing address only without SkipNodeUpdate
+        // ("Must provide address if SkipNodeUpdate is not set").
+        let onto_existing = CatalogRegistration::new("n", "")
+            .skip_node_update(true)
+            .service(AgentService::new("s1", "s"))
+            .check(HealthCheck::new("c", "c", CheckStatus::Passing).service_id("s1"));
+        onto_existing.validate().unwrap();
+        let json = serde_json::to_value(&onto_existing).unwrap();
+        assert_eq!(json["SkipNodeUpdate"], true);
+        assert_eq!(json["Address"], "");
+        CatalogRegistration::new("n", "")
+            .skip_node_update(true)
+            .validate()
+            .unwrap();
     }
 
     #[test]

@@ -60,9 +60,13 @@ impl CheckStatus {
         )
     }
 
-    /// The worst of several statuses, as Consul aggregates them: maintenance, then
-    /// critical, then warning (an unknown status counts as critical); passing when there
-    /// are none.
+    /// The worst of several statuses: maintenance, then critical, then warning (an unknown
+    /// status counts as critical); passing when there are none.
+    ///
+    /// This combines statuses only (for example the `aggregated_status` of several agent
+    /// health answers). To aggregate *checks* the way Consul's Go client does, which
+    /// recognises maintenance from check ids and gives no status for an unknown one, use
+    /// [`aggregated_status`] or [`ServiceEntry::aggregated_status`].
     ///
     /// ```
     /// use consul_types::health::CheckStatus;
@@ -154,6 +158,14 @@ impl fmt::Display for HealthState {
     }
 }
 
+/// The id of the check Consul adds while a node is in maintenance mode (Go's
+/// `api.NodeMaint`).
+pub const NODE_MAINTENANCE_CHECK_ID: &str = "_node_maintenance";
+
+/// The prefix of the id of the check Consul adds while a service instance is in
+/// maintenance mode, followed by the instance id (Go's `api.ServiceMaintPrefix`).
+pub const SERVICE_MAINTENANCE_CHECK_PREFIX: &str = "_service_maintenance:";
+
 /// One check as the catalog, the health endpoints and the agent report it (Go's
 /// `api.HealthCheck`). Also the check of a catalog registration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -205,6 +217,21 @@ impl HealthCheck {
             status,
             ..HealthCheck::default()
         }
+    }
+
+    /// Whether this is the check Consul adds for node or service maintenance mode: its id
+    /// is [`NODE_MAINTENANCE_CHECK_ID`] or starts with
+    /// [`SERVICE_MAINTENANCE_CHECK_PREFIX`] (whatever its status).
+    ///
+    /// ```
+    /// use consul_types::health::{CheckStatus, HealthCheck};
+    /// let maint = HealthCheck::new("_service_maintenance:web-1", "", CheckStatus::Critical);
+    /// assert!(maint.is_maintenance());
+    /// assert!(!HealthCheck::new("web-1-ttl", "", CheckStatus::Critical).is_maintenance());
+    /// ```
+    pub fn is_maintenance(&self) -> bool {
+        self.check_id == NODE_MAINTENANCE_CHECK_ID
+            || self.check_id.starts_with(SERVICE_MAINTENANCE_CHECK_PREFIX)
     }
 
     /// Checks a check given to a catalog registration.
@@ -311,10 +338,64 @@ pub struct ServiceEntry {
 }
 
 impl ServiceEntry {
-    /// The worst status of the entry's checks ([`CheckStatus::aggregate`]).
-    pub fn aggregated_status(&self) -> CheckStatus {
-        CheckStatus::aggregate(self.checks.iter().map(|c| &c.status))
+    /// The status that best represents the entry's checks, exactly as Go's
+    /// `HealthChecks.AggregatedStatus` computes it (see [`aggregated_status`]).
+    ///
+    /// `None` when a check has a status other than passing, warning or critical (Go
+    /// returns `""`).
+    pub fn aggregated_status(&self) -> Option<CheckStatus> {
+        aggregated_status(&self.checks)
     }
+}
+
+/// The status that best represents a list of checks, exactly as Go's
+/// `HealthChecks.AggregatedStatus` computes it:
+///
+/// - a maintenance check ([`HealthCheck::is_maintenance`], recognised by its id, whatever
+///   its status) makes it [`CheckStatus::Maintenance`];
+/// - otherwise the worst of the statuses: critical, then warning, then passing;
+/// - passing for no checks at all;
+/// - `None` (Go's `""`) as soon as a check that is not a maintenance check has a status
+///   other than passing, warning or critical, whatever the others say.
+///
+/// ```
+/// use consul_types::health::{aggregated_status, CheckStatus, HealthCheck};
+/// let checks = [
+///     HealthCheck::new("serfHealth", "", CheckStatus::Passing),
+///     HealthCheck::new("_node_maintenance", "", CheckStatus::Critical),
+/// ];
+/// assert_eq!(aggregated_status(&checks), Some(CheckStatus::Maintenance));
+/// let odd = [HealthCheck::new("c", "", CheckStatus::from("degraded"))];
+/// assert_eq!(aggregated_status(&odd), None);
+/// assert_eq!(aggregated_status(&[]), Some(CheckStatus::Passing));
+/// ```
+pub fn aggregated_status<'a>(
+    checks: impl IntoIterator<Item = &'a HealthCheck>,
+) -> Option<CheckStatus> {
+    let (mut warning, mut critical, mut maintenance) = (false, false, false);
+    for check in checks {
+        if check.is_maintenance() {
+            maintenance = true;
+            continue;
+        }
+        match check.status {
+            CheckStatus::Passing => {}
+            CheckStatus::Warning => warning = true,
+            CheckStatus::Critical => critical = true,
+            // Go's switch knows only passing, warning and critical: even "maintenance"
+            // as a status (rather than as a check id) gives no aggregate.
+            CheckStatus::Maintenance | CheckStatus::Other(_) => return None,
+        }
+    }
+    Some(if maintenance {
+        CheckStatus::Maintenance
+    } else if critical {
+        CheckStatus::Critical
+    } else if warning {
+        CheckStatus::Warning
+    } else {
+        CheckStatus::Passing
+    })
 }
 
 /// The kind of a [`CheckDefinition`]: what decides its status.
@@ -805,6 +886,118 @@ mod tests {
         );
     }
 
+    /// Every case of Go's `TestAPI_HealthChecks_AggregatedStatus` (api/health_test.go),
+    /// in its order, plus the edges of its switch.
+    #[test]
+    fn aggregated_status_matches_go() {
+        fn status(s: &str) -> HealthCheck {
+            HealthCheck::new("", "", CheckStatus::from(s))
+        }
+        // Go's zero-value check: empty id and empty status.
+        fn id(check_id: &str) -> HealthCheck {
+            HealthCheck::new(check_id, "", CheckStatus::from(""))
+        }
+        let node_maint = NODE_MAINTENANCE_CHECK_ID;
+        let service_maint = format!("{SERVICE_MAINTENANCE_CHECK_PREFIX}service");
+        let cases: Vec<(&str, Vec<HealthCheck>, Option<CheckStatus>)> = vec![
+            ("empty", vec![], Some(CheckStatus::Passing)),
+            (
+                "passing",
+                vec![status("passing")],
+                Some(CheckStatus::Passing),
+            ),
+            (
+                "warning",
+                vec![status("warning")],
+                Some(CheckStatus::Warning),
+            ),
+            (
+                "critical",
+                vec![status("critical")],
+                Some(CheckStatus::Critical),
+            ),
+            (
+                "node_maintenance",
+                vec![id(node_maint)],
+                Some(CheckStatus::Maintenance),
+            ),
+            (
+                "service_maintenance",
+                vec![id(&service_maint)],
+                Some(CheckStatus::Maintenance),
+            ),
+            ("unknown", vec![status("nope-nope-noper")], None),
+            (
+                "maintenance_over_critical",
+                vec![id(node_maint), status("critical")],
+                Some(CheckStatus::Maintenance),
+            ),
+            (
+                "critical_over_warning",
+                vec![status("critical"), status("warning")],
+                Some(CheckStatus::Critical),
+            ),
+            (
+                "warning_over_passing",
+                vec![status("warning"), status("passing")],
+                Some(CheckStatus::Warning),
+            ),
+            (
+                "lots",
+                vec![
+                    status("passing"),
+                    status("passing"),
+                    status("passing"),
+                    status("warning"),
+                ],
+                Some(CheckStatus::Warning),
+            ),
+            // Beyond Go's table, from its code: an unknown status wins over everything,
+            // maintenance included; "maintenance" as a status is unknown to Go's switch;
+            // a maintenance id counts whatever its status.
+            (
+                "unknown_over_maintenance",
+                vec![id(node_maint), status("nope")],
+                None,
+            ),
+            (
+                "maintenance_status_alone",
+                vec![status("maintenance")],
+                None,
+            ),
+            (
+                "maintenance_id_with_critical_status",
+                vec![
+                    HealthCheck::new("_service_maintenance:web-1", "", CheckStatus::Critical),
+                    status("passing"),
+                ],
+                Some(CheckStatus::Maintenance),
+            ),
+            (
+                "prefix_alone_counts",
+                vec![id(SERVICE_MAINTENANCE_CHECK_PREFIX)],
+                Some(CheckStatus::Maintenance),
+            ),
+            (
+                "similar_ids_do_not",
+                vec![HealthCheck::new(
+                    "_node_maintenance2",
+                    "",
+                    CheckStatus::Passing,
+                )],
+                Some(CheckStatus::Passing),
+            ),
+        ];
+        for (i, (name, checks, want)) in cases.into_iter().enumerate() {
+            let entry = ServiceEntry {
+                checks: checks.clone(),
+                ..ServiceEntry::default()
+            };
+            assert_eq!(entry.aggregated_status(), want, "{i}_{name}");
+            assert_eq!(aggregated_status(&checks), want, "{i}_{name}");
+        }
+    }
+
     #[test]
     fn constructors_have_one_kind_and_validate() {
         let s = Duration::from_secs(10);
@@ -947,7 +1140,7 @@ mod tests {
         assert_eq!(e.node.node, "fixture-node");
         assert_eq!(e.service.id, "web-1");
         assert_eq!(e.service.port, 8080);
-        assert_eq!(e.aggregated_status(), CheckStatus::Critical);
+        assert_eq!(e.aggregated_status(), Some(CheckStatus::Critical));
         assert!(e.checks.iter().any(|c| c.check_id == "serfHealth"));
 
         let external: Vec<ServiceEntry> = serde_json::from_str(include_str!(

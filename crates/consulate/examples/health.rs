@@ -40,7 +40,9 @@ async fn main() -> consulate::Result<()> {
             "healthy: {} on {} ({})",
             entry.service.id,
             entry.node.node,
-            entry.aggregated_status()
+            entry
+                .aggregated_status()
+                .map_or_else(|| "no status".to_owned(), |s| s.to_string())
         );
     }
 
