@@ -78,6 +78,34 @@ async fn a_trickled_failure_body_cannot_hold_a_streaming_call() {
 }
 
 #[tokio::test]
+async fn a_stalled_snapshot_body_ends_with_a_timeout() {
+    // 200 with a snapshot's head, a few bytes, then nothing (the connection stays open).
+    let addr = misbehaving_server(|mut stream| async move {
+        let head = "HTTP/1.1 200 OK\r\nx-consul-index: 42\r\ncontent-length: 1000000\r\n\r\n";
+        let _ = stream.write_all(head.as_bytes()).await;
+        let _ = stream.write_all(b"\x1f\x8b partial").await;
+        std::future::pending::<()>().await;
+        drop(stream);
+    })
+    .await;
+    let client = client_for(&addr, Duration::from_secs(1));
+    let saved = client.snapshot().save(&q()).await.unwrap();
+    assert_eq!(saved.meta.last_index, 42);
+    assert!(saved.meta.request_time > Duration::ZERO);
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(Duration::from_secs(20), saved.value.collect())
+        .await
+        .expect("a stalled body must end under the client's request timeout");
+    let err = outcome.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_huge_error_page_becomes_a_short_message() {
     const SIZE: usize = 10 * 1024 * 1024;
     let addr = misbehaving_server(|mut stream| async move {

@@ -38,6 +38,10 @@ async fn snapshot_streams_out_and_restores_state() {
         .await
         .unwrap();
     assert!(saved.meta.last_index > 0);
+    assert!(
+        saved.meta.request_time > std::time::Duration::ZERO,
+        "timed to the head"
+    );
     let archive = saved.value.collect().await.unwrap();
     assert_eq!(&archive[..2], &[0x1f, 0x8b], "a gzip archive");
 

@@ -11,6 +11,10 @@ use std::time::Duration;
 /// Extra time a blocking read may take beyond Consul's own budget before the client gives up.
 const DEFAULT_BLOCKING_MARGIN: Duration = Duration::from_secs(10);
 
+/// How long a streamed body may go without a byte when no request timeout is configured
+/// (the default transport's request timeout).
+const DEFAULT_IDLE_LIMIT: Duration = Duration::from_secs(60);
+
 /// A Consul client: configuration plus a shared transport.
 ///
 /// Cloning is cheap (one `Arc`), and every endpoint family is reached through a handle
@@ -47,6 +51,8 @@ pub(crate) struct Inner {
     pub(crate) namespace: Option<String>,
     pub(crate) partition: Option<String>,
     pub(crate) blocking_margin: Duration,
+    /// The longest a streamed body (a snapshot) may go without a byte: the request timeout.
+    pub(crate) idle_limit: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -127,6 +133,7 @@ impl Client {
                 blocking_margin: config
                     .request_timeout
                     .map_or(DEFAULT_BLOCKING_MARGIN, |t| t.min(DEFAULT_BLOCKING_MARGIN)),
+                idle_limit: config.request_timeout.unwrap_or(DEFAULT_IDLE_LIMIT),
             }),
             datacenter: config.datacenter.map(Arc::from),
         })

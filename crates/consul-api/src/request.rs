@@ -402,12 +402,19 @@ impl<'a> Call<'a> {
 
     /// A read whose body is streamed; the metadata comes from the head, and its request
     /// time is the time until the head arrived.
+    ///
+    /// The body must keep flowing: a pause longer than the client's request timeout ends it
+    /// with a timeout error (a snapshot is written as fast as the server can send it).
     pub(crate) async fn query_streaming(self) -> Result<QueryResponse<BodyStream>> {
+        let idle = self.client.inner.idle_limit;
         let (response, elapsed) = self.send_streaming().await?;
         let (parts, body) = response.into_parts();
         let mut meta = QueryMeta::from_headers(&parts.headers)?;
         meta.request_time = elapsed;
-        Ok(QueryResponse { value: body, meta })
+        Ok(QueryResponse {
+            value: BodyStream::new(IdleLimited::new(body, idle)),
+            meta,
+        })
     }
 
     /// Sends the request; a failure status becomes an error.
@@ -569,6 +576,59 @@ pub(crate) fn check(response: &http::Response<Bytes>) -> Result<()> {
         Ok(())
     } else {
         Err(Error::from_response(response))
+    }
+}
+
+/// A body stream that fails with a timeout when no chunk arrives for `limit`.
+struct IdleLimited {
+    body: Option<BodyStream>,
+    limit: Duration,
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleLimited {
+    fn new(body: BodyStream, limit: Duration) -> Self {
+        IdleLimited {
+            body: Some(body),
+            limit,
+            timer: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+}
+
+impl futures_core::Stream for IdleLimited {
+    type Item = std::result::Result<Bytes, consul_transport::TransportError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        let Some(body) = this.body.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match std::pin::Pin::new(body).poll_next(cx) {
+            Poll::Ready(Some(item)) => {
+                let deadline = tokio::time::Instant::now() + this.limit;
+                this.timer.as_mut().reset(deadline);
+                Poll::Ready(Some(item))
+            }
+            Poll::Ready(None) => {
+                this.body = None;
+                Poll::Ready(None)
+            }
+            Poll::Pending => match std::future::Future::poll(this.timer.as_mut(), cx) {
+                Poll::Ready(()) => {
+                    this.body = None;
+                    let limit = this.limit;
+                    Poll::Ready(Some(Err(consul_transport::TransportError::timeout(
+                        format!("no data for {limit:?} while streaming the body"),
+                    ))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
     }
 }
 

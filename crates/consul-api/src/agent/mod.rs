@@ -31,7 +31,7 @@ use crate::{Client, Result};
 use consul_types::agent::validate_join_address;
 pub use consul_types::agent::{
     AgentConfig, AgentSelf, AgentService, AgentServiceChecksInfo, AgentWeights, CheckUpdate,
-    Coordinate, Member, MemberStatus, ServiceAddress, ServiceRegistration,
+    Coordinate, Member, MemberAclMode, MemberStatus, ServiceAddress, ServiceRegistration,
 };
 use consul_types::health::validate_node_name;
 pub use consul_types::health::{CheckDefinition, CheckKind, CheckStatus, HealthCheck};
