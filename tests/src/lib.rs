@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests (see `tests/*.rs`): every test talks to a real
 //! Consul agent started by `consul-test`.
 
+pub mod gate;
+
 use consul_transport::mock::Recording;
 use consul_transport::HyperTransport;
 use consulate::{Client, QueryOptions, WriteOptions};

@@ -1,6 +1,8 @@
 //! Locks against a real agent: mutual exclusion, loss notification, lock-delay,
-//! cancellation, and interoperation with `consul lock`.
+//! cancellation, fencing tokens, try-once acquisition, caller-supplied sessions, losing the
+//! agent, and interoperation with `consul lock`.
 
+use consul_integration_tests::gate::Gate;
 use consul_integration_tests::{q, unique_prefix, w, TestAgent};
 use consulate::lock::{cli_lock_key, LockError, LockOptions, LostReason, LOCK_FLAG_VALUE};
 use consulate::session::{NewSession, SessionBehavior};
@@ -102,17 +104,20 @@ async fn destroy_and_time(client: &Client, key: &str, behavior: SessionBehavior)
         .destroy(guard.session(), &w())
         .await
         .unwrap();
-    let reason = tokio::time::timeout(Duration::from_secs(5), guard.lost())
+    tokio::time::timeout(Duration::from_secs(5), guard.lost())
         .await
         .expect("holder notified");
     let took = started.elapsed();
-    assert!(
-        matches!(reason, LostReason::SessionInvalidated),
-        "{reason:?}"
-    );
     assert!(!guard.is_held());
-    rx.changed().await.ok();
-    assert!(matches!(*rx.borrow(), Some(LostReason::SessionInvalidated)));
+    // Published at once; refined once the session is read.
+    state_becomes(&mut rx, Duration::from_secs(5), |s| {
+        matches!(s, Some(LostReason::SessionInvalidated))
+    })
+    .await;
+    assert!(matches!(
+        guard.lost_reason(),
+        Some(LostReason::SessionInvalidated)
+    ));
     drop(guard);
     took
 }
@@ -190,10 +195,10 @@ async fn a_new_acquire_waits_out_the_lock_delay() {
     eprintln!("lock-delay {delay:?}: next holder acquired after {waited:?}");
     assert!(waited >= delay - Duration::from_millis(200), "{waited:?}");
     assert!(waited < delay + Duration::from_secs(2), "{waited:?}");
-    assert!(matches!(
-        holder.lost().await,
-        LostReason::SessionInvalidated
-    ));
+    state_becomes(&mut holder.subscribe(), Duration::from_secs(5), |s| {
+        matches!(s, Some(LostReason::SessionInvalidated))
+    })
+    .await;
     next.release().await.unwrap();
     drop(holder);
 }
@@ -386,4 +391,357 @@ async fn consul_lock_and_this_library_exclude_each_other() {
         .value
         .is_none());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits (at most `limit`, as a failure bound) until the guard's state satisfies `want`.
+async fn state_becomes(
+    rx: &mut consulate::lock::watch::Receiver<Option<LostReason>>,
+    limit: Duration,
+    want: impl FnMut(&Option<LostReason>) -> bool,
+) -> Option<LostReason> {
+    tokio::time::timeout(limit, rx.wait_for(want))
+        .await
+        .expect("the guard's state never became what the test waits for")
+        .expect("guard alive")
+        .clone()
+}
+
+/// Issue 7, item 16: the loss is published as soon as the monitor sees the key leave the
+/// session, while the guard is still asking Consul why; the reason is refined afterwards.
+#[tokio::test]
+async fn loss_is_published_before_the_session_is_read() {
+    let agent = TestAgent::dev().await;
+    let (client, gate) = Gate::client(agent.config());
+    let key = format!("{}leader", unique_prefix("early"));
+    let guard = client
+        .lock_opts(opts(
+            &key,
+            Duration::from_millis(10),
+            SessionBehavior::Release,
+        ))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let mut rx = guard.subscribe();
+    // Reading the session cannot answer until the gate opens.
+    gate.hold(|r| r.uri().path().starts_with("/v1/session/info/"));
+    agent
+        .client()
+        .session()
+        .destroy(guard.session(), &w())
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), gate.held(1))
+        .await
+        .expect("the guard reads its session after the key left it");
+    // The session read is still unanswered: the loss is already visible.
+    assert!(!guard.is_held(), "still held while the session is read");
+    let first = tokio::time::timeout(Duration::from_secs(1), guard.lost())
+        .await
+        .expect("lost() resolves before the session read answers");
+    assert!(matches!(first, LostReason::KeyChanged), "{first:?}");
+    assert!(matches!(*rx.borrow(), Some(LostReason::KeyChanged)));
+    // The session read answers: the reason is refined.
+    gate.open();
+    let refined = state_becomes(&mut rx, Duration::from_secs(5), |s| {
+        matches!(s, Some(LostReason::SessionInvalidated))
+    })
+    .await;
+    assert!(matches!(refined, Some(LostReason::SessionInvalidated)));
+    assert!(matches!(
+        guard.lost_reason(),
+        Some(LostReason::SessionInvalidated)
+    ));
+    assert!(matches!(guard.lost().await, LostReason::SessionInvalidated));
+}
+
+/// Issue 7, item 17: the guard hands out the key's indexes at acquisition; the
+/// `ModifyIndex` grows strictly from one holder to the next.
+#[tokio::test]
+async fn successive_holders_get_increasing_fencing_tokens() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("fence"));
+    let lock = client.lock_key(&key).unwrap();
+    let mut tokens = Vec::new();
+    let mut lock_indexes = Vec::new();
+    for round in 0..3 {
+        let guard = lock.acquire().await.unwrap();
+        let pair = client
+            .kv()
+            .get(&key, &q().consistency(consulate::Consistency::Consistent))
+            .await
+            .unwrap()
+            .value
+            .unwrap();
+        assert_eq!(pair.session.as_deref(), Some(guard.session()));
+        assert_eq!(guard.fencing_token(), pair.modify_index, "round {round}");
+        assert_eq!(guard.lock_index(), pair.lock_index, "round {round}");
+        tokens.push(guard.fencing_token());
+        lock_indexes.push(guard.lock_index());
+        // Unrelated writes between holders do not break the order.
+        client
+            .kv()
+            .put(&format!("{key}-other"), round.to_string(), &w())
+            .await
+            .unwrap();
+        guard.release().await.unwrap();
+    }
+    eprintln!("fencing tokens {tokens:?}, lock indexes {lock_indexes:?}");
+    assert!(tokens.windows(2).all(|t| t[0] < t[1]), "{tokens:?}");
+    assert_eq!(lock_indexes, vec![1, 2, 3]);
+}
+
+/// Issue 7, item 20: a guard outlives its session's TTL many times over: the session is
+/// renewed and the key keeps carrying it.
+#[tokio::test]
+async fn a_guard_held_for_two_and_a_half_ttls_stays_held() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("long"));
+    let ttl = Duration::from_secs(10); // Consul's minimum
+    let guard = client
+        .lock_opts(LockOptions::new(&key).session_ttl(ttl))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let held_for = ttl * 5 / 2;
+    let lost = tokio::time::timeout(held_for, guard.lost()).await;
+    assert!(lost.is_err(), "lost after less than {held_for:?}: {lost:?}");
+    assert!(guard.is_held());
+    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(pair.session.as_deref(), Some(guard.session()));
+    assert!(client
+        .session()
+        .info(guard.session(), &q())
+        .await
+        .unwrap()
+        .value
+        .is_some());
+    guard.release().await.unwrap();
+}
+
+/// Issue 7, items 19 and 20: the agent dies under held guards. Whatever the monitor's
+/// retries, each guard reports the loss within about one session TTL: an owned session
+/// through its failing renewals, a caller-supplied one through its failing checks.
+#[tokio::test]
+async fn killing_the_agent_reports_the_loss_within_a_ttl() {
+    let mut agent = TestAgent::dev().await;
+    let client = agent.client();
+    let p = unique_prefix("killed");
+    let ttl = Duration::from_secs(10);
+    let given = client
+        .session()
+        .create(
+            &NewSession::default().name("caller's session").ttl(ttl),
+            &w(),
+        )
+        .await
+        .unwrap()
+        .value;
+    let plain = client
+        .lock_opts(LockOptions::new(format!("{p}plain")).session_ttl(ttl))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    // Monitors that ride out failures for far longer than the TTL.
+    let patient = |key: String| {
+        LockOptions::new(key)
+            .session_ttl(ttl)
+            .monitor_retries(u32::MAX)
+            .monitor_retry_time(Duration::from_millis(500))
+    };
+    let owned = client
+        .lock_opts(patient(format!("{p}owned")))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let caller = client
+        .lock_opts(patient(format!("{p}given")).session(&given))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    agent.kill();
+    let killed = Instant::now();
+    let bound = ttl + Duration::from_secs(3);
+    for (name, guard) in [("plain", &plain), ("owned", &owned), ("caller", &caller)] {
+        let reason = tokio::time::timeout(bound.saturating_sub(killed.elapsed()), guard.lost())
+            .await
+            .unwrap_or_else(|_| panic!("{name}: no loss reported within {bound:?}"));
+        eprintln!(
+            "{name}: loss reported {:?} after the kill: {reason}",
+            killed.elapsed()
+        );
+        assert!(
+            matches!(reason, LostReason::MonitorFailed(_)),
+            "{name}: {reason:?}"
+        );
+        assert!(!guard.is_held());
+    }
+}
+
+/// Issue 7, item 19: cut off from Consul (requests go unanswered, the blocking read of
+/// the key hangs), a guard on a caller-supplied session still reports the loss within
+/// about one TTL, and so does one on its own session.
+#[tokio::test]
+async fn a_partitioned_guard_reports_the_loss_within_a_ttl() {
+    let agent = TestAgent::dev().await;
+    let (client, gate) = Gate::client(agent.config());
+    let p = unique_prefix("partition");
+    let ttl = Duration::from_secs(10);
+    let given = client
+        .session()
+        .create(
+            &NewSession::default().name("caller's session").ttl(ttl),
+            &w(),
+        )
+        .await
+        .unwrap()
+        .value;
+    let caller = client
+        .lock_opts(LockOptions::new(format!("{p}given")).session(&given))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let owned = client
+        .lock_opts(LockOptions::new(format!("{p}owned")).session_ttl(ttl))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    gate.hold(|_| true);
+    let cut = Instant::now();
+    let bound = ttl + Duration::from_secs(3);
+    for (name, guard) in [("caller", &caller), ("owned", &owned)] {
+        let reason = tokio::time::timeout(bound.saturating_sub(cut.elapsed()), guard.lost())
+            .await
+            .unwrap_or_else(|_| panic!("{name}: no loss reported within {bound:?}"));
+        eprintln!(
+            "{name}: loss reported {:?} after the cut: {reason}",
+            cut.elapsed()
+        );
+        assert!(
+            matches!(reason, LostReason::MonitorFailed(_)),
+            "{name}: {reason:?}"
+        );
+    }
+    gate.open();
+    drop((caller, owned));
+    agent
+        .client()
+        .session()
+        .destroy(&given, &w())
+        .await
+        .unwrap();
+}
+
+/// Issue 7, item 19: a caller-supplied session that does not exist fails the acquire
+/// with a typed error, before any key is touched.
+#[tokio::test]
+async fn a_missing_caller_session_is_refused() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("nosession"));
+    let missing = "6f1c52a2-0000-4000-8000-000000000000";
+    let e = client
+        .lock_opts(LockOptions::new(&key).session(missing))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, LockError::SessionNotFound { session } if session == missing),
+        "{e:?}"
+    );
+    assert!(client.kv().get(&key, &q()).await.unwrap().value.is_none());
+}
+
+/// Issue 7, item 22: a second lock reclaiming the key through the same session, then
+/// releasing, leaves the key unlocked; the first holder sees it.
+#[tokio::test]
+async fn releasing_a_reclaimed_lock_unlocks_the_key() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("reclaim"));
+    let session = client
+        .session()
+        .create(
+            &NewSession::default()
+                .name("shared session")
+                .ttl(Duration::from_secs(10)),
+            &w(),
+        )
+        .await
+        .unwrap()
+        .value;
+    let lock = client
+        .lock_opts(LockOptions::new(&key).session(&session))
+        .unwrap();
+    let first = lock.acquire().await.unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(5), lock.acquire())
+        .await
+        .expect("the same session reclaims at once")
+        .unwrap();
+    second.release().await.unwrap();
+    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(pair.session, None, "released through the reclaiming guard");
+    let reason = tokio::time::timeout(Duration::from_secs(5), first.lost())
+        .await
+        .expect("the first holder sees the unlock");
+    assert!(matches!(reason, LostReason::KeyChanged), "{reason:?}");
+    drop(first);
+    // The caller's session is the caller's: neither guard destroyed it.
+    assert!(client
+        .session()
+        .info(&session, &q())
+        .await
+        .unwrap()
+        .value
+        .is_some());
+    client.session().destroy(&session, &w()).await.unwrap();
+}
+
+/// Issue 7, item 25: `try_acquire` waits once, at most the wait time, and cleans up.
+#[tokio::test]
+async fn try_acquire_gives_up_after_one_wait_and_leaves_nothing() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let key = format!("{}leader", unique_prefix("tryonce"));
+    let holder = client.lock_key(&key).unwrap().acquire().await.unwrap();
+    let wait = Duration::from_secs(1);
+    let trying = client
+        .lock_opts(
+            LockOptions::new(&key)
+                .wait_time(wait)
+                .session_name("try once"),
+        )
+        .unwrap();
+    let started = Instant::now();
+    let got = trying.try_acquire().await.unwrap();
+    let took = started.elapsed();
+    eprintln!("try_acquire on a held lock gave up after {took:?}");
+    assert!(got.is_none(), "acquired a held lock");
+    assert!(took >= wait, "{took:?}");
+    assert!(took < wait + Duration::from_secs(2), "{took:?}");
+    // Its session is gone already, and the key is still the holder's.
+    let sessions = client.session().list(&q()).await.unwrap().value;
+    assert!(
+        sessions.iter().all(|s| s.name != "try once"),
+        "{sessions:?}"
+    );
+    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(pair.session.as_deref(), Some(holder.session()));
+
+    holder.release().await.unwrap();
+    let guard = trying.try_acquire().await.unwrap().expect("a free lock");
+    assert!(guard.is_held());
+    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    assert_eq!(pair.session.as_deref(), Some(guard.session()));
+    guard.release().await.unwrap();
 }

@@ -1,5 +1,6 @@
 //! Semaphores against a real agent, including `consul lock -n`.
 
+use consul_integration_tests::gate::Gate;
 use consul_integration_tests::{unique_prefix, TestAgent};
 use consulate::lock::{LockError, LostReason};
 use consulate::semaphore::{SemaphoreLock, SemaphoreOptions, SEMAPHORE_FLAG_VALUE};
@@ -9,28 +10,45 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Issue 7, item 20: the first `LIMIT` holders wait for each other inside, so the test
+/// fails unless the semaphore admits `LIMIT` at once (a mutex would not), and never more.
 #[tokio::test]
 async fn ten_contenders_never_more_than_three_inside() {
+    const LIMIT: usize = 3;
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let prefix = format!("{}sem", unique_prefix("semaphore"));
     let inside = Arc::new(AtomicUsize::new(0));
     let max_inside = Arc::new(AtomicUsize::new(0));
+    let entered = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(tokio::sync::Barrier::new(LIMIT));
     let mut tasks = Vec::new();
     for _ in 0..10 {
-        let semaphore = client.semaphore_prefix(&prefix, 3).unwrap();
-        let (inside, max_inside, done) = (
+        let semaphore = client.semaphore_prefix(&prefix, LIMIT as u32).unwrap();
+        let (inside, max_inside, entered, done, barrier) = (
             Arc::clone(&inside),
             Arc::clone(&max_inside),
+            Arc::clone(&entered),
             Arc::clone(&done),
+            Arc::clone(&barrier),
         );
         tasks.push(tokio::spawn(async move {
             let slot = semaphore.acquire().await.unwrap();
             let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
             max_inside.fetch_max(now, Ordering::SeqCst);
-            assert!(now <= 3, "{now} holders inside");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert!(now <= LIMIT, "{now} holders inside");
+            if entered.fetch_add(1, Ordering::SeqCst) < LIMIT {
+                // The first LIMIT holders stay until all of them are inside together.
+                tokio::time::timeout(Duration::from_secs(30), barrier.wait())
+                    .await
+                    .unwrap_or_else(|_| {
+                        panic!(
+                            "the first {LIMIT} holders were never inside together (at most {})",
+                            max_inside.load(Ordering::SeqCst)
+                        )
+                    });
+            }
             assert!(slot.is_held());
             inside.fetch_sub(1, Ordering::SeqCst);
             slot.release().await.unwrap();
@@ -42,7 +60,7 @@ async fn ten_contenders_never_more_than_three_inside() {
     }
     assert_eq!(done.load(Ordering::SeqCst), 10);
     let max = max_inside.load(Ordering::SeqCst);
-    assert!((1..=3).contains(&max), "{max}");
+    assert_eq!(max, LIMIT);
     eprintln!("semaphore limit 3, 10 contenders: at most {max} inside at once");
 
     // Everyone left: the record is empty, contender keys are gone.
@@ -101,17 +119,22 @@ async fn losing_the_session_loses_the_slot_and_limits_must_agree() {
         .destroy(slot.session(), &WriteOptions::default())
         .await
         .unwrap();
-    let reason = tokio::time::timeout(Duration::from_secs(5), slot.lost())
+    tokio::time::timeout(Duration::from_secs(5), slot.lost())
         .await
         .unwrap();
     eprintln!(
         "semaphore holder notified {:?} after sending the destroy",
         started.elapsed()
     );
-    assert!(
-        matches!(reason, LostReason::SessionInvalidated),
-        "{reason:?}"
-    );
+    // Published at once; refined once the session is read.
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        slot.subscribe()
+            .wait_for(|s| matches!(s, Some(LostReason::SessionInvalidated))),
+    )
+    .await
+    .expect("the reason is refined to SessionInvalidated")
+    .unwrap();
     // Its contender key went with the session (behavior delete), so the slot is free.
     let next = tokio::time::timeout(
         Duration::from_secs(5),
@@ -189,4 +212,157 @@ async fn shares_slots_with_consul_lock_n() {
     third.release().await.unwrap();
     mine.release().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 7, item 16: a slot's loss is published at once, before the guard has learnt
+/// from Consul whether its session ended; the reason is refined afterwards.
+#[tokio::test]
+async fn slot_loss_is_published_before_the_session_is_read() {
+    let agent = TestAgent::dev().await;
+    let (client, gate) = Gate::client(agent.config());
+    let prefix = format!("{}sem", unique_prefix("semearly"));
+    let slot = client
+        .semaphore_prefix(&prefix, 2)
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let mut rx = slot.subscribe();
+    gate.hold(|r| r.uri().path().starts_with("/v1/session/info/"));
+    agent
+        .client()
+        .session()
+        .destroy(slot.session(), &WriteOptions::default())
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), gate.held(1))
+        .await
+        .expect("the guard reads its session after losing the slot");
+    assert!(!slot.is_held(), "still held while the session is read");
+    let first = tokio::time::timeout(Duration::from_secs(1), slot.lost())
+        .await
+        .expect("lost() resolves before the session read answers");
+    assert!(matches!(first, LostReason::KeyChanged), "{first:?}");
+    gate.open();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        rx.wait_for(|s| matches!(s, Some(LostReason::SessionInvalidated))),
+    )
+    .await
+    .expect("the reason is refined once the session read answers")
+    .unwrap();
+    assert!(matches!(
+        slot.lost_reason(),
+        Some(LostReason::SessionInvalidated)
+    ));
+}
+
+/// Issue 7, item 20: a slot held for 2.5 times its session's TTL stays held.
+#[tokio::test]
+async fn a_slot_held_for_two_and_a_half_ttls_stays_held() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let prefix = format!("{}sem", unique_prefix("semlong"));
+    let ttl = Duration::from_secs(10);
+    let opts = SemaphoreOptions::new(&prefix, 1).session_ttl(ttl);
+    let slot = client
+        .semaphore_opts(opts.clone())
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let held_for = ttl * 5 / 2;
+    let lost = tokio::time::timeout(held_for, slot.lost()).await;
+    assert!(lost.is_err(), "lost after less than {held_for:?}: {lost:?}");
+    assert!(slot.is_held());
+    let contender = client
+        .kv()
+        .get(
+            &opts.contender_key(slot.session()),
+            &QueryOptions::default(),
+        )
+        .await
+        .unwrap()
+        .value
+        .expect("contender key kept");
+    assert_eq!(contender.session.as_deref(), Some(slot.session()));
+    slot.release().await.unwrap();
+}
+
+/// Issue 7, item 25: `try_acquire` on a full semaphore waits once and leaves no
+/// contender entry or session behind; on a free slot it returns a guard.
+#[tokio::test]
+async fn try_acquire_on_a_full_semaphore_gives_up_and_leaves_nothing() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let prefix = format!("{}sem", unique_prefix("semtry"));
+    let holder = client
+        .semaphore_prefix(&prefix, 1)
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let wait = Duration::from_secs(1);
+    let opts = SemaphoreOptions::new(&prefix, 1)
+        .wait_time(wait)
+        .session_name("try once");
+    let trying = client.semaphore_opts(opts.clone()).unwrap();
+    let started = Instant::now();
+    let got = trying.try_acquire().await.unwrap();
+    let took = started.elapsed();
+    eprintln!("try_acquire on a full semaphore gave up after {took:?}");
+    assert!(got.is_none(), "got a slot beyond the limit");
+    assert!(took >= wait, "{took:?}");
+    assert!(took < wait + Duration::from_secs(2), "{took:?}");
+    let sessions = client
+        .session()
+        .list(&QueryOptions::default())
+        .await
+        .unwrap()
+        .value;
+    assert!(
+        sessions.iter().all(|s| s.name != "try once"),
+        "{sessions:?}"
+    );
+    let pairs = client
+        .kv()
+        .list(&opts.list_prefix(), &QueryOptions::default())
+        .await
+        .unwrap()
+        .value;
+    let keys: Vec<&str> = pairs.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys.len(), 2, "only the record and the holder: {keys:?}");
+    assert!(keys.contains(&opts.lock_key().as_str()));
+    assert!(keys.contains(&opts.contender_key(holder.session()).as_str()));
+
+    holder.release().await.unwrap();
+    let slot = trying.try_acquire().await.unwrap().expect("a free slot");
+    assert!(slot.is_held());
+    slot.release().await.unwrap();
+}
+
+/// Issue 7, item 19: a caller-supplied session that does not exist is refused.
+#[tokio::test]
+async fn a_missing_caller_session_is_refused() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let prefix = format!("{}sem", unique_prefix("semnosession"));
+    let missing = "6f1c52a2-0000-4000-8000-000000000001";
+    let e = client
+        .semaphore_opts(SemaphoreOptions::new(&prefix, 2).session(missing))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, LockError::SessionNotFound { session } if session == missing),
+        "{e:?}"
+    );
+    let pairs = client
+        .kv()
+        .list(&format!("{prefix}/"), &QueryOptions::default())
+        .await
+        .unwrap()
+        .value;
+    assert!(pairs.is_empty(), "{pairs:?}");
 }

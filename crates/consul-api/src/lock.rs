@@ -7,7 +7,13 @@
 //! The guard watches the key with blocking reads and reports the lock's loss —
 //! session invalidated, key released, deleted or taken — through [`LockGuard::lost`] or a
 //! [`watch`] channel ([`LockGuard::subscribe`]). [`LockGuard::release`] releases it; so
-//! does dropping the guard, best effort, in the background.
+//! does dropping the guard, best effort, in the background. [`LockGuard::fencing_token`]
+//! is the value to fence the protected work with (see `docs/locks.md`).
+//!
+//! A session given in [`LockOptions::session`] is the caller's: it is neither renewed nor
+//! destroyed, but it is checked like a created one (it must exist when acquiring, and is
+//! read every half TTL while needed), so its end or a lost contact with Consul is
+//! reported as the loss of the lock.
 //!
 //! Acquisition is cancel-safe: dropping the future of [`Lock::acquire`] (for example with
 //! `tokio::time::timeout`) stops the renewal, releases the key if the acquisition may
@@ -48,9 +54,10 @@ use consul_types::session::NewSession;
 use consul_types::{Consistency, QueryOptions, ValidationError, WriteOptions};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 pub use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 /// How long one monitoring read blocks before it is sent again.
 const MONITOR_WAIT: Duration = Duration::from_secs(300);
@@ -67,6 +74,10 @@ pub enum LostReason {
     SessionInvalidated,
     /// The session lives, but the key no longer carries it: someone released, deleted or
     /// overwrote the key (for a semaphore: removed this holder from the lock record).
+    ///
+    /// Also the reason published first whenever the key leaves the session: the guard
+    /// reports the loss at once and only then reads the session, refining the reason to
+    /// [`LostReason::SessionInvalidated`] if it ended (see [`LockGuard::lost`]).
     KeyChanged,
     /// Watching the lock failed (Consul unreachable for longer than the retries allow, or
     /// the session could not be renewed within its TTL): the holder must assume it lost.
@@ -113,6 +124,14 @@ pub enum LockError {
     /// The session ended while waiting to acquire.
     #[error("the session ended while acquiring: {0}")]
     SessionLost(LostReason),
+    /// The session given in the options ([`LockOptions::session`],
+    /// `SemaphoreOptions::session`) does not exist (expired, destroyed or never created);
+    /// nothing was written.
+    #[error("session {session:?} does not exist")]
+    SessionNotFound {
+        /// The session id.
+        session: String,
+    },
     /// Destroy refused: the lock or semaphore is held (Go's `ErrLockInUse`).
     #[error("lock in use")]
     InUse,
@@ -159,6 +178,33 @@ pub(crate) fn signal(tx: &LostTx, reason: LostReason) {
     });
 }
 
+/// Replaces a published [`LostReason::KeyChanged`] by `reason` (the only refinement:
+/// the classification found that the session itself ended).
+fn refine(tx: &LostTx, reason: LostReason) {
+    tx.send_if_modified(|state| {
+        if matches!(state, Some(LostReason::KeyChanged)) {
+            *state = Some(reason);
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// The key (or the semaphore record) stopped carrying the session: publishes the loss at
+/// once with the best reason known then ([`LostReason::KeyChanged`], unless the session
+/// task already reported the session's end), then asks Consul whether the session ended
+/// and, if it did, refines the reason to [`LostReason::SessionInvalidated`].
+pub(crate) async fn report_loss(client: &Client, session: &str, tx: &LostTx) {
+    signal(tx, LostReason::KeyChanged);
+    if !matches!(*tx.borrow(), Some(LostReason::KeyChanged)) {
+        return;
+    }
+    if let LostReason::SessionInvalidated = classify(client, session).await {
+        refine(tx, LostReason::SessionInvalidated);
+    }
+}
+
 /// Waits until the state says lost (or every sender is gone).
 pub(crate) async fn wait_lost(rx: &mut watch::Receiver<Option<LostReason>>) -> LostReason {
     loop {
@@ -189,7 +235,8 @@ pub(crate) enum Undo {
     Semaphore(Box<SemaphoreOptions>),
 }
 
-/// A session (created or given), its renewal and monitoring tasks, and what to undo.
+/// A session (created or given), the task keeping it known alive (renewing a created
+/// session with a TTL, reading any other), the monitoring task, and what to undo.
 /// Dropping it while active stops the tasks and, in the background, undoes and destroys
 /// a created session.
 pub(crate) struct Holder {
@@ -198,7 +245,7 @@ pub(crate) struct Holder {
     owned: bool,
     tx: LostTx,
     rx: watch::Receiver<Option<LostReason>>,
-    renew: Option<JoinHandle<()>>,
+    keepalive: Option<JoinHandle<()>>,
     monitor: Option<JoinHandle<()>>,
     pub(crate) undo: Undo,
     active: bool,
@@ -215,40 +262,54 @@ impl fmt::Debug for Holder {
 }
 
 impl Holder {
-    /// Uses `given`, or creates a session from `new` and starts renewing it.
+    /// Uses `given` (which must exist) and starts checking it, or creates a session from
+    /// `new` and starts renewing it (checking it, when it has no TTL).
     pub(crate) async fn start(
         client: &Client,
         given: Option<&str>,
         new: &NewSession,
-    ) -> Result<Holder, Error> {
+    ) -> Result<Holder, LockError> {
         let (tx, rx) = watch::channel(None);
         let tx = Arc::new(tx);
-        let (session, owned, renew) = match given {
-            Some(id) => (id.to_owned(), false, None),
-            None => {
-                let id = client
-                    .session()
-                    .create(new, &WriteOptions::default())
+        let sessions = client.session();
+        let (session, owned, mode, ttl, sent) = match given {
+            Some(id) => {
+                let sent = Instant::now();
+                let entry = sessions
+                    .info(id, &QueryOptions::default())
                     .await?
-                    .value;
-                let renew = new.ttl.map(|ttl| {
-                    tokio::spawn(renew_loop(
-                        client.session(),
-                        id.clone(),
-                        ttl,
-                        Arc::clone(&tx),
-                    ))
-                });
-                (id, true, renew)
+                    .value
+                    .ok_or_else(|| LockError::SessionNotFound {
+                        session: id.to_owned(),
+                    })?;
+                (id.to_owned(), false, Keepalive::Check, entry.ttl, sent)
+            }
+            None => {
+                let sent = Instant::now();
+                let id = sessions.create(new, &WriteOptions::default()).await?.value;
+                let mode = match new.ttl {
+                    Some(_) => Keepalive::Renew,
+                    None => Keepalive::Check,
+                };
+                (id, true, mode, new.ttl, sent)
             }
         };
+        let ttl = ttl.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_SESSION_TTL);
+        let keepalive = tokio::spawn(keepalive_loop(
+            sessions,
+            session.clone(),
+            mode,
+            ttl,
+            sent,
+            Arc::clone(&tx),
+        ));
         Ok(Holder {
             client: client.clone(),
             session,
             owned,
             tx,
             rx,
-            renew,
+            keepalive: Some(keepalive),
             monitor: None,
             undo: Undo::Nothing,
             active: true,
@@ -279,11 +340,15 @@ impl Holder {
         wait_lost(&mut self.rx.clone()).await
     }
 
+    pub(crate) fn lost_reason(&self) -> Option<LostReason> {
+        self.rx.borrow().clone()
+    }
+
     fn stop_tasks(&mut self) {
         if let Some(t) = self.monitor.take() {
             t.abort();
         }
-        if let Some(t) = self.renew.take() {
+        if let Some(t) = self.keepalive.take() {
             t.abort();
         }
     }
@@ -352,39 +417,80 @@ async fn finish(client: &Client, session: &str, owned: bool, undo: Undo) -> Resu
     undone.and(destroyed)
 }
 
-/// Renews a created session every half TTL (Go's `RenewPeriodic`); reports the session's
-/// end, or renewals failing for longer than the TTL.
-async fn renew_loop(session: Session, id: String, mut ttl: Duration, tx: LostTx) {
+/// How the session task keeps a session known to be alive.
+#[derive(Clone, Copy, Debug)]
+enum Keepalive {
+    /// Renew it (a created session with a TTL; Go's `RenewPeriodic`).
+    Renew,
+    /// Only read it (a caller's session, or a created one without a TTL).
+    Check,
+}
+
+/// Pause before trying again after a failed renewal or check.
+const KEEPALIVE_RETRY: Duration = Duration::from_secs(1);
+
+/// Shortest time given to one renewal or check.
+const KEEPALIVE_MIN_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// Renews or reads the session every half TTL. Reports its end
+/// ([`LostReason::SessionInvalidated`]), or [`LostReason::MonitorFailed`] once no renewal
+/// or check has succeeded for a whole TTL (counted from the last one sent that
+/// succeeded, `last_ok` at first): every attempt is cut off at that deadline, so the
+/// report comes about one TTL after contact was lost, however Consul fails to answer.
+async fn keepalive_loop(
+    sessions: Session,
+    id: String,
+    mode: Keepalive,
+    mut ttl: Duration,
+    mut last_ok: Instant,
+    tx: LostTx,
+) {
     let mut wait = ttl / 2;
-    let mut last = Instant::now();
     loop {
         tokio::time::sleep(wait).await;
-        let limit = (ttl / 2).max(Duration::from_secs(1));
-        let outcome = tokio::time::timeout(limit, session.renew(&id, &WriteOptions::default()))
+        let sent = Instant::now();
+        let left = (last_ok + ttl).saturating_duration_since(sent);
+        let limit = (ttl / 2).min(left).max(KEEPALIVE_MIN_ATTEMPT);
+        let attempt = async {
+            match mode {
+                Keepalive::Renew => match sessions.renew(&id, &WriteOptions::default()).await {
+                    Ok(renewed) => Ok(Some(renewed.value.ttl)),
+                    Err(e) if e.is_not_found() => Ok(None),
+                    Err(e) => Err(e),
+                },
+                Keepalive::Check => sessions
+                    .info(&id, &QueryOptions::default())
+                    .await
+                    .map(|r| r.value.map(|s| s.ttl)),
+            }
+        };
+        let outcome = tokio::time::timeout(limit, attempt)
             .await
             .unwrap_or_else(|_| {
                 Err(Error::Transport(consul_transport::TransportError::timeout(
-                    "session renewal timed out",
+                    "no answer about the session within its TTL",
                 )))
             });
         match outcome {
-            Ok(renewed) => {
-                if let Some(t) = renewed.value.ttl {
+            Ok(Some(current)) => {
+                if let Some(t) = current.filter(|t| !t.is_zero()) {
                     ttl = t;
                 }
+                last_ok = sent;
                 wait = ttl / 2;
-                last = Instant::now();
             }
-            Err(e) if e.is_not_found() => {
+            Ok(None) => {
                 signal(&tx, LostReason::SessionInvalidated);
                 return;
             }
             Err(e) => {
-                if last.elapsed() > ttl {
+                let left = (last_ok + ttl).saturating_duration_since(Instant::now());
+                if left.is_zero() {
                     signal(&tx, LostReason::MonitorFailed(Arc::new(e)));
                     return;
                 }
-                wait = Duration::from_secs(1);
+                tracing::debug!(error = %e, ?mode, "session keep-alive failed, retrying");
+                wait = KEEPALIVE_RETRY.min(left);
             }
         }
     }
@@ -491,7 +597,8 @@ impl Lock {
     /// Waiting uses blocking reads of the key ([`LockOptions::wait_time`] each); when
     /// Consul refuses because a lock-delay is in effect, the attempt is retried after
     /// pauses growing from 50 ms to [`LockOptions::retry_time`]. Cancel-safe (see the
-    /// module docs): bound the wait with `tokio::time::timeout`.
+    /// module docs): bound the wait with `tokio::time::timeout`, or use
+    /// [`Lock::try_acquire`] to give up after one wait.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
@@ -510,8 +617,49 @@ impl Lock {
     ///
     /// # Errors
     /// [`LockError::Conflict`] if the key exists with other flags; [`LockError::SessionLost`]
-    /// if the session ended while waiting; [`LockError::Consul`] for failed requests.
+    /// if the session ended while waiting; [`LockError::SessionNotFound`] if the session
+    /// given in the options does not exist; [`LockError::Consul`] for failed requests.
     pub async fn acquire(&self) -> Result<LockGuard, LockError> {
+        loop {
+            // Without a deadline the contender never gives up: one round is enough.
+            if let Some(guard) = self.contend(None).await? {
+                return Ok(guard);
+            }
+        }
+    }
+
+    /// Tries to acquire the lock, waiting at most [`LockOptions::wait_time`] (Go's
+    /// `LockTryOnce`): `None` when the lock is still held by another session (or a
+    /// lock-delay still refuses it) at the end of that wait.
+    ///
+    /// The wait is one blocking read of the key (with Consul's jitter of up to 1/16 of
+    /// it), shortened by the time already spent, plus the lock-delay pauses within it.
+    /// When it gives up, the session it created is destroyed before it returns, as a
+    /// cancelled [`Lock::acquire`] does; nothing is left behind.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// use consul_api::lock::LockOptions;
+    /// use std::time::Duration;
+    /// let lock = client.lock_opts(LockOptions::new("jobs/nightly").wait_time(Duration::from_secs(2)))?;
+    /// match lock.try_acquire().await? {
+    ///     Some(guard) => {
+    ///         // ... run the job ...
+    ///         guard.release().await?;
+    ///     }
+    ///     None => println!("someone else runs it"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Lock::acquire`].
+    pub async fn try_acquire(&self) -> Result<Option<LockGuard>, LockError> {
+        self.contend(Some(self.opts.wait_time)).await
+    }
+
+    /// One contender: `None` when `limit` (counted from the first read) ran out first.
+    async fn contend(&self, limit: Option<Duration>) -> Result<Option<LockGuard>, LockError> {
         self.opts.validate()?;
         let mut holder = Holder::start(
             &self.client,
@@ -521,33 +669,61 @@ impl Lock {
         .await?;
         let session = holder.session().to_owned();
         let mut watcher = holder.receiver();
-        let index = tokio::select! {
-            r = self.acquire_loop(&session, &mut holder.undo) => r?,
+        let deadline = limit.map(|l| Instant::now() + l);
+        let acquired = tokio::select! {
+            r = self.acquire_loop(&session, &mut holder.undo, deadline) => r?,
             reason = wait_lost(&mut watcher) => return Err(LockError::SessionLost(reason)),
+        };
+        let Some(acquired) = acquired else {
+            // Gave up: release what may have landed and destroy the session now.
+            if let Err(e) = holder.release().await {
+                tracing::debug!(error = %e, "cleaning up after giving up failed");
+            }
+            return Ok(None);
         };
         let task = tokio::spawn(monitor_lock(
             self.client.clone(),
             self.opts.key.clone(),
             session,
-            index,
+            acquired.index,
             Retries::new(self.opts.monitor_retries, self.opts.monitor_retry_time),
             holder.lost_tx(),
         ));
         holder.set_monitor(task);
-        Ok(LockGuard {
+        Ok(Some(LockGuard {
             holder,
             key: self.opts.key.clone(),
-        })
+            lock_index: acquired.lock_index,
+            fencing_token: acquired.modify_index,
+        }))
     }
 
-    /// Returns the index to monitor from once the key is held by `session`.
-    async fn acquire_loop(&self, session: &str, undo: &mut Undo) -> Result<u64, LockError> {
+    /// Takes the key for `session`; `None` if `deadline` passed first.
+    async fn acquire_loop(
+        &self,
+        session: &str,
+        undo: &mut Undo,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Acquired>, LockError> {
         let kv = self.client.kv();
         let key = &self.opts.key;
         let mut index = 0;
         let mut pause = FIRST_RETRY.min(self.opts.retry_time);
+        let mut attempts = 0u32;
         loop {
-            let mut q = QueryOptions::default().wait_time(self.opts.wait_time);
+            let mut wait = self.opts.wait_time;
+            if let Some(deadline) = deadline {
+                // Go's LockTryOnce: after the first read, only what is left of the wait.
+                let left = deadline.saturating_duration_since(Instant::now());
+                if attempts > 0 && left.is_zero() {
+                    return Ok(None);
+                }
+                if attempts > 0 {
+                    wait = wait.min(left);
+                }
+            }
+            attempts += 1;
+            let mut q = QueryOptions::default().wait_time(wait);
             if index > 0 {
                 q = q.wait_index(index);
             }
@@ -560,7 +736,17 @@ impl Lock {
                     });
                 }
                 if pair.session.as_deref() == Some(session) {
-                    return Ok(got.meta.last_index);
+                    // Already held through this session (by another guard on it): taken
+                    // again, and released by this guard too (Go's Lock does the same).
+                    *undo = Undo::Lock {
+                        key: key.clone(),
+                        value: self.opts.value.clone(),
+                    };
+                    if let Some(acquired) = self.held_by(session).await? {
+                        return Ok(Some(acquired));
+                    }
+                    index = 0;
+                    continue;
                 }
                 if pair.session.is_some() {
                     index = next_index(index, got.meta.last_index);
@@ -584,7 +770,12 @@ impl Lock {
                 .await?
                 .value;
             if locked {
-                return Ok(got.meta.last_index);
+                if let Some(acquired) = self.held_by(session).await? {
+                    return Ok(Some(acquired));
+                }
+                // Lost again before it could be read: contend again.
+                index = 0;
+                continue;
             }
             // Held by another session (wait for it), or a lock-delay (pause, then retry).
             let now = kv.get(key, &QueryOptions::default()).await?;
@@ -593,12 +784,30 @@ impl Lock {
                     index = next_index(0, now.meta.last_index);
                 }
                 _ => {
-                    tokio::time::sleep(pause).await;
+                    let nap = match deadline {
+                        Some(d) => pause.min(d.saturating_duration_since(Instant::now())),
+                        None => pause,
+                    };
+                    tokio::time::sleep(nap).await;
                     pause = (pause * 2).min(self.opts.retry_time);
                     index = 0;
                 }
             }
         }
+    }
+
+    /// Reads the key consistently: its indexes, if it carries `session`.
+    async fn held_by(&self, session: &str) -> Result<Option<Acquired>, LockError> {
+        let q = QueryOptions::default().consistency(Consistency::Consistent);
+        let got = self.client.kv().get(&self.opts.key, &q).await?;
+        Ok(match got.value {
+            Some(pair) if pair.session.as_deref() == Some(session) => Some(Acquired {
+                index: next_index(0, got.meta.last_index),
+                lock_index: pair.lock_index,
+                modify_index: pair.modify_index,
+            }),
+            _ => None,
+        })
     }
 
     /// Deletes the lock's key if nobody holds it (Go's `Lock.Destroy`; `consul lock`
@@ -639,6 +848,15 @@ impl Lock {
     }
 }
 
+/// The key as read right after it was taken.
+#[derive(Debug, Clone, Copy)]
+struct Acquired {
+    /// The index to monitor from.
+    index: u64,
+    lock_index: u64,
+    modify_index: u64,
+}
+
 /// Watches the held key with consistent blocking reads until it stops carrying `session`.
 async fn monitor_lock(
     client: Client,
@@ -662,8 +880,7 @@ async fn monitor_lock(
                         index = next_index(index, got.meta.last_index);
                     }
                     _ => {
-                        let reason = classify(&client, &session).await;
-                        signal(&tx, reason);
+                        report_loss(&client, &session, &tx).await;
                         return;
                     }
                 }
@@ -680,14 +897,33 @@ async fn monitor_lock(
     }
 }
 
-/// A held lock; made by [`Lock::acquire`].
+/// A held lock; made by [`Lock::acquire`] or [`Lock::try_acquire`].
 ///
 /// Dropping it releases the lock in the background (when a Tokio runtime is running);
-/// [`LockGuard::release`] does it now and reports errors.
+/// [`LockGuard::release`] does it now and reports errors. Dropping it at once by mistake
+/// is caught by the `unused_must_use` lint (but `let _ = …` drops it too, and only
+/// clippy's `let_underscore_must_use` warns about that: bind it to a name such as `_guard`):
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+/// client.lock_key("jobs/nightly")?.acquire().await?; // the guard is dropped here
+/// # Ok(()) }
+/// ```
+///
+/// ```no_run
+/// #![deny(unused_must_use)]
+/// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+/// let _guard = client.lock_key("jobs/nightly")?.acquire().await?; // held until scope end
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
+#[must_use = "dropping the guard releases the lock at once; keep it for as long as the lock must be held"]
 pub struct LockGuard {
     holder: Holder,
     key: String,
+    lock_index: u64,
+    fencing_token: u64,
 }
 
 impl LockGuard {
@@ -701,14 +937,61 @@ impl LockGuard {
         self.holder.session()
     }
 
-    /// Whether the lock is still held, as far as the monitor knows.
+    /// The fencing token of this tenure: the key's `ModifyIndex` as read (consistently)
+    /// right after it was taken, that is, the Raft index of the write that gave it to this
+    /// session. Every later holder's token is strictly greater, so a resource that
+    /// remembers the greatest token it has seen and refuses smaller ones cannot be
+    /// changed by a holder that lost the lock without knowing it (paused, partitioned).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use consul_api::{QueryOptions, WriteOptions};
+    /// let guard = client.lock_key("jobs/nightly/leader")?.acquire().await?;
+    /// let token = guard.fencing_token();
+    /// // The protected resource, here a key, records the greatest token it has accepted
+    /// // and is only written with a check-and-set against what was read.
+    /// let kv = client.kv();
+    /// let fence = "jobs/nightly/fence";
+    /// let seen = kv.get(fence, &QueryOptions::default()).await?.value;
+    /// let (greatest, cas) = seen.map_or((0, 0), |p| {
+    ///     (p.value_str().and_then(|v| v.parse().ok()).unwrap_or(0), p.modify_index)
+    /// });
+    /// if token < greatest {
+    ///     return Err("a later holder has taken over: stop".into());
+    /// }
+    /// if !kv.cas(fence, token.to_string(), cas, &WriteOptions::default()).await?.value {
+    ///     return Err("the fence moved meanwhile: read it again".into());
+    /// }
+    /// // ... write the job's output, knowing no later holder has written yet ...
+    /// # Ok(()) }
+    /// ```
+    pub fn fencing_token(&self) -> u64 {
+        self.fencing_token
+    }
+
+    /// The key's `LockIndex` when it was taken: how many times the key has been acquired
+    /// (it grows by one per acquisition, but restarts when the key is deleted; use
+    /// [`LockGuard::fencing_token`] to fence).
+    pub fn lock_index(&self) -> u64 {
+        self.lock_index
+    }
+
+    /// Whether the lock is still held, as far as the guard knows. It turns `false` as soon
+    /// as the monitor sees the key stop carrying the session, before the reason is
+    /// classified.
     pub fn is_held(&self) -> bool {
         self.holder.is_held()
     }
 
-    /// Resolves when the lock is lost, with the reason (cancel-safe, may be awaited many
-    /// times). Loss is seen by a blocking read of the key, so it is reported as soon as
-    /// Consul applies the change (milliseconds on a local agent).
+    /// Resolves when the lock is lost, with the reason first published (cancel-safe, may
+    /// be awaited many times). Loss is seen by a blocking read of the key, so it is
+    /// reported as soon as Consul applies the change (milliseconds on a local agent).
+    ///
+    /// The loss is published at once, with [`LostReason::KeyChanged`] unless the session
+    /// is already known to be gone; the guard then asks Consul about the session (for at
+    /// most 2 s) and, if it ended, refines the reason to
+    /// [`LostReason::SessionInvalidated`]. [`LockGuard::lost_reason`] and
+    /// [`LockGuard::subscribe`] show the refinement.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
@@ -721,8 +1004,37 @@ impl LockGuard {
         self.holder.lost().await
     }
 
+    /// Why the lock was lost, as known now: `None` while held; a published
+    /// [`LostReason::KeyChanged`] may still be refined once to
+    /// [`LostReason::SessionInvalidated`] (see [`LockGuard::lost`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// if let Some(reason) = guard.lost_reason() {
+    ///     eprintln!("lost: {reason}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lost_reason(&self) -> Option<LostReason> {
+        self.holder.lost_reason()
+    }
+
     /// A channel that turns from `None` to `Some(reason)` when the lock is lost, to hand
-    /// to other tasks.
+    /// to other tasks. It changes a second time if the reason is refined from
+    /// [`LostReason::KeyChanged`] to [`LostReason::SessionInvalidated`] (see
+    /// [`LockGuard::lost`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// let mut rx = guard.subscribe();
+    /// tokio::spawn(async move {
+    ///     let _ = rx.wait_for(Option::is_some).await;
+    ///     eprintln!("lost the lock");
+    /// });
+    /// # Ok(()) }
+    /// ```
     pub fn subscribe(&self) -> watch::Receiver<Option<LostReason>> {
         self.holder.receiver()
     }

@@ -23,7 +23,7 @@
 //! ```
 
 use crate::lock::{
-    classify, next_index, signal, wait_lost, Holder, LockError, LostReason, Retries, Undo,
+    next_index, report_loss, signal, wait_lost, Holder, LockError, LostReason, Retries, Undo,
 };
 use crate::{Client, Error};
 use consul_types::kv::{KvPair, KvPutParams};
@@ -35,6 +35,7 @@ use consul_types::{Consistency, QueryOptions, WriteOptions};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 const MONITOR_WAIT: Duration = Duration::from_secs(300);
 
@@ -113,7 +114,8 @@ impl Semaphore {
         &self.opts
     }
 
-    /// Waits for a slot and returns its guard (Go's `Semaphore.Acquire`). Cancel-safe.
+    /// Waits for a slot and returns its guard (Go's `Semaphore.Acquire`). Cancel-safe;
+    /// [`Semaphore::try_acquire`] gives up after one wait.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
@@ -129,8 +131,46 @@ impl Semaphore {
     /// [`LockError::Conflict`] when a key of the prefix has other flags,
     /// [`LockError::LimitConflict`] when the record has another limit,
     /// [`LockError::SessionLost`] if the session ended while waiting,
+    /// [`LockError::SessionNotFound`] if the session given in the options does not exist,
     /// [`LockError::Consul`] for failed requests.
     pub async fn acquire(&self) -> Result<SemaphoreGuard, LockError> {
+        loop {
+            // Without a deadline the contender never gives up: one round is enough.
+            if let Some(slot) = self.contend(None).await? {
+                return Ok(slot);
+            }
+        }
+    }
+
+    /// Tries to take a slot, waiting at most [`SemaphoreOptions::wait_time`] (Go's
+    /// `SemaphoreTryOnce`): `None` when every slot is still taken at the end of that wait.
+    ///
+    /// When it gives up, its contender key is deleted and the session it created is
+    /// destroyed before it returns, as a cancelled [`Semaphore::acquire`] does.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// use consul_api::semaphore::SemaphoreOptions;
+    /// use std::time::Duration;
+    /// let opts = SemaphoreOptions::new("jobs/reindex", 3).wait_time(Duration::from_secs(2));
+    /// match client.semaphore_opts(opts)?.try_acquire().await? {
+    ///     Some(slot) => {
+    ///         // ... work ...
+    ///         slot.release().await?;
+    ///     }
+    ///     None => println!("3 workers are busy already"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Semaphore::acquire`].
+    pub async fn try_acquire(&self) -> Result<Option<SemaphoreGuard>, LockError> {
+        self.contend(Some(self.opts.wait_time)).await
+    }
+
+    /// One contender: `None` when `limit` (counted from the first read) ran out first.
+    async fn contend(&self, limit: Option<Duration>) -> Result<Option<SemaphoreGuard>, LockError> {
         self.opts.validate()?;
         let mut holder = Holder::start(
             &self.client,
@@ -140,9 +180,17 @@ impl Semaphore {
         .await?;
         let session = holder.session().to_owned();
         let mut watcher = holder.receiver();
+        let deadline = limit.map(|l| Instant::now() + l);
         let index = tokio::select! {
-            r = self.acquire_loop(&session, &mut holder.undo) => r?,
+            r = self.acquire_loop(&session, &mut holder.undo, deadline) => r?,
             reason = wait_lost(&mut watcher) => return Err(LockError::SessionLost(reason)),
+        };
+        let Some(index) = index else {
+            // Gave up: leave the contender entry and destroy the session now.
+            if let Err(e) = holder.release().await {
+                tracing::debug!(error = %e, "cleaning up after giving up failed");
+            }
+            return Ok(None);
         };
         let task = tokio::spawn(monitor_semaphore(
             self.client.clone(),
@@ -153,10 +201,17 @@ impl Semaphore {
             holder.lost_tx(),
         ));
         holder.set_monitor(task);
-        Ok(SemaphoreGuard { holder })
+        Ok(Some(SemaphoreGuard { holder }))
     }
 
-    async fn acquire_loop(&self, session: &str, undo: &mut Undo) -> Result<u64, LockError> {
+    /// Takes a slot for `session`: the index to monitor from, or `None` if `deadline`
+    /// passed first.
+    async fn acquire_loop(
+        &self,
+        session: &str,
+        undo: &mut Undo,
+        deadline: Option<Instant>,
+    ) -> Result<Option<u64>, LockError> {
         let kv = self.client.kv();
         let w = WriteOptions::default();
         let contender = self.opts.contender_key(session);
@@ -174,8 +229,21 @@ impl Semaphore {
         let prefix = self.opts.list_prefix();
         let lock_key = self.opts.lock_key();
         let mut index = 0;
+        let mut attempts = 0u32;
         loop {
-            let mut q = QueryOptions::default().wait_time(self.opts.wait_time);
+            let mut wait = self.opts.wait_time;
+            if let Some(deadline) = deadline {
+                // Go's SemaphoreTryOnce: after the first read, only what is left of the wait.
+                let left = deadline.saturating_duration_since(Instant::now());
+                if attempts > 0 && left.is_zero() {
+                    return Ok(None);
+                }
+                if attempts > 0 {
+                    wait = wait.min(left);
+                }
+            }
+            attempts += 1;
+            let mut q = QueryOptions::default().wait_time(wait);
             if index > 0 {
                 q = q.wait_index(index);
             }
@@ -188,7 +256,7 @@ impl Semaphore {
                 });
             }
             if record.is_holder(session) {
-                return Ok(listed.meta.last_index);
+                return Ok(Some(listed.meta.last_index));
             }
             if record.is_full() {
                 index = next_index(index, listed.meta.last_index);
@@ -203,7 +271,7 @@ impl Semaphore {
                 .await?
                 .value;
             if swapped {
-                return Ok(listed.meta.last_index);
+                return Ok(Some(listed.meta.last_index));
             }
             // Another contender won the race: read again at once.
             index = 0;
@@ -308,7 +376,7 @@ async fn monitor_semaphore(
                         index = next_index(index, listed.meta.last_index);
                     }
                     Ok(_) => {
-                        report(classify(&client, &session).await);
+                        report_loss(&client, &session, &tx).await;
                         return;
                     }
                     Err(e) => {
@@ -333,9 +401,27 @@ async fn monitor_semaphore(
     }
 }
 
-/// A held semaphore slot; made by [`Semaphore::acquire`]. Dropping it releases the slot
-/// in the background; [`SemaphoreGuard::release`] does it now.
+/// A held semaphore slot; made by [`Semaphore::acquire`] or [`Semaphore::try_acquire`].
+/// Dropping it releases the slot in the background; [`SemaphoreGuard::release`] does it
+/// now. Dropping it at once by mistake is caught by the `unused_must_use` lint (but
+/// `let _ = …` drops it too, and only clippy's `let_underscore_must_use` warns about that:
+/// bind it to a name such as `_slot`):
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+/// client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?; // the slot is given back
+/// # Ok(()) }
+/// ```
+///
+/// ```no_run
+/// #![deny(unused_must_use)]
+/// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+/// let _slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
+#[must_use = "dropping the guard gives the slot back at once; keep it for as long as the slot must be held"]
 pub struct SemaphoreGuard {
     holder: Holder,
 }
@@ -346,12 +432,17 @@ impl SemaphoreGuard {
         self.holder.session()
     }
 
-    /// Whether the slot is still held, as far as the monitor knows.
+    /// Whether the slot is still held, as far as the guard knows; `false` as soon as the
+    /// monitor sees the slot gone, before the reason is classified.
     pub fn is_held(&self) -> bool {
         self.holder.is_held()
     }
 
-    /// Resolves when the slot is lost, with the reason (cancel-safe).
+    /// Resolves when the slot is lost, with the reason first published (cancel-safe).
+    /// As for a lock ([`LockGuard::lost`](crate::lock::LockGuard::lost)), a
+    /// [`LostReason::KeyChanged`] is published at once and refined to
+    /// [`LostReason::SessionInvalidated`] if reading the session (at most 2 s) shows it
+    /// ended; [`SemaphoreGuard::lost_reason`] and [`SemaphoreGuard::subscribe`] show that.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
@@ -363,7 +454,23 @@ impl SemaphoreGuard {
         self.holder.lost().await
     }
 
-    /// A channel that turns from `None` to `Some(reason)` when the slot is lost.
+    /// Why the slot was lost, as known now (`None` while held; see
+    /// [`SemaphoreGuard::lost`] for the one possible refinement).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// if let Some(reason) = slot.lost_reason() {
+    ///     eprintln!("slot lost: {reason}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lost_reason(&self) -> Option<LostReason> {
+        self.holder.lost_reason()
+    }
+
+    /// A channel that turns from `None` to `Some(reason)` when the slot is lost (and
+    /// changes once more if the reason is refined).
     pub fn subscribe(&self) -> watch::Receiver<Option<LostReason>> {
         self.holder.receiver()
     }

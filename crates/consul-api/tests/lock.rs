@@ -18,6 +18,8 @@ type Handler = dyn Fn(&RecordedRequest) -> Option<(u16, String, u64)> + Send + S
 struct Router {
     handler: Arc<Handler>,
     seen: Arc<Mutex<Vec<RecordedRequest>>>,
+    /// Counts the requests seen, so a test can wait for one without polling a clock.
+    count: Arc<tokio::sync::watch::Sender<usize>>,
 }
 
 impl std::fmt::Debug for Router {
@@ -33,6 +35,7 @@ impl Router {
         Router {
             handler: Arc::new(h),
             seen: Arc::default(),
+            count: Arc::new(tokio::sync::watch::channel(0).0),
         }
     }
 
@@ -47,20 +50,40 @@ impl Router {
             .collect()
     }
 
-    async fn wait_for(&self, method: &str, path: &str) -> RecordedRequest {
-        for _ in 0..200 {
-            if let Some(r) = self.find(method, path).pop() {
-                return r;
+    /// Waits until a request matching `want` has been sent (for at most 5 s, as a failure
+    /// bound: the wait itself is woken by each request, not by a clock).
+    async fn wait_until(
+        &self,
+        what: &str,
+        want: impl Fn(&RecordedRequest) -> bool,
+    ) -> RecordedRequest {
+        let mut count = self.count.subscribe();
+        let found = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                count.borrow_and_update();
+                if let Some(r) = self.requests().into_iter().rev().find(|r| want(r)) {
+                    return r;
+                }
+                count.changed().await.expect("router alive");
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!(
-            "no {method} {path}; saw {:?}",
-            self.requests()
-                .iter()
-                .map(|r| r.uri.to_string())
-                .collect::<Vec<_>>()
-        );
+        })
+        .await;
+        found.unwrap_or_else(|_| {
+            panic!(
+                "no {what}; saw {:?}",
+                self.requests()
+                    .iter()
+                    .map(|r| format!("{} {}", r.method, r.uri))
+                    .collect::<Vec<_>>()
+            )
+        })
+    }
+
+    async fn wait_for(&self, method: &str, path: &str) -> RecordedRequest {
+        self.wait_until(&format!("{method} {path}"), |r| {
+            r.method == method && r.uri.path() == path
+        })
+        .await
     }
 }
 
@@ -77,6 +100,7 @@ impl Transport for Router {
                 .map(|t| t.0),
         };
         self.seen.lock().unwrap().push(rec.clone());
+        self.count.send_modify(|n| *n += 1);
         let answer = (self.handler)(&rec);
         Box::pin(async move {
             match answer {
@@ -101,6 +125,13 @@ fn client(router: &Router) -> Client {
     .unwrap()
 }
 
+/// A lock key held by `session`, last written at `modify_index`.
+fn held_pair(key: &str, session: &str, lock_index: u64, modify_index: u64) -> String {
+    serde_json::json!([{"Key": key, "Flags": LOCK_FLAG_VALUE, "Value": null, "Session": session,
+        "LockIndex": lock_index, "CreateIndex": 5, "ModifyIndex": modify_index}])
+    .to_string()
+}
+
 fn pair(key: &str, flags: u64, session: Option<&str>) -> String {
     let mut v = serde_json::json!([{"Key": key, "Flags": flags, "Value": null,
         "LockIndex": 1, "CreateIndex": 5, "ModifyIndex": 7}]);
@@ -118,7 +149,12 @@ async fn acquire_and_release_follow_go_conventions() {
         let path = r.uri.path();
         match (r.method.as_str(), path) {
             ("PUT", "/v1/session/create") => Some((200, format!(r#"{{"ID":"{SID}"}}"#), 0)),
-            ("GET", "/v1/kv/app/leader") if r.query("consistent").is_some() => None,
+            // The monitor's blocking read hangs.
+            ("GET", "/v1/kv/app/leader") if r.query("index").is_some() => None,
+            // Read right after acquiring: held by the session, written at index 11.
+            ("GET", "/v1/kv/app/leader") if r.query("consistent").is_some() => {
+                Some((200, held_pair("app/leader", SID, 1, 11), 11))
+            }
             ("GET", "/v1/kv/app/leader") => Some((404, String::new(), 10)),
             ("PUT", "/v1/kv/app/leader") => Some((200, "true".into(), 0)),
             ("PUT", p) if p.starts_with("/v1/session/destroy/") => Some((200, "true".into(), 0)),
@@ -131,6 +167,8 @@ async fn acquire_and_release_follow_go_conventions() {
     let guard = lock.acquire().await.unwrap();
     assert!(guard.is_held());
     assert_eq!(guard.session(), SID);
+    assert_eq!(guard.fencing_token(), 11);
+    assert_eq!(guard.lock_index(), 1);
 
     let create = router.find("PUT", "/v1/session/create").pop().unwrap();
     let body: serde_json::Value = serde_json::from_slice(&create.body).unwrap();
@@ -146,16 +184,18 @@ async fn acquire_and_release_follow_go_conventions() {
     assert_eq!(put.query("flags"), Some(LOCK_FLAG_VALUE.to_string()));
     assert_eq!(&put.body[..], b"me");
 
-    // The monitor blocks on the key, consistently, from the index it saw.
-    let monitor = router.wait_for("GET", "/v1/kv/app/leader").await;
-    let monitor = if monitor.query("consistent").is_some() {
-        monitor
-    } else {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        router.find("GET", "/v1/kv/app/leader").pop().unwrap()
-    };
+    // After the write, a consistent read hands out the indexes.
+    let gets = router.find("GET", "/v1/kv/app/leader");
+    assert!(gets[1].query("consistent").is_some(), "{:?}", gets[1].uri);
+    assert_eq!(gets[1].query("index"), None);
+    // The monitor blocks on the key, consistently, from the index of that read.
+    let monitor = router
+        .wait_until("the monitor's blocking read", |r| {
+            r.uri.path() == "/v1/kv/app/leader" && r.query("index").is_some()
+        })
+        .await;
     assert!(monitor.query("consistent").is_some());
-    assert_eq!(monitor.query("index").as_deref(), Some("10"));
+    assert_eq!(monitor.query("index").as_deref(), Some("11"));
 
     guard.release().await.unwrap();
     let puts = router.find("PUT", "/v1/kv/app/leader");
@@ -201,8 +241,12 @@ async fn dropping_a_waiting_acquire_destroys_its_session() {
         _ => Some((200, "true".into(), 0)),
     });
     let lock = client(&router).lock_key("busy").unwrap();
-    let r = tokio::time::timeout(Duration::from_millis(200), lock.acquire()).await;
-    assert!(r.is_err(), "still waiting");
+    let mut acquire = Box::pin(lock.acquire());
+    tokio::select! {
+        r = &mut acquire => panic!("acquired a held lock: {r:?}"),
+        _ = router.wait_until("the blocking read", |r| r.query("index").is_some()) => {}
+    }
+    drop(acquire);
     router
         .wait_for("PUT", &format!("/v1/session/destroy/{SID}"))
         .await;
@@ -221,8 +265,12 @@ async fn lock_delay_refusals_are_retried_and_loss_is_reported() {
     let router = Router::new(move |r| match (r.method.as_str(), r.uri.path()) {
         ("PUT", "/v1/session/create") => Some((200, format!(r#"{{"ID":"{SID}"}}"#), 0)),
         // Monitor: the key lost its session (the session was destroyed).
-        ("GET", "/v1/kv/k") if r.query("consistent").is_some() => {
+        ("GET", "/v1/kv/k") if r.query("index").is_some() => {
             Some((200, pair("k", LOCK_FLAG_VALUE, None), 30))
+        }
+        // Read right after acquiring.
+        ("GET", "/v1/kv/k") if r.query("consistent").is_some() => {
+            Some((200, held_pair("k", SID, 1, 21), 21))
         }
         ("GET", "/v1/kv/k") => Some((200, pair("k", LOCK_FLAG_VALUE, None), 20)),
         ("PUT", "/v1/kv/k") if r.query("acquire").is_some() => {
@@ -243,16 +291,23 @@ async fn lock_delay_refusals_are_retried_and_loss_is_reported() {
     // Two refusals: pauses of 50 ms and 100 ms.
     assert_eq!(*attempts.lock().unwrap(), 3);
     assert!(started.elapsed() >= Duration::from_millis(150));
-    let reason = tokio::time::timeout(Duration::from_secs(2), guard.lost())
+    // The loss is published at once; reading the session (gone: `[]`) refines it.
+    tokio::time::timeout(Duration::from_secs(2), guard.lost())
         .await
         .unwrap();
-    assert!(
-        matches!(reason, LostReason::SessionInvalidated),
-        "{reason:?}"
-    );
     assert!(!guard.is_held());
-    let rx = guard.subscribe();
-    assert!(matches!(*rx.borrow(), Some(LostReason::SessionInvalidated)));
+    let mut rx = guard.subscribe();
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        rx.wait_for(|s| matches!(s, Some(LostReason::SessionInvalidated))),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(matches!(
+        guard.lost_reason(),
+        Some(LostReason::SessionInvalidated)
+    ));
 }
 
 #[tokio::test]
@@ -334,4 +389,116 @@ async fn semaphore_writes_contender_and_record_like_go() {
     let update = router.find("PUT", "/v1/kv/jobs/.lock").pop().unwrap();
     assert_eq!(update.query("cas").as_deref(), Some("41"));
     assert_eq!(&update.body[..], br#"{"Limit":2,"Holders":{}}"#);
+}
+
+/// A fake agent for a lock on `k` held through the caller's session `SID` (TTL 10 s),
+/// whose monitoring read never answers; `info` answers each `session/info` read, by
+/// how many came before it.
+fn callers_session_router(
+    info: impl Fn(usize) -> Option<(u16, String, u64)> + Send + Sync + 'static,
+) -> Router {
+    let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Router::new(move |r| match (r.method.as_str(), r.uri.path()) {
+        ("GET", p) if p == format!("/v1/session/info/{SID}") => {
+            info(reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+        }
+        ("GET", "/v1/kv/k") if r.query("index").is_some() => None,
+        ("GET", "/v1/kv/k") if r.query("consistent").is_some() => {
+            Some((200, held_pair("k", SID, 1, 12), 12))
+        }
+        ("GET", "/v1/kv/k") => Some((404, String::new(), 10)),
+        ("PUT", "/v1/kv/k") => Some((200, "true".into(), 13)),
+        (m, p) => Some((500, format!("unexpected {m} {p}"), 0)),
+    })
+}
+
+fn alive() -> Option<(u16, String, u64)> {
+    let body = serde_json::json!([{"ID": SID, "Name": "caller's", "Node": "n1",
+        "Behavior": "release", "TTL": "10s", "LockDelay": 15_000_000_000u64,
+        "CreateIndex": 3, "ModifyIndex": 3}]);
+    Some((200, body.to_string(), 3))
+}
+
+/// Issue 7, item 19: a caller-supplied session is read every half TTL, never renewed
+/// nor destroyed; its end is reported even when the key's monitoring read says nothing.
+#[tokio::test(start_paused = true)]
+async fn a_callers_session_is_checked_and_its_end_reported() {
+    // Alive at the start and at the first check (5 s), gone at the second (10 s).
+    let router = callers_session_router(|n| {
+        if n < 2 {
+            alive()
+        } else {
+            Some((200, "[]".into(), 4))
+        }
+    });
+    let guard = client(&router)
+        .lock_opts(LockOptions::new("k").session(SID))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let acquired = tokio::time::Instant::now();
+    let reason = guard.lost().await;
+    let after = acquired.elapsed();
+    assert!(
+        matches!(reason, LostReason::SessionInvalidated),
+        "{reason:?}"
+    );
+    assert!(
+        after >= Duration::from_secs(10) && after < Duration::from_secs(11),
+        "{after:?}"
+    );
+    assert_eq!(
+        router.find("GET", &format!("/v1/session/info/{SID}")).len(),
+        3
+    );
+    guard.release().await.unwrap();
+    let sessions: Vec<String> = router
+        .requests()
+        .iter()
+        .filter(|r| r.uri.path().starts_with("/v1/session/") && r.method != "GET")
+        .map(|r| r.uri.to_string())
+        .collect();
+    assert!(
+        sessions.is_empty(),
+        "the caller's session was touched: {sessions:?}"
+    );
+}
+
+/// Issue 7, item 19: when the caller's session cannot be read (no answer), the loss is
+/// reported about one TTL after the last successful read, not minutes later.
+#[tokio::test(start_paused = true)]
+async fn an_unreadable_callers_session_is_reported_within_its_ttl() {
+    let router = callers_session_router(|n| if n < 1 { alive() } else { None });
+    let guard = client(&router)
+        .lock_opts(LockOptions::new("k").session(SID))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap();
+    let acquired = tokio::time::Instant::now();
+    let reason = guard.lost().await;
+    let after = acquired.elapsed();
+    assert!(matches!(reason, LostReason::MonitorFailed(_)), "{reason:?}");
+    assert!(after <= Duration::from_secs(10), "{after:?}");
+    assert!(after >= Duration::from_secs(9), "{after:?}");
+}
+
+/// Issue 7, item 19: a caller's session that does not exist fails the acquire before
+/// the key is touched.
+#[tokio::test]
+async fn a_missing_callers_session_is_a_typed_error() {
+    let router = callers_session_router(|_| Some((200, "[]".into(), 4)));
+    let e = client(&router)
+        .lock_opts(LockOptions::new("k").session(SID))
+        .unwrap()
+        .acquire()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, LockError::SessionNotFound { session } if session == SID),
+        "{e:?}"
+    );
+    assert!(router.find("GET", "/v1/kv/k").is_empty());
+    assert!(router.find("PUT", "/v1/kv/k").is_empty());
 }

@@ -179,7 +179,10 @@ pub struct LockOptions {
     pub key: String,
     /// Value written to the key while held.
     pub value: Bytes,
-    /// An existing session to lock with; it is neither renewed nor destroyed by the lock.
+    /// An existing session to lock with; it is neither renewed nor destroyed by the lock,
+    /// but it must exist when acquiring, and while it is needed it is read every half of
+    /// its TTL (of [`DEFAULT_SESSION_TTL`] if it has none): its end is reported as the loss
+    /// of the lock, and so is no successful read for a whole TTL.
     /// `None`: each acquisition creates its own session, renews it while needed and
     /// destroys it on release.
     pub session: Option<String>,
@@ -190,7 +193,8 @@ pub struct LockOptions {
     pub session_name: String,
     /// TTL of a created session (default [`DEFAULT_SESSION_TTL`]).
     pub session_ttl: Duration,
-    /// Longest single blocking read while waiting (default [`DEFAULT_WAIT_TIME`]).
+    /// Longest single blocking read while waiting (default [`DEFAULT_WAIT_TIME`]); also
+    /// the whole wait of a try-once acquisition (Go's `LockWaitTime`).
     pub wait_time: Duration,
     /// Longest pause before retrying while a lock-delay is in effect (default
     /// [`DEFAULT_RETRY_TIME`]); the pause starts at 50 ms and doubles up to this.
@@ -286,7 +290,8 @@ pub struct SemaphoreOptions {
     pub limit: u32,
     /// Value of this contender's key.
     pub value: Bytes,
-    /// An existing session to use; neither renewed nor destroyed by the semaphore.
+    /// An existing session to use; neither renewed nor destroyed by the semaphore, but
+    /// checked as for a lock ([`LockOptions::session`]).
     pub session: Option<String>,
     /// How to create the session; `None`: named [`SemaphoreOptions::session_name`] with
     /// TTL [`SemaphoreOptions::session_ttl`] and behavior `delete` (as Go does).
@@ -295,7 +300,8 @@ pub struct SemaphoreOptions {
     pub session_name: String,
     /// TTL of a created session (default [`DEFAULT_SESSION_TTL`]).
     pub session_ttl: Duration,
-    /// Longest single blocking read while waiting (default [`DEFAULT_WAIT_TIME`]).
+    /// Longest single blocking read while waiting (default [`DEFAULT_WAIT_TIME`]); also
+    /// the whole wait of a try-once acquisition (Go's `SemaphoreWaitTime`).
     pub wait_time: Duration,
     /// Retries of a failing monitoring read before the slot is reported lost (default 0).
     pub monitor_retries: u32,

@@ -2,8 +2,10 @@
 //!
 //! Run several copies against an agent (`CONSUL_HTTP_ADDR`, default 127.0.0.1:8500):
 //! one leads, the others wait; when the leader steps down, is killed (its session
-//! then ends with its TTL) or its session is destroyed, another takes over. `consul lock service/example/leader <command>` contends for the
-//! same lock.
+//! then ends with its TTL) or its session is destroyed, another takes over.
+//! `consul lock service/example/leader <command>` contends for the same lock. Each leader
+//! prints its fencing token, which grows from one leader to the next: work done on the
+//! leader's behalf carries it, so a deposed leader's late writes can be refused.
 //!
 //! ```text
 //! cargo run -p consulate --example lock -- [seconds to lead, default 10]
@@ -29,7 +31,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("{me}: waiting for leadership");
     let guard = lock.acquire().await?;
-    println!("{me}: leading (session {})", guard.session());
+    println!(
+        "{me}: leading (session {}, fencing token {})",
+        guard.session(),
+        guard.fencing_token()
+    );
 
     tokio::select! {
         reason = guard.lost() => {
