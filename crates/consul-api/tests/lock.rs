@@ -1,5 +1,6 @@
 //! Locks and semaphores on a routing mock transport: the requests they make follow Go's
 //! conventions (flags, session settings, key layout), errors and cancellation clean up.
+#![cfg(feature = "session")]
 
 use bytes::Bytes;
 use consul_api::lock::{LockError, LockOptions, LostReason, LOCK_FLAG_VALUE};

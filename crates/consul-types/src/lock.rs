@@ -416,6 +416,14 @@ fn validate_common(
             reason: "must be positive".into(),
         });
     }
+    if wait_time > crate::MAX_WAIT_TIME {
+        return Err(ValidationError::OutOfRange {
+            field: "wait time",
+            value: format!("{wait_time:?}"),
+            min: "1ns".into(),
+            max: "10m (Consul's limit on a blocking read)".into(),
+        });
+    }
     if retry_time.is_zero() {
         return Err(ValidationError::InvalidValue {
             field: "retry time",
@@ -429,6 +437,25 @@ fn validate_common(
 mod tests {
     use super::*;
     use crate::kv::KvPair;
+
+    #[test]
+    fn waits_longer_than_consul_allows_are_refused() {
+        let long = Duration::from_secs(601);
+        let err = LockOptions::new("k")
+            .wait_time(long)
+            .validate()
+            .unwrap_err();
+        assert!(matches!(err, ValidationError::OutOfRange { .. }), "{err}");
+        let err = SemaphoreOptions::new("p", 2)
+            .wait_time(long)
+            .validate()
+            .unwrap_err();
+        assert!(matches!(err, ValidationError::OutOfRange { .. }), "{err}");
+        assert!(LockOptions::new("k")
+            .wait_time(crate::MAX_WAIT_TIME)
+            .validate()
+            .is_ok());
+    }
 
     #[test]
     fn constants_match_go() {

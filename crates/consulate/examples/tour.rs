@@ -4,7 +4,7 @@
 
 use consulate::agent::ServiceRegistration;
 use consulate::codec::Json;
-use consulate::lock::{cli_lock_key, LockOptions};
+use consulate::lock::{cli_lock_key, LockOptions, LostReason};
 use consulate::{Client, QueryOptions, WriteOptions};
 use std::time::{Duration, Instant};
 
@@ -125,10 +125,20 @@ async fn leader_scene(client: &Client) -> Result {
         .session()
         .destroy(bob_guard.session(), &WriteOptions::default())
         .await?;
-    let reason = bob_guard.lost().await;
+    bob_guard.lost().await;
+    let noticed = destroyed.elapsed();
+    // The loss is published at once; why it happened is settled by asking Consul about the
+    // session, which refines "key changed" to "session invalidated" moments later.
+    let mut reason = bob_guard.subscribe();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(3),
+        reason.wait_for(|r| matches!(r, Some(LostReason::SessionInvalidated))),
+    )
+    .await;
+    let reason = bob_guard.lost_reason().map(|r| r.to_string());
     println!(
-        "bob's session was destroyed; bob noticed in {:.1?}: {reason}",
-        destroyed.elapsed()
+        "bob's session was destroyed; bob noticed in {noticed:.1?}: {}",
+        reason.unwrap_or_default()
     );
     Ok(())
 }
