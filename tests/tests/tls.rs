@@ -129,6 +129,12 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
         err.as_transport().is_some_and(|t| t.is_connect()),
         "{err:?}"
     );
+    // The message says why, not only that the connection failed.
+    let message = err.as_transport().unwrap().to_string();
+    assert_eq!(
+        message,
+        format!("connect to 127.0.0.1:{port}: invalid peer certificate: UnknownIssuer")
+    );
 
     let lax = https_client(
         port,
@@ -162,7 +168,16 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
             .server_name("other.example"),
     )
     .unwrap();
-    assert!(wrong.kv().get("k", &QueryOptions::default()).await.is_err());
+    let err = wrong
+        .kv()
+        .get("k", &QueryOptions::default())
+        .await
+        .unwrap_err();
+    let message = err.as_transport().unwrap().to_string();
+    assert!(
+        message.contains("not valid for name \"other.example\""),
+        "{message}"
+    );
 }
 
 #[tokio::test]

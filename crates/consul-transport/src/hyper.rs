@@ -52,6 +52,7 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct HyperTransport {
     client: Client<Connector, OneShot>,
     request_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
     unix_socket: Option<Arc<PathBuf>>,
 }
 
@@ -59,6 +60,7 @@ impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HyperTransport")
             .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("unix_socket", &self.unix_socket)
             .finish_non_exhaustive()
     }
@@ -84,9 +86,24 @@ impl HyperTransport {
     async fn exchange(
         &self,
         request: http::Request<Bytes>,
+        target: &str,
     ) -> Result<http::Response<Incoming>, TransportError> {
         let request = request.map(OneShot::new);
-        self.client.request(request).await.map_err(map_client_error)
+        self.client
+            .request(request)
+            .await
+            .map_err(|e| map_client_error(e, self.connect_timeout).with_target(target))
+    }
+
+    /// What a request talks to, for messages: the Unix socket's path, or `host:port`.
+    fn target(&self, request: &http::Request<Bytes>) -> String {
+        match &self.unix_socket {
+            Some(path) => path.display().to_string(),
+            None => request
+                .uri()
+                .authority()
+                .map_or_else(|| request.uri().to_string(), ToString::to_string),
+        }
     }
 
     fn limit(&self, request: &http::Request<Bytes>) -> Option<Duration> {
@@ -101,10 +118,11 @@ impl HyperTransport {
 impl Transport for HyperTransport {
     fn send(&self, request: http::Request<Bytes>) -> TransportFuture<'_> {
         let limit = self.limit(&request);
-        Box::pin(with_limit(limit, async move {
-            let response = self.exchange(request).await?;
+        let target = self.target(&request);
+        Box::pin(with_limit(limit, target.clone(), async move {
+            let response = self.exchange(request, &target).await?;
             let (parts, body) = response.into_parts();
-            let body = collect(body).await?;
+            let body = collect(body).await.map_err(|e| e.with_target(target))?;
             Ok(http::Response::from_parts(parts, body))
         }))
     }
@@ -113,31 +131,78 @@ impl Transport for HyperTransport {
         // The limit covers the response head only: a streamed body may legitimately
         // flow for as long as the caller keeps reading.
         let limit = self.limit(&request);
-        Box::pin(with_limit(limit, async move {
-            let response = self.exchange(request).await?;
-            Ok(response.map(|body| BodyStream::new(IncomingStream(body))))
+        let target = self.target(&request);
+        Box::pin(with_limit(limit, target.clone(), async move {
+            let response = self.exchange(request, &target).await?;
+            Ok(response.map(|body| BodyStream::new(IncomingStream { body, target })))
         }))
     }
 }
 
 async fn with_limit<T>(
     limit: Option<Duration>,
+    target: String,
     fut: impl Future<Output = Result<T, TransportError>>,
 ) -> Result<T, TransportError> {
     match limit {
         None => fut.await,
         Some(limit) => match tokio::time::timeout(limit, fut).await {
             Ok(result) => result,
-            Err(elapsed) => Err(TransportError::timeout(elapsed)),
+            Err(elapsed) => Err(TransportError::timeout(elapsed)
+                .with_target(target)
+                .with_time_limit(limit)),
         },
     }
 }
 
-fn map_client_error(e: hyper_util::client::legacy::Error) -> TransportError {
-    if e.is_connect() {
-        TransportError::connect(e)
-    } else {
-        TransportError::io(e)
+fn map_client_error(
+    e: hyper_util::client::legacy::Error,
+    connect_timeout: Option<Duration>,
+) -> TransportError {
+    if !e.is_connect() {
+        return TransportError::io(e);
+    }
+    match connect_timeout {
+        // hyper-util's connect timeout surfaces as tokio's "deadline has elapsed": say
+        // which limit passed.
+        Some(limit) if has_timed_out(&e) => TransportError::connect(Explained {
+            message: format!("no connection within {limit:?}"),
+            source: Box::new(e),
+        }),
+        _ => TransportError::connect(e),
+    }
+}
+
+/// Whether an operating system "timed out" is somewhere in the chain.
+fn has_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// A message in front of an error that stays the source.
+#[derive(Debug)]
+struct Explained {
+    message: String,
+    source: BoxError,
+}
+
+impl fmt::Display for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Explained {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
     }
 }
 
@@ -162,17 +227,22 @@ async fn collect(mut body: Incoming) -> Result<Bytes, TransportError> {
     Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
-struct IncomingStream(Incoming);
+struct IncomingStream {
+    body: Incoming,
+    target: String,
+}
 
 impl futures_core::Stream for IncomingStream {
     type Item = Result<Bytes, TransportError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            return match Pin::new(&mut self.0).poll_frame(cx) {
+            return match Pin::new(&mut self.body).poll_frame(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(None) => Poll::Ready(None),
-                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(TransportError::io(e)))),
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(
+                    TransportError::io(e).with_target(self.target.clone())
+                ))),
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) => Poll::Ready(Some(Ok(data))),
                     Err(_) => continue, // trailers
@@ -316,14 +386,15 @@ impl HyperTransportBuilder {
             #[cfg(feature = "tls")]
             https,
         };
-        let client = Client::builder(TokioExecutor::new())
+        let mut client = Client::builder(TokioExecutor::new());
+        client
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .build(connector);
+            .pool_max_idle_per_host(self.pool_max_idle_per_host);
         HyperTransport {
-            client,
+            client: client.build(connector),
             request_timeout: self.request_timeout,
+            connect_timeout: self.connect_timeout,
             unix_socket,
         }
     }
@@ -395,7 +466,10 @@ impl tower_service::Service<http::Uri> for PlainConnector {
                     let stream = match limit {
                         Some(limit) => {
                             tokio::time::timeout(limit, connect).await.map_err(|_| {
-                                io::Error::new(io::ErrorKind::TimedOut, "connect timed out")
+                                io::Error::new(
+                                    io::ErrorKind::TimedOut,
+                                    format!("no connection within {limit:?}"),
+                                )
                             })??
                         }
                         None => connect.await?,

@@ -99,7 +99,7 @@ async fn a_404_is_a_response_not_an_error() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_a_connect_error() {
+async fn connection_refused_is_a_connect_error_that_says_so() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -110,7 +110,45 @@ async fn connection_refused_is_a_connect_error() {
         .await
         .unwrap_err();
     assert!(err.is_connect(), "{err:?}");
-    assert!(std::error::Error::source(&err).is_some());
+    assert_eq!(err.target(), Some(format!("127.0.0.1:{port}").as_str()));
+    // One line a user can act on, not "could not connect to the consul agent".
+    assert_eq!(
+        err.to_string(),
+        format!("connect to 127.0.0.1:{port}: connection refused")
+    );
+    // The chain stays whole underneath.
+    let source = std::error::Error::source(&err).expect("hyper's error");
+    assert!(chain(source).contains("tcp connect error"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_missing_unix_socket_is_named() {
+    let dir = std::env::temp_dir().join(format!("ct-nosock-{}", std::process::id()));
+    let path = dir.join("consul.sock");
+    let err = HyperTransport::builder()
+        .unix_socket(&path)
+        .build()
+        .send(get("http://localhost/v1/status/leader"))
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("connect to {}: no such file or directory", path.display())
+    );
+    assert_eq!(err.target(), Some(path.display().to_string().as_str()));
+}
+
+/// Every message of an error's chain, joined.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(" | ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 #[tokio::test]
@@ -121,6 +159,12 @@ async fn request_timeout_and_per_request_override() {
         .build();
     let err = t.send(get(&format!("{base}/slow"))).await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.time_limit(), Some(Duration::from_millis(300)));
+    let authority = base.trim_start_matches("http://");
+    assert_eq!(
+        err.to_string(),
+        format!("no response from {authority} within 300ms")
+    );
     // A blocking query raises the limit for itself.
     let mut req = get(&format!("{base}/slow"));
     req.extensions_mut()
