@@ -15,6 +15,10 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection failed after it was made (reset, closed mid-response). It may have been applied.
     Io,
+    /// The response body was larger than the transport accepts (see
+    /// [`HyperTransportBuilder::max_response_body`](crate::HyperTransportBuilder::max_response_body)).
+    /// The request was applied; only its answer was refused.
+    BodyTooLarge,
     /// Anything else (a malformed response, a transport-specific failure).
     Other,
 }
@@ -28,6 +32,7 @@ pub struct TransportError {
     kind: TransportErrorKind,
     target: Option<String>,
     time_limit: Option<Duration>,
+    body_limit: Option<u64>,
     source: Option<BoxError>,
 }
 
@@ -37,6 +42,7 @@ impl TransportError {
             kind,
             target: None,
             time_limit: None,
+            body_limit: None,
             source,
         }
     }
@@ -55,6 +61,20 @@ impl TransportError {
     /// The connection failed after it was made.
     pub fn io(source: impl Into<BoxError>) -> Self {
         Self::new(TransportErrorKind::Io, Some(source.into()))
+    }
+
+    /// The response body exceeded `limit` bytes.
+    ///
+    /// ```
+    /// use consul_transport::TransportError;
+    /// let e = TransportError::body_too_large(1024);
+    /// assert!(e.is_body_too_large());
+    /// assert_eq!(e.to_string(), "response body exceeds the limit of 1024 bytes");
+    /// ```
+    pub fn body_too_large(limit: u64) -> Self {
+        let mut e = Self::new(TransportErrorKind::BodyTooLarge, None);
+        e.body_limit = Some(limit);
+        e
     }
 
     /// Any other failure.
@@ -110,6 +130,11 @@ impl TransportError {
         self.time_limit
     }
 
+    /// The limit a too-large response body exceeded, in bytes.
+    pub fn body_limit(&self) -> Option<u64> {
+        self.body_limit
+    }
+
     /// Whether no connection could be made (the request never left the process).
     pub fn is_connect(&self) -> bool {
         self.kind == TransportErrorKind::Connect
@@ -124,6 +149,11 @@ impl TransportError {
     pub fn is_io(&self) -> bool {
         self.kind == TransportErrorKind::Io
     }
+
+    /// Whether the response body was larger than the transport accepts.
+    pub fn is_body_too_large(&self) -> bool {
+        self.kind == TransportErrorKind::BodyTooLarge
+    }
 }
 
 impl fmt::Debug for TransportError {
@@ -135,6 +165,9 @@ impl fmt::Debug for TransportError {
         }
         if let Some(limit) = &self.time_limit {
             d.field("time_limit", limit);
+        }
+        if let Some(limit) = &self.body_limit {
+            d.field("body_limit", limit);
         }
         if let Some(source) = &self.source {
             d.field("source", source);
@@ -184,6 +217,10 @@ impl fmt::Display for TransportError {
                     None => Ok(()),
                 }
             }
+            TransportErrorKind::BodyTooLarge => match self.body_limit {
+                Some(limit) => write!(f, "response body exceeds the limit of {limit} bytes"),
+                None => f.write_str("response body exceeds the limit"),
+            },
             TransportErrorKind::Other => match cause {
                 Some(c) => f.write_str(&c),
                 None => f.write_str("request to the consul agent failed"),
@@ -288,12 +325,16 @@ mod tests {
     fn keeps_kind_and_source() {
         let io = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
         let e = TransportError::connect(io);
-        assert!(e.is_connect() && !e.is_timeout() && !e.is_io());
+        assert!(e.is_connect() && !e.is_timeout() && !e.is_io() && !e.is_body_too_large());
         assert_eq!(e.to_string(), "could not connect: refused");
         assert_eq!(e.source().unwrap().to_string(), "refused");
         assert!(TransportError::timeout("slow").is_timeout());
         assert!(TransportError::io("reset").is_io());
         assert_eq!(TransportError::other("x").kind(), TransportErrorKind::Other);
+        assert_eq!(
+            TransportError::body_too_large(5).kind(),
+            TransportErrorKind::BodyTooLarge
+        );
     }
 
     #[test]
@@ -364,6 +405,17 @@ mod tests {
         assert_eq!(
             TransportError::other("invalid TLS server name").to_string(),
             "invalid TLS server name"
+        );
+    }
+
+    #[test]
+    fn a_too_large_body_names_the_limit() {
+        let e = TransportError::body_too_large(64 << 20);
+        assert!(e.is_body_too_large());
+        assert_eq!(e.body_limit(), Some(64 << 20));
+        assert_eq!(
+            e.to_string(),
+            "response body exceeds the limit of 67108864 bytes"
         );
     }
 

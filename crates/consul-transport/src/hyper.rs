@@ -1,14 +1,15 @@
-//! The production transport: hyper 1.x with hyper-util's pooled client.
+//! The production transport: hyper 1.x with hyper-util's pooled client; response bodies
+//! are collected and capped with http-body-util, hyper's own body utilities.
 
 use crate::{
     BodyStream, RequestTimeout, StreamingFuture, Transport, TransportError, TransportFuture,
 };
-use bytes::{Bytes, BytesMut};
-use hyper::body::{Body, Frame, Incoming, SizeHint};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Body, Incoming};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -31,12 +32,20 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default limit for a whole non-blocking request. Blocking queries raise it per request
 /// through [`RequestTimeout`], since Consul may legitimately hold them for minutes.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap on a buffered response body. Consul's largest ordinary answers (a big
+/// catalog, a KV tree read recursively) stay far below it; snapshots are streamed and not
+/// capped.
+const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 
 /// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket; with the `tls`
 /// feature also HTTPS, where HTTP/2 is used when the agent offers it (ALPN `h2`).
 ///
 /// Cloning is cheap and clones share the connection pool. Requests must be sent from
 /// within a Tokio runtime.
+///
+/// Defaults, each changeable on [`HyperTransportBuilder`]: connect within 5 s, a whole
+/// request within 60 s, a buffered response body of at most 64 MiB (streamed bodies are not
+/// capped). Bodies are read and capped with http-body-util, hyper's own body utilities.
 ///
 /// ```no_run
 /// use consul_transport::HyperTransport;
@@ -50,9 +59,10 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<Connector, OneShot>,
+    client: Client<Connector, Full<Bytes>>,
     request_timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_response_body: usize,
     unix_socket: Option<Arc<PathBuf>>,
 }
 
@@ -61,6 +71,7 @@ impl fmt::Debug for HyperTransport {
         f.debug_struct("HyperTransport")
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_body", &self.max_response_body)
             .field("unix_socket", &self.unix_socket)
             .finish_non_exhaustive()
     }
@@ -88,7 +99,7 @@ impl HyperTransport {
         request: http::Request<Bytes>,
         target: &str,
     ) -> Result<http::Response<Incoming>, TransportError> {
-        let request = request.map(OneShot::new);
+        let request = request.map(Full::new);
         self.client
             .request(request)
             .await
@@ -122,14 +133,17 @@ impl Transport for HyperTransport {
         Box::pin(with_limit(limit, target.clone(), async move {
             let response = self.exchange(request, &target).await?;
             let (parts, body) = response.into_parts();
-            let body = collect(body).await.map_err(|e| e.with_target(target))?;
+            let body = collect(body, self.max_response_body)
+                .await
+                .map_err(|e| e.with_target(target))?;
             Ok(http::Response::from_parts(parts, body))
         }))
     }
 
     fn send_streaming(&self, request: http::Request<Bytes>) -> StreamingFuture<'_> {
         // The limit covers the response head only: a streamed body may legitimately
-        // flow for as long as the caller keeps reading.
+        // flow for as long as the caller keeps reading, and is not capped in size
+        // (a snapshot is as large as the cluster's state).
         let limit = self.limit(&request);
         let target = self.target(&request);
         Box::pin(with_limit(limit, target.clone(), async move {
@@ -206,25 +220,17 @@ impl std::error::Error for Explained {
     }
 }
 
-async fn collect(mut body: Incoming) -> Result<Bytes, TransportError> {
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
-    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        let Ok(data) = frame.map_err(TransportError::io)?.into_data() else {
-            continue; // trailers
-        };
-        // Most Consul answers are one chunk: keep it without copying.
-        match &first {
-            None if rest.is_empty() => first = Some(data),
-            _ => {
-                if let Some(f) = first.take() {
-                    rest.extend_from_slice(&f);
-                }
-                rest.extend_from_slice(&data);
-            }
-        }
+/// Reads a whole body of at most `limit` bytes (http-body-util's `Limited` refuses a
+/// larger `Content-Length` at once and counts the bytes of a chunked one). A body of one
+/// chunk, as most Consul answers are, is kept without copying.
+async fn collect(body: Incoming, limit: usize) -> Result<Bytes, TransportError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(TransportError::body_too_large(
+            u64::try_from(limit).unwrap_or(u64::MAX),
+        )),
+        Err(e) => Err(TransportError::io(e)),
     }
-    Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
 struct IncomingStream {
@@ -259,6 +265,7 @@ pub struct HyperTransportBuilder {
     request_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
+    max_response_body: usize,
     unix_socket: Option<PathBuf>,
     #[cfg(feature = "tls")]
     tls: Option<(
@@ -274,6 +281,7 @@ impl Default for HyperTransportBuilder {
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: usize::MAX,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             unix_socket: None,
             #[cfg(feature = "tls")]
             tls: None,
@@ -315,6 +323,21 @@ impl HyperTransportBuilder {
     #[must_use]
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// The largest response body [`Transport::send`] buffers, in bytes (default 64 MiB);
+    /// a larger one fails with [`TransportError::is_body_too_large`], naming the limit,
+    /// instead of filling memory. Streamed responses ([`Transport::send_streaming`]: a
+    /// snapshot, the agent's log) are not capped.
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// let t = HyperTransport::builder().max_response_body(256 * 1024 * 1024).build();
+    /// ```
+    #[must_use]
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
         self
     }
 
@@ -395,6 +418,7 @@ impl HyperTransportBuilder {
             client: client.build(connector),
             request_timeout: self.request_timeout,
             connect_timeout: self.connect_timeout,
+            max_response_body: self.max_response_body,
             unix_socket,
         }
     }
@@ -555,35 +579,5 @@ impl hyper::rt::Write for Io {
             Io::Tcp(s) => s.is_write_vectored(),
             Io::Unix(s) => s.is_write_vectored(),
         }
-    }
-}
-
-/// A request body that is sent in one piece; hyper needs a `Body`, and pulling in
-/// http-body-util for this alone is not worth a dependency.
-struct OneShot(Option<Bytes>);
-
-impl OneShot {
-    fn new(bytes: Bytes) -> Self {
-        OneShot(Some(bytes).filter(|b| !b.is_empty()))
-    }
-}
-
-impl Body for OneShot {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.get_mut().0.take().map(|b| Ok(Frame::data(b))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.0.is_none()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
     }
 }

@@ -247,3 +247,96 @@ async fn https_without_tls_settings_is_a_clear_connect_error() {
     }
     assert!(chain.contains("https:// needs TLS"), "{chain}");
 }
+
+/// Answers `/len/N` with N bytes and a `Content-Length`, `/chunked/N` with N bytes in
+/// 8 KiB chunks and no length.
+async fn serve_sized() -> String {
+    use http_body_util::{BodyExt, Full};
+    type Out = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+    /// A body of `left` bytes with no size hint, so hyper sends it chunked.
+    struct Chunks(usize);
+    impl http_body::Body for Chunks {
+        type Data = Bytes;
+        type Error = Infallible;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+            let n = self.0.min(8192);
+            self.0 -= n;
+            std::task::Poll::Ready(
+                (n > 0).then(|| Ok(http_body::Frame::data(Bytes::from(vec![b'x'; n])))),
+            )
+        }
+    }
+
+    async fn sized(req: hyper::Request<Incoming>) -> Result<hyper::Response<Out>, Infallible> {
+        let path = req.uri().path().to_owned();
+        let mut parts = path.trim_start_matches('/').split('/');
+        let (kind, n) = (parts.next().unwrap_or(""), parts.next().unwrap_or("0"));
+        let n: usize = n.parse().unwrap_or(0);
+        let body = match kind {
+            "chunked" => Chunks(n).boxed(),
+            _ => Full::new(Bytes::from(vec![b'x'; n])).boxed(),
+        };
+        Ok(hyper::Response::new(body))
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(sized))
+                    .await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_a_typed_error_naming_the_limit() {
+    let base = serve_sized().await;
+    let t = HyperTransport::builder().max_response_body(100_000).build();
+    for kind in ["len", "chunked"] {
+        // At the cap: fine.
+        let r = t.send(get(&format!("{base}/{kind}/100000"))).await.unwrap();
+        assert_eq!(r.body().len(), 100_000, "{kind}");
+        // One byte more: refused, with the limit in the message.
+        let err = t
+            .send(get(&format!("{base}/{kind}/100001")))
+            .await
+            .unwrap_err();
+        assert!(err.is_body_too_large(), "{kind}: {err:?}");
+        assert_eq!(
+            err.kind(),
+            consul_transport::TransportErrorKind::BodyTooLarge
+        );
+        assert_eq!(err.body_limit(), Some(100_000));
+        assert_eq!(
+            err.to_string(),
+            "response body exceeds the limit of 100000 bytes"
+        );
+    }
+    // A streamed body (a snapshot) is not capped.
+    let r = t
+        .send_streaming(get(&format!("{base}/chunked/300000")))
+        .await
+        .unwrap();
+    assert_eq!(r.into_body().collect().await.unwrap().len(), 300_000);
+}
+
+#[tokio::test]
+async fn the_default_cap_is_generous() {
+    let base = serve_sized().await;
+    // 8 MiB, far above any ordinary Consul answer, passes the default 64 MiB cap.
+    let r = HyperTransport::new()
+        .send(get(&format!("{base}/chunked/{}", 8 << 20)))
+        .await
+        .unwrap();
+    assert_eq!(r.body().len(), 8 << 20);
+}
