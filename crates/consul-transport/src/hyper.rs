@@ -36,6 +36,16 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// catalog, a KV tree read recursively) stay far below it; snapshots are streamed and not
 /// capped.
 const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
+/// Default idle time before TCP keep-alive probes: long blocking queries leave a connection
+/// silent for minutes, and NATs and load balancers drop silent flows.
+const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+/// Default interval of HTTP/2 keep-alive pings on TLS connections.
+#[cfg(feature = "tls")]
+const DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// Default time to wait for the answer to an HTTP/2 keep-alive ping before the connection
+/// is given up.
+#[cfg(feature = "tls")]
+const DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket; with the `tls`
 /// feature also HTTPS, where HTTP/2 is used when the agent offers it (ALPN `h2`).
@@ -45,7 +55,9 @@ const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 ///
 /// Defaults, each changeable on [`HyperTransportBuilder`]: connect within 5 s, a whole
 /// request within 60 s, a buffered response body of at most 64 MiB (streamed bodies are not
-/// capped). Bodies are read and capped with http-body-util, hyper's own body utilities.
+/// capped), TCP keep-alive probes after 30 s of silence, and on HTTP/2 (TLS) connections a
+/// keep-alive ping every 30 s that must be answered within 20 s. Bodies are read and
+/// capped with http-body-util, hyper's own body utilities.
 ///
 /// ```no_run
 /// use consul_transport::HyperTransport;
@@ -266,6 +278,13 @@ pub struct HyperTransportBuilder {
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
     max_response_body: usize,
+    tcp_keepalive: Option<Duration>,
+    #[cfg(feature = "tls")]
+    http2_keep_alive_interval: Option<Duration>,
+    #[cfg(feature = "tls")]
+    http2_keep_alive_timeout: Duration,
+    #[cfg(feature = "tls")]
+    http2_keep_alive_while_idle: bool,
     unix_socket: Option<PathBuf>,
     #[cfg(feature = "tls")]
     tls: Option<(
@@ -282,6 +301,13 @@ impl Default for HyperTransportBuilder {
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: usize::MAX,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+            #[cfg(feature = "tls")]
+            http2_keep_alive_interval: Some(DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL),
+            #[cfg(feature = "tls")]
+            http2_keep_alive_timeout: DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT,
+            #[cfg(feature = "tls")]
+            http2_keep_alive_while_idle: true,
             unix_socket: None,
             #[cfg(feature = "tls")]
             tls: None,
@@ -341,6 +367,82 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Idle time after which the operating system probes a TCP connection (`SO_KEEPALIVE`,
+    /// default 30 s; `None` turns probes off). A blocking query leaves its connection
+    /// silent for minutes, and NATs, firewalls and load balancers drop silent flows; the
+    /// probes keep the flow known and find a peer that went away. The interval and count
+    /// of probes are the operating system's. Unix sockets have no keep-alive.
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// use std::time::Duration;
+    /// let t = HyperTransport::builder().tcp_keepalive(Duration::from_secs(15)).build();
+    /// let without = HyperTransport::builder().tcp_keepalive(None).build();
+    /// ```
+    #[must_use]
+    pub fn tcp_keepalive(mut self, idle: impl Into<Option<Duration>>) -> Self {
+        self.tcp_keepalive = idle.into();
+        self
+    }
+
+    /// Interval of HTTP/2 keep-alive pings on TLS connections that negotiated HTTP/2
+    /// (default 30 s; `None` turns pings off). A connection whose ping is not answered
+    /// within [`http2_keep_alive_timeout`](Self::http2_keep_alive_timeout) is closed and
+    /// its requests fail instead of waiting for their whole time limit.
+    ///
+    /// ```no_run
+    /// use consul_transport::{HyperTransport, TlsConfig};
+    /// use std::time::Duration;
+    /// # fn demo() -> Result<(), consul_transport::TransportError> {
+    /// let t = HyperTransport::builder()
+    ///     .tls(&TlsConfig::default().ca_file("/etc/consul.d/consul-agent-ca.pem"))?
+    ///     .http2_keep_alive_interval(Duration::from_secs(10))
+    ///     .http2_keep_alive_timeout(Duration::from_secs(5))
+    ///     .build();
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn http2_keep_alive_interval(mut self, interval: impl Into<Option<Duration>>) -> Self {
+        self.http2_keep_alive_interval = interval.into();
+        self
+    }
+
+    /// How long to wait for the answer to an HTTP/2 keep-alive ping before closing the
+    /// connection (default 20 s).
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// use std::time::Duration;
+    /// let t = HyperTransport::builder()
+    ///     .http2_keep_alive_timeout(Duration::from_secs(5))
+    ///     .build();
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn http2_keep_alive_timeout(mut self, timeout: Duration) -> Self {
+        self.http2_keep_alive_timeout = timeout;
+        self
+    }
+
+    /// Whether HTTP/2 keep-alive pings are also sent on a pooled connection with no
+    /// request in flight (default `true`, so a dead idle connection is found before a
+    /// request is put on it).
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// let t = HyperTransport::builder().http2_keep_alive_while_idle(false).build();
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn http2_keep_alive_while_idle(mut self, enabled: bool) -> Self {
+        self.http2_keep_alive_while_idle = enabled;
+        self
+    }
+
     /// Connects to this Unix socket instead of the request URI's host; the URI still gives
     /// the path and the `Host` header.
     #[must_use]
@@ -386,6 +488,7 @@ impl HyperTransportBuilder {
         // TLS wraps this connector for https:// URIs; the scheme is checked in `Connector`.
         http.enforce_http(false);
         http.set_connect_timeout(self.connect_timeout);
+        http.set_keepalive(self.tcp_keepalive);
         let unix_socket = self.unix_socket.map(Arc::new);
         let plain = PlainConnector {
             http,
@@ -414,6 +517,13 @@ impl HyperTransportBuilder {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host);
+        #[cfg(feature = "tls")]
+        client
+            // HTTP/2 pings need a timer.
+            .timer(TokioTimer::new())
+            .http2_keep_alive_interval(self.http2_keep_alive_interval)
+            .http2_keep_alive_timeout(self.http2_keep_alive_timeout)
+            .http2_keep_alive_while_idle(self.http2_keep_alive_while_idle);
         HyperTransport {
             client: client.build(connector),
             request_timeout: self.request_timeout,
@@ -579,5 +689,51 @@ impl hyper::rt::Write for Io {
             Io::Tcp(s) => s.is_write_vectored(),
             Io::Unix(s) => s.is_write_vectored(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_defaults() {
+        let b = HyperTransportBuilder::default();
+        assert_eq!(b.connect_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(b.request_timeout, Some(Duration::from_secs(60)));
+        assert_eq!(b.max_response_body, 64 * 1024 * 1024);
+        assert_eq!(b.tcp_keepalive, Some(Duration::from_secs(30)));
+        #[cfg(feature = "tls")]
+        {
+            assert_eq!(b.http2_keep_alive_interval, Some(Duration::from_secs(30)));
+            assert_eq!(b.http2_keep_alive_timeout, Duration::from_secs(20));
+            assert!(b.http2_keep_alive_while_idle);
+        }
+    }
+
+    #[test]
+    fn builder_settings() {
+        let b = HyperTransportBuilder::default()
+            .max_response_body(1024)
+            .tcp_keepalive(None);
+        assert_eq!(b.max_response_body, 1024);
+        assert_eq!(b.tcp_keepalive, None);
+        let b = b.tcp_keepalive(Duration::from_secs(9));
+        assert_eq!(b.tcp_keepalive, Some(Duration::from_secs(9)));
+        #[cfg(feature = "tls")]
+        let b = {
+            let b = b
+                .http2_keep_alive_interval(None)
+                .http2_keep_alive_timeout(Duration::from_secs(3))
+                .http2_keep_alive_while_idle(false);
+            assert_eq!(b.http2_keep_alive_interval, None);
+            assert_eq!(b.http2_keep_alive_timeout, Duration::from_secs(3));
+            assert!(!b.http2_keep_alive_while_idle);
+            let b = b.http2_keep_alive_interval(Duration::from_secs(4));
+            assert_eq!(b.http2_keep_alive_interval, Some(Duration::from_secs(4)));
+            b
+        };
+        let t = b.build();
+        assert_eq!(t.max_response_body, 1024);
     }
 }

@@ -340,3 +340,196 @@ async fn the_default_cap_is_generous() {
         .unwrap();
     assert_eq!(r.body().len(), 8 << 20);
 }
+
+/// The keep-alive timer of the client end of a loopback TCP connection, from
+/// `/proc/net/tcp`: `(timer kind, ticks until it fires)`. Kind 2 is the socket timer,
+/// which on an idle established connection is the keep-alive timer; 0 is none.
+#[cfg(target_os = "linux")]
+fn tcp_timer(client_port: u16, server_port: u16) -> (u32, u64) {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let local = format!("0100007F:{client_port:04X}");
+    let remote = format!("0100007F:{server_port:04X}");
+    for line in table.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str()) {
+            let (kind, when) = fields[5].split_once(':').unwrap();
+            return (
+                u32::from_str_radix(kind, 16).unwrap(),
+                u64::from_str_radix(when, 16).unwrap(),
+            );
+        }
+    }
+    panic!("no connection {local} -> {remote} in /proc/net/tcp:\n{table}");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn pooled_tcp_connections_keep_alive() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server_port = listener.local_addr().unwrap().port();
+    let (peers, mut peer) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (stream, from) = listener.accept().await.unwrap();
+            let _ = peers.send(from.port());
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(handle))
+                    .await;
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{server_port}/v1/status/leader");
+    // Ticks are USER_HZ (100 per second).
+    for (name, transport, idle) in [
+        ("default", HyperTransport::new(), Some(30)),
+        (
+            "7 s",
+            HyperTransport::builder()
+                .tcp_keepalive(Duration::from_secs(7))
+                .build(),
+            Some(7),
+        ),
+        (
+            "off",
+            HyperTransport::builder().tcp_keepalive(None).build(),
+            None,
+        ),
+    ] {
+        assert_eq!(transport.send(get(&url)).await.unwrap().status(), 200);
+        let client_port = peer.recv().await.unwrap();
+        // The connection now sits idle in the pool.
+        let (kind, when) = tcp_timer(client_port, server_port);
+        match idle {
+            Some(secs) => {
+                assert_eq!(kind, 2, "{name}: keep-alive timer armed");
+                assert!(
+                    when <= secs * 100,
+                    "{name}: fires within {secs}s, in {when} ticks"
+                );
+            }
+            None => assert_eq!(kind, 0, "{name}: no timer without keep-alive"),
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+mod tls {
+    use super::get;
+    use consul_transport::{HyperTransport, TlsConfig, Transport};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    const CERT: &[u8] = include_bytes!("fixtures/localhost.pem");
+    const KEY: &[u8] = include_bytes!("fixtures/localhost-key.pem");
+
+    fn cert() -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(CERT).unwrap()
+    }
+
+    fn server_config(alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let mut config = builder
+            .with_no_client_auth()
+            .with_single_cert(vec![cert()], PrivateKeyDer::from_pem_slice(KEY).unwrap())
+            .unwrap();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        Arc::new(config)
+    }
+
+    fn insecure_client() -> consul_transport::HyperTransportBuilder {
+        HyperTransport::builder()
+            .tls(&TlsConfig::default().insecure_skip_verify(true))
+            .unwrap()
+    }
+
+    /// An HTTP/2 server over TLS that accepts one request and never answers it, nor the
+    /// client's pings; each ping it receives is reported on the channel.
+    fn silent_h2_server() -> (u16, std::sync::mpsc::Receiver<()>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (pings, rx) = std::sync::mpsc::channel();
+        let config = server_config(&[b"h2"]);
+        std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            let conn = rustls::ServerConnection::new(config).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut preface = [0u8; 24];
+            if tls.read_exact(&mut preface).is_err() {
+                return;
+            }
+            // Our SETTINGS (empty).
+            if tls
+                .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+                .and_then(|()| tls.flush())
+                .is_err()
+            {
+                return;
+            }
+            loop {
+                let mut head = [0u8; 9];
+                if tls.read_exact(&mut head).is_err() {
+                    return; // the client gave up on us
+                }
+                let len =
+                    usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+                let mut payload = vec![0u8; len];
+                if tls.read_exact(&mut payload).is_err() {
+                    return;
+                }
+                let (kind, ack) = (head[3], head[4] & 1 == 1);
+                match kind {
+                    // SETTINGS: acknowledge, or the client waits for it.
+                    4 if !ack => {
+                        let settings_ack = [0, 0, 0, 4, 1, 0, 0, 0, 0];
+                        if tls
+                            .write_all(&settings_ack)
+                            .and_then(|()| tls.flush())
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    // PING: noted, never answered.
+                    6 if !ack => {
+                        let _ = pings.send(());
+                    }
+                    _ => {}
+                }
+            }
+        });
+        (port, rx)
+    }
+
+    #[tokio::test]
+    async fn http2_pings_find_a_silent_agent_before_the_request_limit() {
+        let (port, pings) = silent_h2_server();
+        let t = insecure_client()
+            .request_timeout(Duration::from_secs(20))
+            .http2_keep_alive_interval(Duration::from_millis(100))
+            .http2_keep_alive_timeout(Duration::from_millis(300))
+            .build();
+        let err = t
+            .send(get(&format!(
+                "https://127.0.0.1:{port}/v1/kv/k?index=7&wait=5m"
+            )))
+            .await
+            .unwrap_err();
+        // The unanswered ping closed the connection; the 20 s limit did not have to pass.
+        assert!(!err.is_timeout(), "{err:?}");
+        assert!(err.is_io(), "{err:?}");
+        assert!(err.to_string().contains("keep-alive timed out"), "{err}");
+        // The server thread ends when the client closed the connection; every frame it
+        // read before is reported by then.
+        let pinged = tokio::task::spawn_blocking(move || pings.recv().is_ok())
+            .await
+            .unwrap();
+        assert!(pinged, "the client pinged");
+    }
+}
