@@ -21,9 +21,10 @@ use std::time::Duration;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// What a connection is: TCP or Unix, possibly inside TLS.
+/// What a connection is: TCP or Unix, possibly inside TLS (watched for the TLS failure
+/// that ends it).
 #[cfg(feature = "tls")]
-type Stream = hyper_rustls::MaybeHttpsStream<Io>;
+type Stream = tls_watch::TlsWatch<hyper_rustls::MaybeHttpsStream<Io>>;
 #[cfg(not(feature = "tls"))]
 type Stream = Io;
 
@@ -185,6 +186,16 @@ fn map_client_error(
     e: hyper_util::client::legacy::Error,
     connect_timeout: Option<Duration>,
 ) -> TransportError {
+    // A connection that rustls saw fail (the agent's alert for a certificate it refused)
+    // reaches us as hyper's "connection closed": the TLS error is the real cause.
+    #[cfg(feature = "tls")]
+    if let Some(failure) = e.connect_info().and_then(tls_watch::failure) {
+        return if tls_watch::refused_session(&failure) {
+            TransportError::connect(failure)
+        } else {
+            TransportError::io(failure)
+        };
+    }
     if !e.is_connect() {
         return TransportError::io(e);
     }
@@ -554,7 +565,12 @@ impl tower_service::Service<http::Uri> for Connector {
     fn call(&mut self, uri: http::Uri) -> Self::Future {
         #[cfg(feature = "tls")]
         if let Some(https) = &mut self.https {
-            return Box::pin(https.call(uri));
+            let connecting = https.call(uri);
+            return Box::pin(async move {
+                let stream = connecting.await?;
+                let tls = matches!(stream, hyper_rustls::MaybeHttpsStream::Https(_));
+                Ok(tls_watch::TlsWatch::new(stream, tls))
+            });
         }
         if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
             return Box::pin(async {
@@ -567,7 +583,7 @@ impl tower_service::Service<http::Uri> for Connector {
         Box::pin(async move {
             let io = connecting.await?;
             #[cfg(feature = "tls")]
-            let io = hyper_rustls::MaybeHttpsStream::Http(io);
+            let io = tls_watch::TlsWatch::new(hyper_rustls::MaybeHttpsStream::Http(io), false);
             Ok(io)
         })
     }
@@ -692,6 +708,233 @@ impl hyper::rt::Write for Io {
     }
 }
 
+/// Keeps the TLS error that ended a connection.
+///
+/// When an agent refuses our client certificate, it sends an alert (`BadCertificate`,
+/// `CertificateRequired`, `UnknownCA`) and closes the connection. What hyper then reports
+/// to the request is "connection closed" or "operation was canceled": either rustls read
+/// the alert and hyper turned the error into a closed connection, or hyper's write failed
+/// first (broken pipe, reset) and nobody read the alert at all.
+///
+/// This wrapper remembers the first TLS error its stream returns and hands it to the pool
+/// as connection info (`Connected::extra`), where [`map_client_error`] finds it again.
+/// When a write fails because the peer closed the connection, it reads what the peer sent
+/// before closing (its alert) before reporting the write error; the bytes or the error that
+/// read gives are handed to hyper's next read, so hyper sees the stream unchanged. The
+/// wait is one turn of the reactor: the socket is already closed.
+#[cfg(feature = "tls")]
+mod tls_watch {
+    use hyper_util::client::legacy::connect::{Connected, Connection};
+    use std::io;
+    use std::pin::Pin;
+    use std::sync::{Arc, OnceLock};
+    use std::task::{Context, Poll};
+
+    /// The first TLS error of one connection, shared between its stream and the pool's
+    /// record of it.
+    #[derive(Clone, Default)]
+    struct FailureSlot(Arc<OnceLock<rustls::Error>>);
+
+    /// A stream whose TLS failure is remembered.
+    pub(super) struct TlsWatch<S> {
+        inner: S,
+        slot: FailureSlot,
+        /// A write error held back until the peer's last words are read.
+        write_error: Option<io::Error>,
+        /// Bytes read ahead after a failed write, not yet handed to hyper.
+        read_ahead: Vec<u8>,
+        /// The error a read ahead met, for hyper's next read.
+        read_ahead_error: Option<io::Error>,
+        /// We shut our side down: a later write error is ours, not the peer's close.
+        shut_down: bool,
+        /// The stream is TLS (not plain HTTP through the same connector): worth reading
+        /// ahead after a failed write.
+        tls: bool,
+    }
+
+    impl<S> TlsWatch<S> {
+        /// Watches `inner`; `tls` says whether it is a TLS stream.
+        pub(super) fn new(inner: S, tls: bool) -> Self {
+            TlsWatch {
+                inner,
+                slot: FailureSlot::default(),
+                write_error: None,
+                read_ahead: Vec::new(),
+                read_ahead_error: None,
+                shut_down: false,
+                tls,
+            }
+        }
+
+        fn note(&self, e: &io::Error) {
+            if let Some(tls) = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            {
+                // Only the first: what follows is a consequence of it.
+                let _ = self.slot.0.set(tls.clone());
+            }
+        }
+    }
+
+    impl<S: hyper::rt::Read + Unpin> TlsWatch<S> {
+        /// Reports a held-back write error once the stream's read side has answered (with
+        /// bytes, the end, or an error such as the peer's TLS alert).
+        fn finish_write_error<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+            if self.slot.0.get().is_none() {
+                let mut scratch = vec![0u8; 4096];
+                let mut buf = hyper::rt::ReadBuf::new(&mut scratch);
+                match Pin::new(&mut self.inner).poll_read(cx, buf.unfilled()) {
+                    // The read registered this task's waker; the closed socket wakes it.
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(())) => {
+                        let filled = buf.filled().len();
+                        scratch.truncate(filled);
+                        self.read_ahead.extend_from_slice(&scratch);
+                    }
+                    Poll::Ready(Err(e)) => {
+                        self.note(&e);
+                        self.read_ahead_error = Some(e);
+                    }
+                }
+            }
+            match self.write_error.take() {
+                Some(e) => Poll::Ready(Err(e)),
+                None => Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+            }
+        }
+
+        /// Runs a write-side operation, holding back an error caused by the peer's close
+        /// until what the peer sent before it is read.
+        fn write_side<T>(
+            &mut self,
+            cx: &mut Context<'_>,
+            op: impl FnOnce(Pin<&mut S>, &mut Context<'_>) -> Poll<io::Result<T>>,
+        ) -> Poll<io::Result<T>> {
+            if self.write_error.is_some() {
+                return self.finish_write_error(cx);
+            }
+            match op(Pin::new(&mut self.inner), cx) {
+                Poll::Ready(Err(e)) => {
+                    self.note(&e);
+                    let peer_closed = matches!(
+                        e.kind(),
+                        io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                    );
+                    if peer_closed
+                        && self.tls
+                        && !self.shut_down
+                        && self.slot.0.get().is_none()
+                        && self.read_ahead.is_empty()
+                        && self.read_ahead_error.is_none()
+                    {
+                        self.write_error = Some(e);
+                        return self.finish_write_error(cx);
+                    }
+                    Poll::Ready(Err(e))
+                }
+                other => other,
+            }
+        }
+    }
+
+    /// The TLS error that ended the connection a request failed on, if any.
+    pub(super) fn failure(info: &Connected) -> Option<rustls::Error> {
+        let mut extensions = http::Extensions::new();
+        info.get_extras(&mut extensions);
+        extensions.get::<FailureSlot>()?.0.get().cloned()
+    }
+
+    /// Whether the peer refused the TLS session itself (an alert about our certificate or
+    /// the handshake): the agent processed nothing that was sent on it.
+    pub(super) fn refused_session(e: &rustls::Error) -> bool {
+        use rustls::AlertDescription as A;
+        matches!(
+            e,
+            rustls::Error::AlertReceived(
+                A::BadCertificate
+                    | A::UnsupportedCertificate
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::UnknownCA
+                    | A::CertificateRequired
+                    | A::AccessDenied
+                    | A::HandshakeFailure
+                    | A::InsufficientSecurity
+                    | A::ProtocolVersion
+            )
+        )
+    }
+
+    impl<S: Connection> Connection for TlsWatch<S> {
+        fn connected(&self) -> Connected {
+            self.inner.connected().extra(self.slot.clone())
+        }
+    }
+
+    impl<S: hyper::rt::Read + Unpin> hyper::rt::Read for TlsWatch<S> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            mut buf: hyper::rt::ReadBufCursor<'_>,
+        ) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            if !this.read_ahead.is_empty() {
+                let n = this.read_ahead.len().min(buf.remaining());
+                buf.put_slice(&this.read_ahead[..n]);
+                this.read_ahead.drain(..n);
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(e) = this.read_ahead_error.take() {
+                return Poll::Ready(Err(e));
+            }
+            let result = Pin::new(&mut this.inner).poll_read(cx, buf);
+            if let Poll::Ready(Err(e)) = &result {
+                this.note(e);
+            }
+            result
+        }
+    }
+
+    impl<S: hyper::rt::Read + hyper::rt::Write + Unpin> hyper::rt::Write for TlsWatch<S> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut()
+                .write_side(cx, |inner, cx| inner.poll_write(cx, buf))
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.get_mut()
+                .write_side(cx, |inner, cx| inner.poll_flush(cx))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            if this.write_error.is_none() {
+                this.shut_down = true;
+            }
+            this.write_side(cx, |inner, cx| inner.poll_shutdown(cx))
+        }
+
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut()
+                .write_side(cx, |inner, cx| inner.poll_write_vectored(cx, bufs))
+        }
+
+        fn is_write_vectored(&self) -> bool {
+            self.inner.is_write_vectored()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,5 +978,195 @@ mod tests {
         };
         let t = b.build();
         assert_eq!(t.max_response_body, 1024);
+    }
+
+    #[cfg(feature = "tls")]
+    mod tls_watch {
+        use super::super::tls_watch::{failure, refused_session, TlsWatch};
+        use hyper::rt::{Read, ReadBuf, Write};
+        use hyper_util::client::legacy::connect::{Connected, Connection};
+        use std::collections::VecDeque;
+        use std::io;
+        use std::pin::Pin;
+        use std::task::{Context, Poll, Waker};
+
+        /// A stream whose writes fail with `write_error` and whose reads give `reads` in
+        /// turn (then the end).
+        struct Fake {
+            reads: VecDeque<Poll<io::Result<Vec<u8>>>>,
+            write_error: io::ErrorKind,
+        }
+
+        impl Connection for Fake {
+            fn connected(&self) -> Connected {
+                Connected::new()
+            }
+        }
+
+        impl Read for Fake {
+            fn poll_read(
+                mut self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+                mut buf: hyper::rt::ReadBufCursor<'_>,
+            ) -> Poll<io::Result<()>> {
+                match self.reads.pop_front() {
+                    None => Poll::Ready(Ok(())),
+                    Some(Poll::Pending) => Poll::Pending,
+                    Some(Poll::Ready(Ok(bytes))) => {
+                        buf.put_slice(&bytes);
+                        Poll::Ready(Ok(()))
+                    }
+                    Some(Poll::Ready(Err(e))) => Poll::Ready(Err(e)),
+                }
+            }
+        }
+
+        impl Write for Fake {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+                _: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                Poll::Ready(Err(self.write_error.into()))
+            }
+            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+            fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+        }
+
+        fn read(w: &mut TlsWatch<Fake>, cx: &mut Context<'_>) -> Poll<io::Result<Vec<u8>>> {
+            let mut raw = [0u8; 64];
+            let mut buf = ReadBuf::new(&mut raw);
+            match Pin::new(w).poll_read(cx, buf.unfilled()) {
+                Poll::Ready(Ok(())) => Poll::Ready(Ok(buf.filled().to_vec())),
+                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            }
+        }
+
+        fn alert() -> io::Error {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::AlertReceived(rustls::AlertDescription::BadCertificate),
+            )
+        }
+
+        #[test]
+        fn a_failed_write_waits_for_the_alert_and_hyper_still_reads_it() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending, Poll::Ready(Err(alert()))]),
+                    write_error: io::ErrorKind::BrokenPipe,
+                },
+                true,
+            );
+            // The read side has not answered yet: the write error waits for it.
+            assert!(Pin::new(&mut w).poll_write(&mut cx, b"x").is_pending());
+            assert!(failure(&w.connected()).is_none());
+            // Now it has: the write error is reported and the alert recorded.
+            match Pin::new(&mut w).poll_write(&mut cx, b"x") {
+                Poll::Ready(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::BrokenPipe),
+                other => panic!("{other:?}"),
+            }
+            let tls = failure(&w.connected()).expect("the alert");
+            assert!(refused_session(&tls), "{tls:?}");
+            // hyper's next read sees what the read ahead met.
+            match read(&mut w, &mut cx) {
+                Poll::Ready(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::InvalidData),
+                other => panic!("{other:?}"),
+            }
+        }
+
+        #[test]
+        fn bytes_read_ahead_are_handed_to_the_next_read() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Ready(Ok(b"HTTP/1.1 400".to_vec()))]),
+                    write_error: io::ErrorKind::ConnectionReset,
+                },
+                true,
+            );
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+            assert!(failure(&w.connected()).is_none());
+            assert_eq!(
+                read(&mut w, &mut cx).map(|r| r.unwrap()),
+                Poll::Ready(b"HTTP/1.1 400".to_vec())
+            );
+            assert_eq!(
+                read(&mut w, &mut cx).map(|r| r.unwrap()),
+                Poll::Ready(Vec::new())
+            );
+        }
+
+        #[test]
+        fn other_write_errors_are_reported_at_once() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending]),
+                    write_error: io::ErrorKind::Other,
+                },
+                true,
+            );
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+            // A plain HTTP stream has no TLS alert to wait for.
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending]),
+                    write_error: io::ErrorKind::BrokenPipe,
+                },
+                false,
+            );
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+            // After our own shutdown, a broken pipe is ours: no waiting either.
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending]),
+                    write_error: io::ErrorKind::BrokenPipe,
+                },
+                true,
+            );
+            assert!(Pin::new(&mut w).poll_shutdown(&mut cx).is_ready());
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+        }
+
+        #[test]
+        fn a_read_error_from_rustls_is_recorded() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Ready(Err(alert()))]),
+                    write_error: io::ErrorKind::Other,
+                },
+                true,
+            );
+            assert!(matches!(read(&mut w, &mut cx), Poll::Ready(Err(_))));
+            assert!(matches!(
+                failure(&w.connected()),
+                Some(rustls::Error::AlertReceived(
+                    rustls::AlertDescription::BadCertificate
+                ))
+            ));
+            assert!(!refused_session(&rustls::Error::AlertReceived(
+                rustls::AlertDescription::DecryptError
+            )));
+        }
     }
 }

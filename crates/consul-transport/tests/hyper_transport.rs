@@ -415,7 +415,7 @@ async fn pooled_tcp_connections_keep_alive() {
 
 #[cfg(feature = "tls")]
 mod tls {
-    use super::get;
+    use super::{chain, get};
     use consul_transport::{HyperTransport, TlsConfig, Transport};
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -430,13 +430,25 @@ mod tls {
         CertificateDer::from_pem_slice(CERT).unwrap()
     }
 
-    fn server_config(alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
+    fn server_config(alpn: &[&[u8]], client_auth: bool) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
             .unwrap();
+        let builder = if client_auth {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(cert()).unwrap();
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
         let mut config = builder
-            .with_no_client_auth()
             .with_single_cert(vec![cert()], PrivateKeyDer::from_pem_slice(KEY).unwrap())
             .unwrap();
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
@@ -455,7 +467,7 @@ mod tls {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (pings, rx) = std::sync::mpsc::channel();
-        let config = server_config(&[b"h2"]);
+        let config = server_config(&[b"h2"], false);
         std::thread::spawn(move || {
             let (tcp, _) = listener.accept().unwrap();
             let conn = rustls::ServerConnection::new(config).unwrap();
@@ -531,5 +543,58 @@ mod tls {
             .await
             .unwrap();
         assert!(pinged, "the client pinged");
+    }
+
+    /// A TLS server that requires a client certificate signed by its own CA, speaking the
+    /// given ALPN protocol; it refuses every connection without one.
+    fn mtls_server(alpn: &'static [u8]) -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = server_config(&[alpn], true);
+        std::thread::spawn(move || {
+            for tcp in listener.incoming() {
+                let Ok(mut tcp) = tcp else { return };
+                let mut conn = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
+                // Fails when the client's flight shows no certificate; rustls sends its
+                // alert before returning. Then the connection is dropped, unread.
+                while conn.is_handshaking() {
+                    if conn.complete_io(&mut tcp).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn a_refused_client_certificate_is_the_cause_over_http1_and_http2() {
+        for alpn in [&b"http/1.1"[..], &b"h2"[..]] {
+            let port = mtls_server(alpn);
+            let t = insecure_client().build();
+            // Several times: the alert may reach hyper through a read or only after a
+            // failed write.
+            for attempt in 0..5 {
+                let err = t
+                    .send(get(&format!("https://127.0.0.1:{port}/v1/agent/self")))
+                    .await
+                    .unwrap_err();
+                let name = String::from_utf8_lossy(alpn);
+                assert!(
+                    err.to_string().contains("CertificateRequired"),
+                    "{name} #{attempt}: {err} ({})",
+                    chain(&err)
+                );
+                assert!(
+                    err.is_connect(),
+                    "{name} #{attempt}: refused sessions processed nothing: {err:?}"
+                );
+                let source = std::error::Error::source(&err).unwrap();
+                assert!(
+                    source.downcast_ref::<rustls::Error>().is_some(),
+                    "{name} #{attempt}: the alert is the source: {err:?}"
+                );
+            }
+        }
     }
 }
