@@ -15,9 +15,9 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection failed after it was made (reset, closed mid-response). It may have been applied.
     Io,
-    /// The response body was larger than the transport accepts (see
-    /// [`HyperTransportBuilder::max_response_body`](crate::HyperTransportBuilder::max_response_body)).
-    /// The request was applied; only its answer was refused.
+    /// The response body was larger than the transport accepts (the hyper transport's
+    /// `HyperTransportBuilder::max_response_body`). The request was applied; only its
+    /// answer was refused.
     BodyTooLarge,
     /// Anything else (a malformed response, a transport-specific failure).
     Other,
