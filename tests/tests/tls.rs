@@ -129,6 +129,12 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
         err.as_transport().is_some_and(|t| t.is_connect()),
         "{err:?}"
     );
+    // The message says why, not only that the connection failed.
+    let message = err.as_transport().unwrap().to_string();
+    assert_eq!(
+        message,
+        format!("connect to 127.0.0.1:{port}: invalid peer certificate: UnknownIssuer")
+    );
 
     let lax = https_client(
         port,
@@ -162,7 +168,16 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
             .server_name("other.example"),
     )
     .unwrap();
-    assert!(wrong.kv().get("k", &QueryOptions::default()).await.is_err());
+    let err = wrong
+        .kv()
+        .get("k", &QueryOptions::default())
+        .await
+        .unwrap_err();
+    let message = err.as_transport().unwrap().to_string();
+    assert!(
+        message.contains("not valid for name \"other.example\""),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -210,4 +225,68 @@ async fn bad_tls_files_fail_at_construction() {
     let mut half = TlsConfig::default();
     half.client_cert = Some(Path::new("/x.pem").into());
     assert!(https_client(8501, "127.0.0.1", half).is_err());
+}
+
+/// Every message of an error's chain, joined.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(" | ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_rejected_client_certificate_says_why() {
+    let certs = Certs::make();
+    let other = Certs::make();
+    let (_agent, port) = tls_agent(&certs, true).await;
+    let cases = [
+        (
+            "no client certificate",
+            TlsConfig::default().ca_file(certs.ca()),
+        ),
+        (
+            "a client certificate from another CA",
+            TlsConfig::default().ca_file(certs.ca()).client_cert(
+                other.path("dc1-client-consul-0.pem"),
+                other.path("dc1-client-consul-0-key.pem"),
+            ),
+        ),
+    ];
+    for (case, tls) in cases {
+        let client = https_client(port, "127.0.0.1", tls).unwrap();
+        // Several times: the agent's alert reaches the client either through a read or
+        // only after a write failed on the closed connection, and each must keep it.
+        for attempt in 0..4 {
+            let err = client
+                .kv()
+                .get("k", &QueryOptions::default())
+                .await
+                .unwrap_err();
+            let transport = err
+                .as_transport()
+                .unwrap_or_else(|| panic!("{case}: {err:?}"));
+            // Consul 1.8.7 (Go's TLS) answers with a bad_certificate alert.
+            let message = transport.to_string();
+            assert!(
+                message.contains("received fatal alert: BadCertificate"),
+                "{case} (attempt {attempt}): the message does not say what was wrong: {message} ({})",
+                chain(&err)
+            );
+            assert!(
+                message.starts_with(&format!("connect to 127.0.0.1:{port}: ")),
+                "{message}"
+            );
+            // The agent processed nothing on a refused session.
+            assert!(transport.is_connect(), "{case}: {transport:?}");
+            assert!(
+                chain(&err).contains("received fatal alert: BadCertificate"),
+                "{case}: the alert is in the source chain: {err:?}"
+            );
+        }
+    }
 }

@@ -1,14 +1,15 @@
-//! The production transport: hyper 1.x with hyper-util's pooled client.
+//! The production transport: hyper 1.x with hyper-util's pooled client; response bodies
+//! are collected and capped with http-body-util, hyper's own body utilities.
 
 use crate::{
     BodyStream, RequestTimeout, StreamingFuture, Transport, TransportError, TransportFuture,
 };
-use bytes::{Bytes, BytesMut};
-use hyper::body::{Body, Frame, Incoming, SizeHint};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Body, Incoming};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -20,9 +21,10 @@ use std::time::Duration;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// What a connection is: TCP or Unix, possibly inside TLS.
+/// What a connection is: TCP or Unix, possibly inside TLS (watched for the TLS failure
+/// that ends it).
 #[cfg(feature = "tls")]
-type Stream = hyper_rustls::MaybeHttpsStream<Io>;
+type Stream = tls_watch::TlsWatch<hyper_rustls::MaybeHttpsStream<Io>>;
 #[cfg(not(feature = "tls"))]
 type Stream = Io;
 
@@ -31,12 +33,32 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default limit for a whole non-blocking request. Blocking queries raise it per request
 /// through [`RequestTimeout`], since Consul may legitimately hold them for minutes.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap on a buffered response body. Consul's largest ordinary answers (a big
+/// catalog, a KV tree read recursively) stay far below it; snapshots are streamed and not
+/// capped.
+const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
+/// Default idle time before TCP keep-alive probes: long blocking queries leave a connection
+/// silent for minutes, and NATs and load balancers drop silent flows.
+const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+/// Default interval of HTTP/2 keep-alive pings on TLS connections.
+#[cfg(feature = "tls")]
+const DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(30);
+/// Default time to wait for the answer to an HTTP/2 keep-alive ping before the connection
+/// is given up.
+#[cfg(feature = "tls")]
+const DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket; with the `tls`
 /// feature also HTTPS, where HTTP/2 is used when the agent offers it (ALPN `h2`).
 ///
 /// Cloning is cheap and clones share the connection pool. Requests must be sent from
 /// within a Tokio runtime.
+///
+/// Defaults, each changeable on [`HyperTransportBuilder`]: connect within 5 s, a whole
+/// request within 60 s, a buffered response body of at most 64 MiB (streamed bodies are not
+/// capped), TCP keep-alive probes after 30 s of silence, and on HTTP/2 (TLS) connections a
+/// keep-alive ping every 30 s that must be answered within 20 s. Bodies are read and
+/// capped with http-body-util, hyper's own body utilities.
 ///
 /// ```no_run
 /// use consul_transport::HyperTransport;
@@ -50,8 +72,10 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// ```
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<Connector, OneShot>,
+    client: Client<Connector, Full<Bytes>>,
     request_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_response_body: usize,
     unix_socket: Option<Arc<PathBuf>>,
 }
 
@@ -59,6 +83,8 @@ impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HyperTransport")
             .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_body", &self.max_response_body)
             .field("unix_socket", &self.unix_socket)
             .finish_non_exhaustive()
     }
@@ -84,9 +110,24 @@ impl HyperTransport {
     async fn exchange(
         &self,
         request: http::Request<Bytes>,
+        target: &str,
     ) -> Result<http::Response<Incoming>, TransportError> {
-        let request = request.map(OneShot::new);
-        self.client.request(request).await.map_err(map_client_error)
+        let request = request.map(Full::new);
+        self.client
+            .request(request)
+            .await
+            .map_err(|e| map_client_error(e, self.connect_timeout).with_target(target))
+    }
+
+    /// What a request talks to, for messages: the Unix socket's path, or `host:port`.
+    fn target(&self, request: &http::Request<Bytes>) -> String {
+        match &self.unix_socket {
+            Some(path) => path.display().to_string(),
+            None => request
+                .uri()
+                .authority()
+                .map_or_else(|| request.uri().to_string(), ToString::to_string),
+        }
     }
 
     fn limit(&self, request: &http::Request<Bytes>) -> Option<Duration> {
@@ -101,78 +142,136 @@ impl HyperTransport {
 impl Transport for HyperTransport {
     fn send(&self, request: http::Request<Bytes>) -> TransportFuture<'_> {
         let limit = self.limit(&request);
-        Box::pin(with_limit(limit, async move {
-            let response = self.exchange(request).await?;
+        let target = self.target(&request);
+        Box::pin(with_limit(limit, target.clone(), async move {
+            let response = self.exchange(request, &target).await?;
             let (parts, body) = response.into_parts();
-            let body = collect(body).await?;
+            let body = collect(body, self.max_response_body)
+                .await
+                .map_err(|e| e.with_target(target))?;
             Ok(http::Response::from_parts(parts, body))
         }))
     }
 
     fn send_streaming(&self, request: http::Request<Bytes>) -> StreamingFuture<'_> {
         // The limit covers the response head only: a streamed body may legitimately
-        // flow for as long as the caller keeps reading.
+        // flow for as long as the caller keeps reading, and is not capped in size
+        // (a snapshot is as large as the cluster's state).
         let limit = self.limit(&request);
-        Box::pin(with_limit(limit, async move {
-            let response = self.exchange(request).await?;
-            Ok(response.map(|body| BodyStream::new(IncomingStream(body))))
+        let target = self.target(&request);
+        Box::pin(with_limit(limit, target.clone(), async move {
+            let response = self.exchange(request, &target).await?;
+            Ok(response.map(|body| BodyStream::new(IncomingStream { body, target })))
         }))
     }
 }
 
 async fn with_limit<T>(
     limit: Option<Duration>,
+    target: String,
     fut: impl Future<Output = Result<T, TransportError>>,
 ) -> Result<T, TransportError> {
     match limit {
         None => fut.await,
         Some(limit) => match tokio::time::timeout(limit, fut).await {
             Ok(result) => result,
-            Err(elapsed) => Err(TransportError::timeout(elapsed)),
+            Err(elapsed) => Err(TransportError::timeout(elapsed)
+                .with_target(target)
+                .with_time_limit(limit)),
         },
     }
 }
 
-fn map_client_error(e: hyper_util::client::legacy::Error) -> TransportError {
-    if e.is_connect() {
-        TransportError::connect(e)
-    } else {
-        TransportError::io(e)
-    }
-}
-
-async fn collect(mut body: Incoming) -> Result<Bytes, TransportError> {
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
-    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        let Ok(data) = frame.map_err(TransportError::io)?.into_data() else {
-            continue; // trailers
+fn map_client_error(
+    e: hyper_util::client::legacy::Error,
+    connect_timeout: Option<Duration>,
+) -> TransportError {
+    // A connection that rustls saw fail (the agent's alert for a certificate it refused)
+    // reaches us as hyper's "connection closed": the TLS error is the real cause.
+    #[cfg(feature = "tls")]
+    if let Some(failure) = e.connect_info().and_then(tls_watch::failure) {
+        return if tls_watch::refused_session(&failure) {
+            TransportError::connect(failure)
+        } else {
+            TransportError::io(failure)
         };
-        // Most Consul answers are one chunk: keep it without copying.
-        match &first {
-            None if rest.is_empty() => first = Some(data),
-            _ => {
-                if let Some(f) = first.take() {
-                    rest.extend_from_slice(&f);
-                }
-                rest.extend_from_slice(&data);
-            }
-        }
     }
-    Ok(first.unwrap_or_else(|| rest.freeze()))
+    if !e.is_connect() {
+        return TransportError::io(e);
+    }
+    match connect_timeout {
+        // hyper-util's connect timeout surfaces as tokio's "deadline has elapsed": say
+        // which limit passed.
+        Some(limit) if has_timed_out(&e) => TransportError::connect(Explained {
+            message: format!("no connection within {limit:?}"),
+            source: Box::new(e),
+        }),
+        _ => TransportError::connect(e),
+    }
 }
 
-struct IncomingStream(Incoming);
+/// Whether an operating system "timed out" is somewhere in the chain.
+fn has_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// A message in front of an error that stays the source.
+#[derive(Debug)]
+struct Explained {
+    message: String,
+    source: BoxError,
+}
+
+impl fmt::Display for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Explained {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// Reads a whole body of at most `limit` bytes (http-body-util's `Limited` refuses a
+/// larger `Content-Length` at once and counts the bytes of a chunked one). A body of one
+/// chunk, as most Consul answers are, is kept without copying.
+async fn collect(body: Incoming, limit: usize) -> Result<Bytes, TransportError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(TransportError::body_too_large(
+            u64::try_from(limit).unwrap_or(u64::MAX),
+        )),
+        Err(e) => Err(TransportError::io(e)),
+    }
+}
+
+struct IncomingStream {
+    body: Incoming,
+    target: String,
+}
 
 impl futures_core::Stream for IncomingStream {
     type Item = Result<Bytes, TransportError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            return match Pin::new(&mut self.0).poll_frame(cx) {
+            return match Pin::new(&mut self.body).poll_frame(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(None) => Poll::Ready(None),
-                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(TransportError::io(e)))),
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(
+                    TransportError::io(e).with_target(self.target.clone())
+                ))),
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) => Poll::Ready(Some(Ok(data))),
                     Err(_) => continue, // trailers
@@ -189,6 +288,14 @@ pub struct HyperTransportBuilder {
     request_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: usize,
+    max_response_body: usize,
+    tcp_keepalive: Option<Duration>,
+    #[cfg(feature = "tls")]
+    http2_keep_alive_interval: Option<Duration>,
+    #[cfg(feature = "tls")]
+    http2_keep_alive_timeout: Duration,
+    #[cfg(feature = "tls")]
+    http2_keep_alive_while_idle: bool,
     unix_socket: Option<PathBuf>,
     #[cfg(feature = "tls")]
     tls: Option<(
@@ -204,6 +311,14 @@ impl Default for HyperTransportBuilder {
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: usize::MAX,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+            #[cfg(feature = "tls")]
+            http2_keep_alive_interval: Some(DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL),
+            #[cfg(feature = "tls")]
+            http2_keep_alive_timeout: DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT,
+            #[cfg(feature = "tls")]
+            http2_keep_alive_while_idle: true,
             unix_socket: None,
             #[cfg(feature = "tls")]
             tls: None,
@@ -245,6 +360,97 @@ impl HyperTransportBuilder {
     #[must_use]
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// The largest response body [`Transport::send`] buffers, in bytes (default 64 MiB);
+    /// a larger one fails with [`TransportError::is_body_too_large`], naming the limit,
+    /// instead of filling memory. Streamed responses ([`Transport::send_streaming`]: a
+    /// snapshot, the agent's log) are not capped.
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// let t = HyperTransport::builder().max_response_body(256 * 1024 * 1024).build();
+    /// ```
+    #[must_use]
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Idle time after which the operating system probes a TCP connection (`SO_KEEPALIVE`,
+    /// default 30 s; `None` turns probes off). A blocking query leaves its connection
+    /// silent for minutes, and NATs, firewalls and load balancers drop silent flows; the
+    /// probes keep the flow known and find a peer that went away. The interval and count
+    /// of probes are the operating system's. Unix sockets have no keep-alive.
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// use std::time::Duration;
+    /// let t = HyperTransport::builder().tcp_keepalive(Duration::from_secs(15)).build();
+    /// let without = HyperTransport::builder().tcp_keepalive(None).build();
+    /// ```
+    #[must_use]
+    pub fn tcp_keepalive(mut self, idle: impl Into<Option<Duration>>) -> Self {
+        self.tcp_keepalive = idle.into();
+        self
+    }
+
+    /// Interval of HTTP/2 keep-alive pings on TLS connections that negotiated HTTP/2
+    /// (default 30 s; `None` turns pings off). A connection whose ping is not answered
+    /// within [`http2_keep_alive_timeout`](Self::http2_keep_alive_timeout) is closed and
+    /// its requests fail instead of waiting for their whole time limit.
+    ///
+    /// ```no_run
+    /// use consul_transport::{HyperTransport, TlsConfig};
+    /// use std::time::Duration;
+    /// # fn demo() -> Result<(), consul_transport::TransportError> {
+    /// let t = HyperTransport::builder()
+    ///     .tls(&TlsConfig::default().ca_file("/etc/consul.d/consul-agent-ca.pem"))?
+    ///     .http2_keep_alive_interval(Duration::from_secs(10))
+    ///     .http2_keep_alive_timeout(Duration::from_secs(5))
+    ///     .build();
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn http2_keep_alive_interval(mut self, interval: impl Into<Option<Duration>>) -> Self {
+        self.http2_keep_alive_interval = interval.into();
+        self
+    }
+
+    /// How long to wait for the answer to an HTTP/2 keep-alive ping before closing the
+    /// connection (default 20 s).
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// use std::time::Duration;
+    /// let t = HyperTransport::builder()
+    ///     .http2_keep_alive_timeout(Duration::from_secs(5))
+    ///     .build();
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn http2_keep_alive_timeout(mut self, timeout: Duration) -> Self {
+        self.http2_keep_alive_timeout = timeout;
+        self
+    }
+
+    /// Whether HTTP/2 keep-alive pings are also sent on a pooled connection with no
+    /// request in flight (default `true`, so a dead idle connection is found before a
+    /// request is put on it).
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// let t = HyperTransport::builder().http2_keep_alive_while_idle(false).build();
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn http2_keep_alive_while_idle(mut self, enabled: bool) -> Self {
+        self.http2_keep_alive_while_idle = enabled;
         self
     }
 
@@ -293,6 +499,7 @@ impl HyperTransportBuilder {
         // TLS wraps this connector for https:// URIs; the scheme is checked in `Connector`.
         http.enforce_http(false);
         http.set_connect_timeout(self.connect_timeout);
+        http.set_keepalive(self.tcp_keepalive);
         let unix_socket = self.unix_socket.map(Arc::new);
         let plain = PlainConnector {
             http,
@@ -316,14 +523,23 @@ impl HyperTransportBuilder {
             #[cfg(feature = "tls")]
             https,
         };
-        let client = Client::builder(TokioExecutor::new())
+        let mut client = Client::builder(TokioExecutor::new());
+        client
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .build(connector);
+            .pool_max_idle_per_host(self.pool_max_idle_per_host);
+        #[cfg(feature = "tls")]
+        client
+            // HTTP/2 pings need a timer.
+            .timer(TokioTimer::new())
+            .http2_keep_alive_interval(self.http2_keep_alive_interval)
+            .http2_keep_alive_timeout(self.http2_keep_alive_timeout)
+            .http2_keep_alive_while_idle(self.http2_keep_alive_while_idle);
         HyperTransport {
-            client,
+            client: client.build(connector),
             request_timeout: self.request_timeout,
+            connect_timeout: self.connect_timeout,
+            max_response_body: self.max_response_body,
             unix_socket,
         }
     }
@@ -349,7 +565,12 @@ impl tower_service::Service<http::Uri> for Connector {
     fn call(&mut self, uri: http::Uri) -> Self::Future {
         #[cfg(feature = "tls")]
         if let Some(https) = &mut self.https {
-            return Box::pin(https.call(uri));
+            let connecting = https.call(uri);
+            return Box::pin(async move {
+                let stream = connecting.await?;
+                let tls = matches!(stream, hyper_rustls::MaybeHttpsStream::Https(_));
+                Ok(tls_watch::TlsWatch::new(stream, tls))
+            });
         }
         if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
             return Box::pin(async {
@@ -362,7 +583,7 @@ impl tower_service::Service<http::Uri> for Connector {
         Box::pin(async move {
             let io = connecting.await?;
             #[cfg(feature = "tls")]
-            let io = hyper_rustls::MaybeHttpsStream::Http(io);
+            let io = tls_watch::TlsWatch::new(hyper_rustls::MaybeHttpsStream::Http(io), false);
             Ok(io)
         })
     }
@@ -395,7 +616,10 @@ impl tower_service::Service<http::Uri> for PlainConnector {
                     let stream = match limit {
                         Some(limit) => {
                             tokio::time::timeout(limit, connect).await.map_err(|_| {
-                                io::Error::new(io::ErrorKind::TimedOut, "connect timed out")
+                                io::Error::new(
+                                    io::ErrorKind::TimedOut,
+                                    format!("no connection within {limit:?}"),
+                                )
                             })??
                         }
                         None => connect.await?,
@@ -484,32 +708,465 @@ impl hyper::rt::Write for Io {
     }
 }
 
-/// A request body that is sent in one piece; hyper needs a `Body`, and pulling in
-/// http-body-util for this alone is not worth a dependency.
-struct OneShot(Option<Bytes>);
+/// Keeps the TLS error that ended a connection.
+///
+/// When an agent refuses our client certificate, it sends an alert (`BadCertificate`,
+/// `CertificateRequired`, `UnknownCA`) and closes the connection. What hyper then reports
+/// to the request is "connection closed" or "operation was canceled": either rustls read
+/// the alert and hyper turned the error into a closed connection, or hyper's write failed
+/// first (broken pipe, reset) and nobody read the alert at all.
+///
+/// This wrapper remembers the first TLS error its stream returns and hands it to the pool
+/// as connection info (`Connected::extra`), where [`map_client_error`] finds it again.
+/// When a write fails because the peer closed the connection, it reads what the peer sent
+/// before closing (its alert) before reporting the write error; the bytes or the error that
+/// read gives are handed to hyper's next read, so hyper sees the stream unchanged. The
+/// wait is one turn of the reactor: the socket is already closed.
+#[cfg(feature = "tls")]
+mod tls_watch {
+    use hyper_util::client::legacy::connect::{Connected, Connection};
+    use std::io;
+    use std::pin::Pin;
+    use std::sync::{Arc, OnceLock};
+    use std::task::{Context, Poll};
 
-impl OneShot {
-    fn new(bytes: Bytes) -> Self {
-        OneShot(Some(bytes).filter(|b| !b.is_empty()))
+    /// The first TLS error of one connection, shared between its stream and the pool's
+    /// record of it.
+    #[derive(Clone, Default)]
+    struct FailureSlot(Arc<OnceLock<rustls::Error>>);
+
+    /// A stream whose TLS failure is remembered.
+    pub(super) struct TlsWatch<S> {
+        inner: S,
+        slot: FailureSlot,
+        /// A write error held back until the peer's last words are read.
+        write_error: Option<io::Error>,
+        /// Bytes read ahead after a failed write, not yet handed to hyper.
+        read_ahead: Vec<u8>,
+        /// The error a read ahead met, for hyper's next read.
+        read_ahead_error: Option<io::Error>,
+        /// We shut our side down: a later write error is ours, not the peer's close.
+        shut_down: bool,
+        /// The stream is TLS (not plain HTTP through the same connector): worth reading
+        /// ahead after a failed write.
+        tls: bool,
+    }
+
+    impl<S> TlsWatch<S> {
+        /// Watches `inner`; `tls` says whether it is a TLS stream.
+        pub(super) fn new(inner: S, tls: bool) -> Self {
+            TlsWatch {
+                inner,
+                slot: FailureSlot::default(),
+                write_error: None,
+                read_ahead: Vec::new(),
+                read_ahead_error: None,
+                shut_down: false,
+                tls,
+            }
+        }
+
+        fn note(&self, e: &io::Error) {
+            if let Some(tls) = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            {
+                // Only the first: what follows is a consequence of it.
+                let _ = self.slot.0.set(tls.clone());
+            }
+        }
+    }
+
+    impl<S: hyper::rt::Read + Unpin> TlsWatch<S> {
+        /// Reports a held-back write error once the stream's read side has answered (with
+        /// bytes, the end, or an error such as the peer's TLS alert).
+        fn finish_write_error<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+            if self.slot.0.get().is_none() {
+                let mut scratch = vec![0u8; 4096];
+                let mut buf = hyper::rt::ReadBuf::new(&mut scratch);
+                match Pin::new(&mut self.inner).poll_read(cx, buf.unfilled()) {
+                    // The read registered this task's waker; the closed socket wakes it.
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(())) => {
+                        let filled = buf.filled().len();
+                        scratch.truncate(filled);
+                        self.read_ahead.extend_from_slice(&scratch);
+                    }
+                    Poll::Ready(Err(e)) => {
+                        self.note(&e);
+                        self.read_ahead_error = Some(e);
+                    }
+                }
+            }
+            match self.write_error.take() {
+                Some(e) => Poll::Ready(Err(e)),
+                None => Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+            }
+        }
+
+        /// Runs a write-side operation, holding back an error caused by the peer's close
+        /// until what the peer sent before it is read.
+        fn write_side<T>(
+            &mut self,
+            cx: &mut Context<'_>,
+            op: impl FnOnce(Pin<&mut S>, &mut Context<'_>) -> Poll<io::Result<T>>,
+        ) -> Poll<io::Result<T>> {
+            if self.write_error.is_some() {
+                return self.finish_write_error(cx);
+            }
+            match op(Pin::new(&mut self.inner), cx) {
+                Poll::Ready(Err(e)) => {
+                    self.note(&e);
+                    let peer_closed = matches!(
+                        e.kind(),
+                        io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                    );
+                    if peer_closed
+                        && self.tls
+                        && !self.shut_down
+                        && self.slot.0.get().is_none()
+                        && self.read_ahead.is_empty()
+                        && self.read_ahead_error.is_none()
+                    {
+                        self.write_error = Some(e);
+                        return self.finish_write_error(cx);
+                    }
+                    Poll::Ready(Err(e))
+                }
+                other => other,
+            }
+        }
+    }
+
+    /// The TLS error that ended the connection a request failed on, if any.
+    pub(super) fn failure(info: &Connected) -> Option<rustls::Error> {
+        let mut extensions = http::Extensions::new();
+        info.get_extras(&mut extensions);
+        extensions.get::<FailureSlot>()?.0.get().cloned()
+    }
+
+    /// Whether the peer refused the TLS session itself (an alert about our certificate or
+    /// the handshake): the agent processed nothing that was sent on it.
+    pub(super) fn refused_session(e: &rustls::Error) -> bool {
+        use rustls::AlertDescription as A;
+        matches!(
+            e,
+            rustls::Error::AlertReceived(
+                A::BadCertificate
+                    | A::UnsupportedCertificate
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::UnknownCA
+                    | A::CertificateRequired
+                    | A::AccessDenied
+                    | A::HandshakeFailure
+                    | A::InsufficientSecurity
+                    | A::ProtocolVersion
+            )
+        )
+    }
+
+    impl<S: Connection> Connection for TlsWatch<S> {
+        fn connected(&self) -> Connected {
+            self.inner.connected().extra(self.slot.clone())
+        }
+    }
+
+    impl<S: hyper::rt::Read + Unpin> hyper::rt::Read for TlsWatch<S> {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            mut buf: hyper::rt::ReadBufCursor<'_>,
+        ) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            if !this.read_ahead.is_empty() {
+                let n = this.read_ahead.len().min(buf.remaining());
+                buf.put_slice(&this.read_ahead[..n]);
+                this.read_ahead.drain(..n);
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(e) = this.read_ahead_error.take() {
+                return Poll::Ready(Err(e));
+            }
+            let result = Pin::new(&mut this.inner).poll_read(cx, buf);
+            if let Poll::Ready(Err(e)) = &result {
+                this.note(e);
+            }
+            result
+        }
+    }
+
+    impl<S: hyper::rt::Read + hyper::rt::Write + Unpin> hyper::rt::Write for TlsWatch<S> {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut()
+                .write_side(cx, |inner, cx| inner.poll_write(cx, buf))
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.get_mut()
+                .write_side(cx, |inner, cx| inner.poll_flush(cx))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            if this.write_error.is_none() {
+                this.shut_down = true;
+            }
+            this.write_side(cx, |inner, cx| inner.poll_shutdown(cx))
+        }
+
+        fn poll_write_vectored(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            bufs: &[io::IoSlice<'_>],
+        ) -> Poll<io::Result<usize>> {
+            self.get_mut()
+                .write_side(cx, |inner, cx| inner.poll_write_vectored(cx, bufs))
+        }
+
+        fn is_write_vectored(&self) -> bool {
+            self.inner.is_write_vectored()
+        }
     }
 }
 
-impl Body for OneShot {
-    type Data = Bytes;
-    type Error = Infallible;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.get_mut().0.take().map(|b| Ok(Frame::data(b))))
+    #[test]
+    fn builder_defaults() {
+        let b = HyperTransportBuilder::default();
+        assert_eq!(b.connect_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(b.request_timeout, Some(Duration::from_secs(60)));
+        assert_eq!(b.max_response_body, 64 * 1024 * 1024);
+        assert_eq!(b.tcp_keepalive, Some(Duration::from_secs(30)));
+        #[cfg(feature = "tls")]
+        {
+            assert_eq!(b.http2_keep_alive_interval, Some(Duration::from_secs(30)));
+            assert_eq!(b.http2_keep_alive_timeout, Duration::from_secs(20));
+            assert!(b.http2_keep_alive_while_idle);
+        }
     }
 
-    fn is_end_stream(&self) -> bool {
-        self.0.is_none()
+    #[test]
+    fn builder_settings() {
+        let b = HyperTransportBuilder::default()
+            .max_response_body(1024)
+            .tcp_keepalive(None);
+        assert_eq!(b.max_response_body, 1024);
+        assert_eq!(b.tcp_keepalive, None);
+        let b = b.tcp_keepalive(Duration::from_secs(9));
+        assert_eq!(b.tcp_keepalive, Some(Duration::from_secs(9)));
+        #[cfg(feature = "tls")]
+        let b = {
+            let b = b
+                .http2_keep_alive_interval(None)
+                .http2_keep_alive_timeout(Duration::from_secs(3))
+                .http2_keep_alive_while_idle(false);
+            assert_eq!(b.http2_keep_alive_interval, None);
+            assert_eq!(b.http2_keep_alive_timeout, Duration::from_secs(3));
+            assert!(!b.http2_keep_alive_while_idle);
+            let b = b.http2_keep_alive_interval(Duration::from_secs(4));
+            assert_eq!(b.http2_keep_alive_interval, Some(Duration::from_secs(4)));
+            b
+        };
+        let t = b.build();
+        assert_eq!(t.max_response_body, 1024);
     }
 
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
+    #[cfg(feature = "tls")]
+    mod tls_watch {
+        use super::super::tls_watch::{failure, refused_session, TlsWatch};
+        use hyper::rt::{Read, ReadBuf, Write};
+        use hyper_util::client::legacy::connect::{Connected, Connection};
+        use std::collections::VecDeque;
+        use std::io;
+        use std::pin::Pin;
+        use std::task::{Context, Poll, Waker};
+
+        /// A stream whose writes fail with `write_error` and whose reads give `reads` in
+        /// turn (then the end).
+        struct Fake {
+            reads: VecDeque<Poll<io::Result<Vec<u8>>>>,
+            write_error: io::ErrorKind,
+        }
+
+        impl Connection for Fake {
+            fn connected(&self) -> Connected {
+                Connected::new()
+            }
+        }
+
+        impl Read for Fake {
+            fn poll_read(
+                mut self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+                mut buf: hyper::rt::ReadBufCursor<'_>,
+            ) -> Poll<io::Result<()>> {
+                match self.reads.pop_front() {
+                    None => Poll::Ready(Ok(())),
+                    Some(Poll::Pending) => Poll::Pending,
+                    Some(Poll::Ready(Ok(bytes))) => {
+                        buf.put_slice(&bytes);
+                        Poll::Ready(Ok(()))
+                    }
+                    Some(Poll::Ready(Err(e))) => Poll::Ready(Err(e)),
+                }
+            }
+        }
+
+        impl Write for Fake {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+                _: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                Poll::Ready(Err(self.write_error.into()))
+            }
+            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+            fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+        }
+
+        fn read(w: &mut TlsWatch<Fake>, cx: &mut Context<'_>) -> Poll<io::Result<Vec<u8>>> {
+            let mut raw = [0u8; 64];
+            let mut buf = ReadBuf::new(&mut raw);
+            match Pin::new(w).poll_read(cx, buf.unfilled()) {
+                Poll::Ready(Ok(())) => Poll::Ready(Ok(buf.filled().to_vec())),
+                Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            }
+        }
+
+        fn alert() -> io::Error {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::AlertReceived(rustls::AlertDescription::BadCertificate),
+            )
+        }
+
+        #[test]
+        fn a_failed_write_waits_for_the_alert_and_hyper_still_reads_it() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending, Poll::Ready(Err(alert()))]),
+                    write_error: io::ErrorKind::BrokenPipe,
+                },
+                true,
+            );
+            // The read side has not answered yet: the write error waits for it.
+            assert!(Pin::new(&mut w).poll_write(&mut cx, b"x").is_pending());
+            assert!(failure(&w.connected()).is_none());
+            // Now it has: the write error is reported and the alert recorded.
+            match Pin::new(&mut w).poll_write(&mut cx, b"x") {
+                Poll::Ready(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::BrokenPipe),
+                other => panic!("{other:?}"),
+            }
+            let tls = failure(&w.connected()).expect("the alert");
+            assert!(refused_session(&tls), "{tls:?}");
+            // hyper's next read sees what the read ahead met.
+            match read(&mut w, &mut cx) {
+                Poll::Ready(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::InvalidData),
+                other => panic!("{other:?}"),
+            }
+        }
+
+        #[test]
+        fn bytes_read_ahead_are_handed_to_the_next_read() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Ready(Ok(b"HTTP/1.1 400".to_vec()))]),
+                    write_error: io::ErrorKind::ConnectionReset,
+                },
+                true,
+            );
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+            assert!(failure(&w.connected()).is_none());
+            assert_eq!(
+                read(&mut w, &mut cx).map(|r| r.unwrap()),
+                Poll::Ready(b"HTTP/1.1 400".to_vec())
+            );
+            assert_eq!(
+                read(&mut w, &mut cx).map(|r| r.unwrap()),
+                Poll::Ready(Vec::new())
+            );
+        }
+
+        #[test]
+        fn other_write_errors_are_reported_at_once() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending]),
+                    write_error: io::ErrorKind::Other,
+                },
+                true,
+            );
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+            // A plain HTTP stream has no TLS alert to wait for.
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending]),
+                    write_error: io::ErrorKind::BrokenPipe,
+                },
+                false,
+            );
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+            // After our own shutdown, a broken pipe is ours: no waiting either.
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Pending]),
+                    write_error: io::ErrorKind::BrokenPipe,
+                },
+                true,
+            );
+            assert!(Pin::new(&mut w).poll_shutdown(&mut cx).is_ready());
+            assert!(matches!(
+                Pin::new(&mut w).poll_write(&mut cx, b"x"),
+                Poll::Ready(Err(_))
+            ));
+        }
+
+        #[test]
+        fn a_read_error_from_rustls_is_recorded() {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut w = TlsWatch::new(
+                Fake {
+                    reads: VecDeque::from([Poll::Ready(Err(alert()))]),
+                    write_error: io::ErrorKind::Other,
+                },
+                true,
+            );
+            assert!(matches!(read(&mut w, &mut cx), Poll::Ready(Err(_))));
+            assert!(matches!(
+                failure(&w.connected()),
+                Some(rustls::Error::AlertReceived(
+                    rustls::AlertDescription::BadCertificate
+                ))
+            ));
+            assert!(!refused_session(&rustls::Error::AlertReceived(
+                rustls::AlertDescription::DecryptError
+            )));
+        }
     }
 }

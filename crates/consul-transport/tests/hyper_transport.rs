@@ -99,7 +99,7 @@ async fn a_404_is_a_response_not_an_error() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_a_connect_error() {
+async fn connection_refused_is_a_connect_error_that_says_so() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -110,7 +110,45 @@ async fn connection_refused_is_a_connect_error() {
         .await
         .unwrap_err();
     assert!(err.is_connect(), "{err:?}");
-    assert!(std::error::Error::source(&err).is_some());
+    assert_eq!(err.target(), Some(format!("127.0.0.1:{port}").as_str()));
+    // One line a user can act on, not "could not connect to the consul agent".
+    assert_eq!(
+        err.to_string(),
+        format!("connect to 127.0.0.1:{port}: connection refused")
+    );
+    // The chain stays whole underneath.
+    let source = std::error::Error::source(&err).expect("hyper's error");
+    assert!(chain(source).contains("tcp connect error"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_missing_unix_socket_is_named() {
+    let dir = std::env::temp_dir().join(format!("ct-nosock-{}", std::process::id()));
+    let path = dir.join("consul.sock");
+    let err = HyperTransport::builder()
+        .unix_socket(&path)
+        .build()
+        .send(get("http://localhost/v1/status/leader"))
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("connect to {}: no such file or directory", path.display())
+    );
+    assert_eq!(err.target(), Some(path.display().to_string().as_str()));
+}
+
+/// Every message of an error's chain, joined.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(" | ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 #[tokio::test]
@@ -121,6 +159,12 @@ async fn request_timeout_and_per_request_override() {
         .build();
     let err = t.send(get(&format!("{base}/slow"))).await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.time_limit(), Some(Duration::from_millis(300)));
+    let authority = base.trim_start_matches("http://");
+    assert_eq!(
+        err.to_string(),
+        format!("no response from {authority} within 300ms")
+    );
     // A blocking query raises the limit for itself.
     let mut req = get(&format!("{base}/slow"));
     req.extensions_mut()
@@ -202,4 +246,355 @@ async fn https_without_tls_settings_is_a_clear_connect_error() {
         source = s.source();
     }
     assert!(chain.contains("https:// needs TLS"), "{chain}");
+}
+
+/// Answers `/len/N` with N bytes and a `Content-Length`, `/chunked/N` with N bytes in
+/// 8 KiB chunks and no length.
+async fn serve_sized() -> String {
+    use http_body_util::{BodyExt, Full};
+    type Out = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+    /// A body of `left` bytes with no size hint, so hyper sends it chunked.
+    struct Chunks(usize);
+    impl http_body::Body for Chunks {
+        type Data = Bytes;
+        type Error = Infallible;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+            let n = self.0.min(8192);
+            self.0 -= n;
+            std::task::Poll::Ready(
+                (n > 0).then(|| Ok(http_body::Frame::data(Bytes::from(vec![b'x'; n])))),
+            )
+        }
+    }
+
+    async fn sized(req: hyper::Request<Incoming>) -> Result<hyper::Response<Out>, Infallible> {
+        let path = req.uri().path().to_owned();
+        let mut parts = path.trim_start_matches('/').split('/');
+        let (kind, n) = (parts.next().unwrap_or(""), parts.next().unwrap_or("0"));
+        let n: usize = n.parse().unwrap_or(0);
+        let body = match kind {
+            "chunked" => Chunks(n).boxed(),
+            _ => Full::new(Bytes::from(vec![b'x'; n])).boxed(),
+        };
+        Ok(hyper::Response::new(body))
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(sized))
+                    .await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_a_typed_error_naming_the_limit() {
+    let base = serve_sized().await;
+    let t = HyperTransport::builder().max_response_body(100_000).build();
+    for kind in ["len", "chunked"] {
+        // At the cap: fine.
+        let r = t.send(get(&format!("{base}/{kind}/100000"))).await.unwrap();
+        assert_eq!(r.body().len(), 100_000, "{kind}");
+        // One byte more: refused, with the limit in the message.
+        let err = t
+            .send(get(&format!("{base}/{kind}/100001")))
+            .await
+            .unwrap_err();
+        assert!(err.is_body_too_large(), "{kind}: {err:?}");
+        assert_eq!(
+            err.kind(),
+            consul_transport::TransportErrorKind::BodyTooLarge
+        );
+        assert_eq!(err.body_limit(), Some(100_000));
+        assert_eq!(
+            err.to_string(),
+            "response body exceeds the limit of 100000 bytes"
+        );
+    }
+    // A streamed body (a snapshot) is not capped.
+    let r = t
+        .send_streaming(get(&format!("{base}/chunked/300000")))
+        .await
+        .unwrap();
+    assert_eq!(r.into_body().collect().await.unwrap().len(), 300_000);
+}
+
+#[tokio::test]
+async fn the_default_cap_is_generous() {
+    let base = serve_sized().await;
+    // 8 MiB, far above any ordinary Consul answer, passes the default 64 MiB cap.
+    let r = HyperTransport::new()
+        .send(get(&format!("{base}/chunked/{}", 8 << 20)))
+        .await
+        .unwrap();
+    assert_eq!(r.body().len(), 8 << 20);
+}
+
+/// The keep-alive timer of the client end of a loopback TCP connection, from
+/// `/proc/net/tcp`: `(timer kind, ticks until it fires)`. Kind 2 is the socket timer,
+/// which on an idle established connection is the keep-alive timer; 0 is none.
+#[cfg(target_os = "linux")]
+fn tcp_timer(client_port: u16, server_port: u16) -> (u32, u64) {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let local = format!("0100007F:{client_port:04X}");
+    let remote = format!("0100007F:{server_port:04X}");
+    for line in table.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str()) {
+            let (kind, when) = fields[5].split_once(':').unwrap();
+            return (
+                u32::from_str_radix(kind, 16).unwrap(),
+                u64::from_str_radix(when, 16).unwrap(),
+            );
+        }
+    }
+    panic!("no connection {local} -> {remote} in /proc/net/tcp:\n{table}");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn pooled_tcp_connections_keep_alive() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server_port = listener.local_addr().unwrap().port();
+    let (peers, mut peer) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (stream, from) = listener.accept().await.unwrap();
+            let _ = peers.send(from.port());
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(handle))
+                    .await;
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{server_port}/v1/status/leader");
+    // Ticks are USER_HZ (100 per second).
+    for (name, transport, idle) in [
+        ("default", HyperTransport::new(), Some(30)),
+        (
+            "7 s",
+            HyperTransport::builder()
+                .tcp_keepalive(Duration::from_secs(7))
+                .build(),
+            Some(7),
+        ),
+        (
+            "off",
+            HyperTransport::builder().tcp_keepalive(None).build(),
+            None,
+        ),
+    ] {
+        assert_eq!(transport.send(get(&url)).await.unwrap().status(), 200);
+        let client_port = peer.recv().await.unwrap();
+        // The connection now sits idle in the pool.
+        let (kind, when) = tcp_timer(client_port, server_port);
+        match idle {
+            Some(secs) => {
+                assert_eq!(kind, 2, "{name}: keep-alive timer armed");
+                assert!(
+                    when <= secs * 100,
+                    "{name}: fires within {secs}s, in {when} ticks"
+                );
+            }
+            None => assert_eq!(kind, 0, "{name}: no timer without keep-alive"),
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+mod tls {
+    use super::{chain, get};
+    use consul_transport::{HyperTransport, TlsConfig, Transport};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    const CERT: &[u8] = include_bytes!("fixtures/localhost.pem");
+    const KEY: &[u8] = include_bytes!("fixtures/localhost-key.pem");
+
+    fn cert() -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(CERT).unwrap()
+    }
+
+    fn server_config(alpn: &[&[u8]], client_auth: bool) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = if client_auth {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(cert()).unwrap();
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let mut config = builder
+            .with_single_cert(vec![cert()], PrivateKeyDer::from_pem_slice(KEY).unwrap())
+            .unwrap();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        Arc::new(config)
+    }
+
+    fn insecure_client() -> consul_transport::HyperTransportBuilder {
+        HyperTransport::builder()
+            .tls(&TlsConfig::default().insecure_skip_verify(true))
+            .unwrap()
+    }
+
+    /// An HTTP/2 server over TLS that accepts one request and never answers it, nor the
+    /// client's pings; each ping it receives is reported on the channel.
+    fn silent_h2_server() -> (u16, std::sync::mpsc::Receiver<()>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (pings, rx) = std::sync::mpsc::channel();
+        let config = server_config(&[b"h2"], false);
+        std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            let conn = rustls::ServerConnection::new(config).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut preface = [0u8; 24];
+            if tls.read_exact(&mut preface).is_err() {
+                return;
+            }
+            // Our SETTINGS (empty).
+            if tls
+                .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+                .and_then(|()| tls.flush())
+                .is_err()
+            {
+                return;
+            }
+            loop {
+                let mut head = [0u8; 9];
+                if tls.read_exact(&mut head).is_err() {
+                    return; // the client gave up on us
+                }
+                let len =
+                    usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+                let mut payload = vec![0u8; len];
+                if tls.read_exact(&mut payload).is_err() {
+                    return;
+                }
+                let (kind, ack) = (head[3], head[4] & 1 == 1);
+                match kind {
+                    // SETTINGS: acknowledge, or the client waits for it.
+                    4 if !ack => {
+                        let settings_ack = [0, 0, 0, 4, 1, 0, 0, 0, 0];
+                        if tls
+                            .write_all(&settings_ack)
+                            .and_then(|()| tls.flush())
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    // PING: noted, never answered.
+                    6 if !ack => {
+                        let _ = pings.send(());
+                    }
+                    _ => {}
+                }
+            }
+        });
+        (port, rx)
+    }
+
+    #[tokio::test]
+    async fn http2_pings_find_a_silent_agent_before_the_request_limit() {
+        let (port, pings) = silent_h2_server();
+        let t = insecure_client()
+            .request_timeout(Duration::from_secs(20))
+            .http2_keep_alive_interval(Duration::from_millis(100))
+            .http2_keep_alive_timeout(Duration::from_millis(300))
+            .build();
+        let err = t
+            .send(get(&format!(
+                "https://127.0.0.1:{port}/v1/kv/k?index=7&wait=5m"
+            )))
+            .await
+            .unwrap_err();
+        // The unanswered ping closed the connection; the 20 s limit did not have to pass.
+        assert!(!err.is_timeout(), "{err:?}");
+        assert!(err.is_io(), "{err:?}");
+        assert!(err.to_string().contains("keep-alive timed out"), "{err}");
+        // The server thread ends when the client closed the connection; every frame it
+        // read before is reported by then.
+        let pinged = tokio::task::spawn_blocking(move || pings.recv().is_ok())
+            .await
+            .unwrap();
+        assert!(pinged, "the client pinged");
+    }
+
+    /// A TLS server that requires a client certificate signed by its own CA, speaking the
+    /// given ALPN protocol; it refuses every connection without one.
+    fn mtls_server(alpn: &'static [u8]) -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = server_config(&[alpn], true);
+        std::thread::spawn(move || {
+            for tcp in listener.incoming() {
+                let Ok(mut tcp) = tcp else { return };
+                let mut conn = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
+                // Fails when the client's flight shows no certificate; rustls sends its
+                // alert before returning. Then the connection is dropped, unread.
+                while conn.is_handshaking() {
+                    if conn.complete_io(&mut tcp).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn a_refused_client_certificate_is_the_cause_over_http1_and_http2() {
+        for alpn in [&b"http/1.1"[..], &b"h2"[..]] {
+            let port = mtls_server(alpn);
+            let t = insecure_client().build();
+            // Several times: the alert may reach hyper through a read or only after a
+            // failed write.
+            for attempt in 0..5 {
+                let err = t
+                    .send(get(&format!("https://127.0.0.1:{port}/v1/agent/self")))
+                    .await
+                    .unwrap_err();
+                let name = String::from_utf8_lossy(alpn);
+                assert!(
+                    err.to_string().contains("CertificateRequired"),
+                    "{name} #{attempt}: {err} ({})",
+                    chain(&err)
+                );
+                assert!(
+                    err.is_connect(),
+                    "{name} #{attempt}: refused sessions processed nothing: {err:?}"
+                );
+                let source = std::error::Error::source(&err).unwrap();
+                assert!(
+                    source.downcast_ref::<rustls::Error>().is_some(),
+                    "{name} #{attempt}: the alert is the source: {err:?}"
+                );
+            }
+        }
+    }
 }
