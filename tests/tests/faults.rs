@@ -260,3 +260,24 @@ async fn raw_requests_use_their_own_token_and_the_handles_scope() {
         .unwrap();
     assert_eq!(ok.status(), 200);
 }
+
+#[tokio::test]
+async fn a_stopped_agent_is_reported_with_address_and_cause() {
+    let mut agent = TestAgent::dev().await;
+    let client = agent.client();
+    let authority = agent.http_addr().trim_start_matches("http://").to_owned();
+    agent.stop().await;
+    let err = client.kv().get("k", &q()).await.unwrap_err();
+    assert!(
+        err.as_transport().is_some_and(|t| t.is_connect()),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("transport failure: connect to {authority}: connection refused")
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "the chain is kept"
+    );
+}

@@ -144,7 +144,8 @@ impl Error {
     /// This replaces Go's `IsRetryableError`, which matches on error text.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) => true,
+            // An answer too big for the configured cap will be as big the next time.
+            Error::Transport(t) => !t.is_body_too_large(),
             Error::Status { code, .. } => matches!(
                 *code,
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -305,6 +306,7 @@ mod tests {
             e.to_string(),
             "failed to read response metadata: malformed response header X-Consul-Index: \"abc\""
         );
+        assert!(!Error::Transport(TransportError::body_too_large(10)).is_retryable());
         let e = Error::Transport(TransportError::other("the agent went away"));
         assert!(e.to_string().starts_with("transport failure: "), "{e}");
         assert!(e.to_string().contains("the agent went away"), "{e}");
