@@ -26,8 +26,8 @@ fn client_with(agent: &TestAgent, token: &Token) -> Client {
 async fn aioconsul_legacy_example_restricts_a_token() {
     let agent = acl_agent().await;
     let master = agent.client();
-    master.kv().put("foo/bar", "hidden", &w()).await.unwrap();
-    master.kv().put("open", "visible", &w()).await.unwrap();
+    master.kv().put("foo/bar", "hidden").await.unwrap();
+    master.kv().put("open", "visible").await.unwrap();
 
     // aioconsul: master.acl.create('my-acl', rules=[('key', '', 'read'), ('key', 'foo/', 'deny')])
     let rules = Rules::from_triples([("key", "", "read"), ("key", "foo/", "deny")]).unwrap();
@@ -40,11 +40,11 @@ async fn aioconsul_legacy_example_restricts_a_token() {
     assert!(!format!("{secret:?}").contains(secret.secret()));
 
     let node = client_with(&agent, &secret);
-    let open = node.kv().get("open", &q()).await.unwrap().value.unwrap();
+    let open = node.kv().get("open").await.unwrap().value.unwrap();
     assert_eq!(open.value_str(), Some("visible"));
-    let err = node.kv().put("open", "nope", &w()).await.unwrap_err();
+    let err = node.kv().put("open", "nope").await.unwrap_err();
     assert!(err.is_permission_denied(), "writes are denied: {err:?}");
-    let err = node.kv().get("foo/bar", &q()).await.unwrap_err();
+    let err = node.kv().get("foo/bar").await.unwrap_err();
     assert!(err.is_permission_denied(), "foo/ is hidden: {err:?}");
 
     // info, list, update, clone, destroy
@@ -73,13 +73,7 @@ async fn aioconsul_legacy_example_restricts_a_token() {
         )
         .await
         .unwrap();
-    assert!(
-        node.kv()
-            .put("open", "now allowed", &w())
-            .await
-            .unwrap()
-            .value
-    );
+    assert!(node.kv().put("open", "now allowed").await.unwrap().value);
 
     let copy = master
         .acl()
@@ -105,7 +99,7 @@ async fn aioconsul_legacy_example_restricts_a_token() {
         .is_none());
     let err = client_with(&agent, &copy)
         .kv()
-        .get("open", &q())
+        .get("open")
         .await
         .unwrap_err();
     assert!(
@@ -190,28 +184,17 @@ async fn policies_roles_and_tokens() {
         .value;
     let secret = token.secret_id.clone().unwrap();
     let app = client_with(&agent, &secret);
-    agent
-        .client()
-        .kv()
-        .put("app/config", "x", &w())
-        .await
-        .unwrap();
+    agent.client().kv().put("app/config", "x").await.unwrap();
+    assert!(app.kv().get("app/config").await.unwrap().value.is_some());
     assert!(app
         .kv()
-        .get("app/config", &q())
-        .await
-        .unwrap()
-        .value
-        .is_some());
-    assert!(app
-        .kv()
-        .put("app/config", "y", &w())
+        .put("app/config", "y")
         .await
         .unwrap_err()
         .is_permission_denied());
     assert!(app
         .kv()
-        .get("other", &q())
+        .get("other")
         .await
         .unwrap_err()
         .is_permission_denied());

@@ -94,11 +94,15 @@ async fn three_servers_elect_a_leader_and_members_change_status() {
         .all(|m| m.status == MemberStatus::Alive && m.is_server()));
     assert_eq!(first.catalog().nodes(&q()).await.unwrap().value.len(), 3);
     // Every server agrees on the leader.
-    let leader = first.get("status/leader", &[]).await.unwrap().into_body();
+    let leader = first
+        .request(http::Method::GET, "status/leader")
+        .await
+        .unwrap()
+        .into_body();
     for agent in &cluster.agents {
         let other = agent
             .client()
-            .get("status/leader", &[])
+            .request(http::Method::GET, "status/leader")
             .await
             .unwrap()
             .into_body();
@@ -161,7 +165,11 @@ async fn three_servers_elect_a_leader_and_members_change_status() {
         (member_status(&first, &name).await == Some(MemberStatus::Failed)).then_some(())
     })
     .await;
-    let still = first.get("status/leader", &[]).await.unwrap().into_body();
+    let still = first
+        .request(http::Method::GET, "status/leader")
+        .await
+        .unwrap()
+        .into_body();
     assert_eq!(still, leader, "two of three servers keep the leader");
     assert!(first.catalog().nodes(&q()).await.is_ok());
 }

@@ -4,7 +4,7 @@
 //! agent.
 
 use consul_integration_tests::{q, recording_client, w, TestAgent};
-use consulate::{Client, Consistency, Error, QueryOptions, RawRequest};
+use consulate::{Client, Consistency, Error, QueryOptions};
 use http::Method;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -115,7 +115,7 @@ async fn a_huge_error_page_becomes_a_short_message() {
     })
     .await;
     let client = client_for(&addr, Duration::from_secs(10));
-    let err = client.kv().get("k", &q()).await.unwrap_err();
+    let err = client.kv().get("k").await.unwrap_err();
     let Error::Status { code, body, .. } = &err else {
         panic!("{err:?}")
     };
@@ -148,7 +148,7 @@ async fn retry_after_of_a_429_is_kept() {
 async fn dot_segments_are_refused_before_consul_can_redirect_them() {
     let agent = TestAgent::dev().await;
     let (client, recorder) = recording_client(&agent);
-    let err = client.kv().put("a/../b", "v", &w()).await.unwrap_err();
+    let err = client.kv().put("a/../b", "v").await.unwrap_err();
     assert!(err.is_validation(), "{err:?}");
     assert!(err.to_string().contains("'..'"), "{err}");
     let err = client.agent().service("..", &q()).await.unwrap_err();
@@ -159,14 +159,17 @@ async fn dot_segments_are_refused_before_consul_can_redirect_them() {
         .await
         .unwrap_err();
     assert!(err.is_validation(), "{err:?}");
-    let err = client.get("agent/../status/leader", &[]).await.unwrap_err();
+    let err = client
+        .request(Method::GET, "agent/../status/leader")
+        .await
+        .unwrap_err();
     assert!(err.is_validation(), "{err:?}");
     assert_eq!(recorder.count(), 0, "nothing was sent");
     // What Consul would have done: redirect to the cleaned path.
     let raw = http_get(&agent, "/v1/kv/a/../b").await;
     assert!(raw.starts_with("HTTP/1.1 301"), "{raw}");
     // The agent is still a member (no `../leave` reached it) and `b` was never written.
-    assert!(client.kv().get("b", &q()).await.unwrap().value.is_none());
+    assert!(client.kv().get("b").await.unwrap().value.is_none());
     assert_eq!(
         client
             .agent()
@@ -199,18 +202,14 @@ async fn a_zero_wait_blocks_for_the_agents_default_not_the_clients_margin() {
     config.request_timeout = Some(Duration::from_secs(1));
     let client = Client::new(config).unwrap();
     let kv = client.kv();
-    kv.put("zero-wait", "1", &w()).await.unwrap();
-    let index = kv.get("zero-wait", &q()).await.unwrap().meta.last_index;
-    let opts = QueryOptions::default()
-        .wait_index(index)
-        .wait_time(Duration::ZERO);
-    let reader = kv.clone();
-    let read = tokio::spawn(async move { reader.get("zero-wait", &opts).await });
+    kv.put("zero-wait", "1").await.unwrap();
+    let index = kv.get("zero-wait").await.unwrap().meta.last_index;
+    let read = tokio::spawn(kv.get("zero-wait").wait(index, Duration::ZERO).send());
     // Let more time pass than the old budget (0 s + the 1 s margin) allowed; the write
     // only then ends the wait.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(!read.is_finished(), "the read must still be blocking");
-    kv.put("zero-wait", "2", &w()).await.unwrap();
+    kv.put("zero-wait", "2").await.unwrap();
     let got = read.await.unwrap().unwrap();
     assert_eq!(got.value.unwrap().value_str(), Some("2"));
 }
@@ -227,17 +226,12 @@ async fn raw_requests_use_their_own_token_and_the_handles_scope() {
     let mut config = agent.config();
     config.token = Some("00000000-0000-0000-0000-000000000000".into());
     let client = Client::new(config).unwrap();
-    assert!(client
-        .get("kv/x", &[])
-        .await
-        .unwrap_err()
-        .is_permission_denied());
+    let err = client.request(Method::GET, "kv/x").await.unwrap_err();
+    assert!(err.is_permission_denied());
     let response = client
-        .request(
-            Method::PUT,
-            "kv/raw-token",
-            RawRequest::default().token(MASTER).body("v"),
-        )
+        .request(Method::PUT, "kv/raw-token")
+        .token(MASTER)
+        .body("v")
         .await
         .unwrap();
     assert_eq!(response.body().trim_ascii(), b"true");
@@ -249,13 +243,13 @@ async fn raw_requests_use_their_own_token_and_the_handles_scope() {
     let client = Client::new(config).unwrap();
     let err = client
         .dc("nowhere")
-        .get("catalog/nodes", &[])
+        .request(Method::GET, "catalog/nodes")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("No path to datacenter"), "{err}");
     let ok = client
         .dc(agent.datacenter())
-        .get("kv/raw-token", &[])
+        .request(Method::GET, "kv/raw-token")
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
@@ -267,7 +261,7 @@ async fn a_stopped_agent_is_reported_with_address_and_cause() {
     let client = agent.client();
     let authority = agent.http_addr().trim_start_matches("http://").to_owned();
     agent.stop().await;
-    let err = client.kv().get("k", &q()).await.unwrap_err();
+    let err = client.kv().get("k").await.unwrap_err();
     assert!(
         err.as_transport().is_some_and(|t| t.is_connect()),
         "{err:?}"

@@ -4,7 +4,8 @@ use bytes::Bytes;
 use consul_integration_tests::{q, recording_client, unique_prefix, w, TestAgent};
 use consulate::codec::{Json, Text};
 use consulate::kv::{KvPutParams, MAX_VALUE_SIZE};
-use consulate::{Client, Config, Consistency, Error, QueryOptions, ValidationError, WriteOptions};
+use consulate::{Client, Config, Consistency, Error, QueryOptions, ValidationError};
+use http::Method;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -15,20 +16,15 @@ async fn round_trips_binary_empty_and_max_size_values_with_flags() {
 
     let binary = Bytes::from_static(&[0, 159, 146, 150, 255, 0, 1]);
     assert!(
-        kv.put(&format!("{p}binary"), binary.clone(), &w())
+        kv.put(format!("{p}binary"), binary.clone())
             .await
             .unwrap()
             .value
     );
-    let got = kv
-        .get(&format!("{p}binary"), &q())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    let got = kv.get(format!("{p}binary")).await.unwrap().value.unwrap();
     assert_eq!(got.value, binary);
     let raw = kv
-        .get_raw(&format!("{p}binary"), &q())
+        .get_raw(format!("{p}binary"))
         .await
         .unwrap()
         .value
@@ -36,20 +32,15 @@ async fn round_trips_binary_empty_and_max_size_values_with_flags() {
     assert_eq!(raw, binary);
 
     assert!(
-        kv.put(&format!("{p}empty"), Bytes::new(), &w())
+        kv.put(format!("{p}empty"), Bytes::new())
             .await
             .unwrap()
             .value
     );
-    let got = kv
-        .get(&format!("{p}empty"), &q())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    let got = kv.get(format!("{p}empty")).await.unwrap().value.unwrap();
     assert!(got.value.is_empty());
     let raw = kv
-        .get_raw(&format!("{p}empty"), &q())
+        .get_raw(format!("{p}empty"))
         .await
         .unwrap()
         .value
@@ -60,34 +51,20 @@ async fn round_trips_binary_empty_and_max_size_values_with_flags() {
         .map(|i| (i % 251) as u8)
         .collect::<Vec<_>>()
         .into();
-    assert!(
-        kv.put(&format!("{p}max"), max.clone(), &w())
-            .await
-            .unwrap()
-            .value
-    );
-    let got = kv
-        .get(&format!("{p}max"), &q())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    assert!(kv.put(format!("{p}max"), max.clone()).await.unwrap().value);
+    let got = kv.get(format!("{p}max")).await.unwrap().value.unwrap();
     assert_eq!(got.value.len(), MAX_VALUE_SIZE);
     assert_eq!(got.value, max);
 
     let params = KvPutParams::default().flags(0xdead_beef_cafe);
     assert!(
-        kv.put_with_params(&format!("{p}flags"), "f", &params, &w())
+        kv.put(format!("{p}flags"), "f")
+            .params(params.clone())
             .await
             .unwrap()
             .value
     );
-    let got = kv
-        .get(&format!("{p}flags"), &q())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    let got = kv.get(format!("{p}flags")).await.unwrap().value.unwrap();
     assert_eq!(got.flags, 0xdead_beef_cafe);
     assert!(got.create_index > 0 && got.modify_index >= got.create_index);
 }
@@ -106,14 +83,11 @@ async fn keys_that_need_encoding_round_trip() {
         format!("{p}trailing/"),
     ];
     for (i, key) in keys.iter().enumerate() {
-        assert!(
-            kv.put(key, format!("v{i}"), &w()).await.unwrap().value,
-            "{key}"
-        );
+        assert!(kv.put(key, format!("v{i}")).await.unwrap().value, "{key}");
     }
     for (i, key) in keys.iter().enumerate() {
         let got = kv
-            .get(key, &q())
+            .get(key)
             .await
             .unwrap()
             .value
@@ -121,7 +95,7 @@ async fn keys_that_need_encoding_round_trip() {
         assert_eq!(&got.key, key);
         assert_eq!(got.value_str(), Some(format!("v{i}").as_str()));
     }
-    let mut listed: Vec<String> = kv.keys(&p, None, &q()).await.unwrap().value;
+    let mut listed: Vec<String> = kv.keys(&p).await.unwrap().value;
     listed.sort();
     let mut want = keys.to_vec();
     want.sort();
@@ -133,24 +107,25 @@ async fn missing_key_is_none_with_an_index() {
     let agent = TestAgent::dev().await;
     let kv = agent.client().kv();
     let got = kv
-        .get(&format!("{}nope", unique_prefix("missing")), &q())
+        .get(format!("{}nope", unique_prefix("missing")))
         .await
         .unwrap();
     assert!(got.value.is_none());
     assert!(got.meta.last_index > 0, "404 still carries X-Consul-Index");
     let raw = kv
-        .get_raw(&format!("{}nope", unique_prefix("missing")), &q())
+        .get_raw(format!("{}nope", unique_prefix("missing")))
         .await
         .unwrap();
     assert!(raw.value.is_none());
     assert!(kv
-        .list(&unique_prefix("none"), &q())
+        .list(unique_prefix("none"))
         .await
         .unwrap()
         .value
         .is_empty());
     assert!(kv
-        .keys(&unique_prefix("none"), Some("/"), &q())
+        .keys(unique_prefix("none"))
+        .separator("/")
         .await
         .unwrap()
         .value
@@ -164,7 +139,7 @@ async fn invalid_input_is_rejected_before_sending() {
     let kv = client.kv();
 
     let too_big = Bytes::from(vec![7u8; MAX_VALUE_SIZE + 1]);
-    let err = kv.put("big", too_big, &w()).await.unwrap_err();
+    let err = kv.put("big", too_big).await.unwrap_err();
     assert!(
         matches!(
             err.as_validation(),
@@ -173,7 +148,7 @@ async fn invalid_input_is_rejected_before_sending() {
         "{err:?}"
     );
 
-    let err = kv.put("", "v", &w()).await.unwrap_err();
+    let err = kv.put("", "v").await.unwrap_err();
     assert!(
         matches!(
             err.as_validation(),
@@ -181,10 +156,10 @@ async fn invalid_input_is_rejected_before_sending() {
         ),
         "{err:?}"
     );
-    let err = kv.get("", &q()).await.unwrap_err();
+    let err = kv.get("").await.unwrap_err();
     assert!(err.is_validation());
 
-    let err = kv.put("/leading", "v", &w()).await.unwrap_err();
+    let err = kv.put("/leading", "v").await.unwrap_err();
     assert!(
         matches!(
             err.as_validation(),
@@ -192,28 +167,34 @@ async fn invalid_input_is_rejected_before_sending() {
         ),
         "{err:?}"
     );
-    let err = kv.delete("a//b", &w()).await.unwrap_err();
+    let err = kv.delete("a//b").await.unwrap_err();
     assert!(matches!(
         err.as_validation(),
         Some(ValidationError::InvalidKey { .. })
     ));
-    let err = kv.keys("x/", Some(""), &q()).await.unwrap_err();
+    let err = kv.keys("x/").separator("").await.unwrap_err();
     assert!(err.is_validation());
     let both = KvPutParams::default().acquire("s").release("s");
     assert!(kv
-        .put_with_params("k", "v", &both, &w())
+        .put("k", "v")
+        .params(both.clone())
         .await
         .unwrap_err()
         .is_validation());
     let bad_opts = QueryOptions::default()
         .use_cache(true)
         .consistency(Consistency::Consistent);
-    assert!(kv.get("k", &bad_opts).await.unwrap_err().is_validation());
+    assert!(kv
+        .get("k")
+        .options(&bad_opts)
+        .await
+        .unwrap_err()
+        .is_validation());
 
     assert_eq!(recorder.count(), 0, "nothing may be sent for invalid input");
 
     // The same client still works for valid input, and that does reach the agent.
-    kv.put("valid", "v", &w()).await.unwrap();
+    kv.put("valid", "v").await.unwrap();
     assert_eq!(recorder.count(), 1);
 }
 
@@ -223,30 +204,17 @@ async fn cas_stale_index_loses_and_zero_creates_only_if_absent() {
     let kv = agent.client().kv();
     let key = format!("{}counter", unique_prefix("cas"));
 
+    assert!(kv.cas(&key, "1", 0).await.unwrap().value, "cas=0 creates");
     assert!(
-        kv.cas(&key, "1", 0, &w()).await.unwrap().value,
-        "cas=0 creates"
-    );
-    assert!(
-        !kv.cas(&key, "other", 0, &w()).await.unwrap().value,
+        !kv.cas(&key, "other", 0).await.unwrap().value,
         "cas=0 refuses existing"
     );
 
-    let first = kv.get(&key, &q()).await.unwrap().value.unwrap();
-    assert!(
-        kv.cas(&key, "2", first.modify_index, &w())
-            .await
-            .unwrap()
-            .value
-    );
+    let first = kv.get(&key).await.unwrap().value.unwrap();
+    assert!(kv.cas(&key, "2", first.modify_index).await.unwrap().value);
     // The index we read is now stale.
-    assert!(
-        !kv.cas(&key, "3", first.modify_index, &w())
-            .await
-            .unwrap()
-            .value
-    );
-    let now = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    assert!(!kv.cas(&key, "3", first.modify_index).await.unwrap().value);
+    let now = kv.get(&key).await.unwrap().value.unwrap();
     assert_eq!(
         now.value_str(),
         Some("2"),
@@ -255,20 +223,10 @@ async fn cas_stale_index_loses_and_zero_creates_only_if_absent() {
     assert!(now.modify_index > first.modify_index);
 
     // delete with cas: stale loses, current wins.
-    assert!(
-        !kv.delete_cas(&key, first.modify_index, &w())
-            .await
-            .unwrap()
-            .value
-    );
-    assert!(kv.get(&key, &q()).await.unwrap().value.is_some());
-    assert!(
-        kv.delete_cas(&key, now.modify_index, &w())
-            .await
-            .unwrap()
-            .value
-    );
-    assert!(kv.get(&key, &q()).await.unwrap().value.is_none());
+    assert!(!kv.delete_cas(&key, first.modify_index).await.unwrap().value);
+    assert!(kv.get(&key).await.unwrap().value.is_some());
+    assert!(kv.delete_cas(&key, now.modify_index).await.unwrap().value);
+    assert!(kv.get(&key).await.unwrap().value.is_none());
 }
 
 #[tokio::test]
@@ -277,9 +235,9 @@ async fn list_keys_with_separator_and_recursive_delete() {
     let kv = agent.client().kv();
     let p = unique_prefix("tree");
     for key in ["a", "dir1/x", "dir1/y", "dir2/sub/z", "b"] {
-        kv.put(&format!("{p}{key}"), key, &w()).await.unwrap();
+        kv.put(format!("{p}{key}"), key).await.unwrap();
     }
-    let listed = kv.list(&p, &q()).await.unwrap();
+    let listed = kv.list(&p).await.unwrap();
     let names: Vec<_> = listed
         .value
         .iter()
@@ -289,36 +247,31 @@ async fn list_keys_with_separator_and_recursive_delete() {
     assert!(listed.meta.last_index > 0);
     assert_eq!(listed.value[2].value_str(), Some("dir1/x"));
 
-    let folders = kv.keys(&p, Some("/"), &q()).await.unwrap().value;
+    let folders = kv.keys(&p).separator("/").await.unwrap().value;
     let folders: Vec<_> = folders
         .iter()
         .map(|k| k.trim_start_matches(&p).to_owned())
         .collect();
     assert_eq!(folders, ["a", "b", "dir1/", "dir2/"]);
 
-    let all = kv.keys(&p, None, &q()).await.unwrap().value;
+    let all = kv.keys(&p).await.unwrap().value;
     assert_eq!(all.len(), 5);
 
-    assert!(
-        kv.delete_tree(&format!("{p}dir1/"), &w())
-            .await
-            .unwrap()
-            .value
-    );
-    let left = kv.keys(&p, None, &q()).await.unwrap().value;
+    assert!(kv.delete_tree(format!("{p}dir1/")).await.unwrap().value);
+    let left = kv.keys(&p).await.unwrap().value;
     let left: Vec<_> = left
         .iter()
         .map(|k| k.trim_start_matches(&p).to_owned())
         .collect();
     assert_eq!(left, ["a", "b", "dir2/sub/z"]);
 
-    assert!(kv.delete(&format!("{p}a"), &w()).await.unwrap().value);
+    assert!(kv.delete(format!("{p}a")).await.unwrap().value);
     assert!(
-        kv.delete(&format!("{p}a"), &w()).await.unwrap().value,
+        kv.delete(format!("{p}a")).await.unwrap().value,
         "deleting a missing key succeeds"
     );
-    assert!(kv.delete_tree(&p, &w()).await.unwrap().value);
-    assert!(kv.list(&p, &q()).await.unwrap().value.is_empty());
+    assert!(kv.delete_tree(&p).await.unwrap().value);
+    assert!(kv.list(&p).await.unwrap().value.is_empty());
 }
 
 #[tokio::test]
@@ -326,23 +279,21 @@ async fn blocking_read_wakes_on_write() {
     let agent = TestAgent::dev().await;
     let kv = agent.client().kv();
     let key = format!("{}watched", unique_prefix("block"));
-    kv.put(&key, "v1", &w()).await.unwrap();
-    let first = kv.get(&key, &q()).await.unwrap();
+    kv.put(&key, "v1").await.unwrap();
+    let first = kv.get(&key).await.unwrap();
 
     let writer_kv = kv.clone();
     let writer_key = key.clone();
     let writer = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        writer_kv
-            .put(&writer_key, "v2", &WriteOptions::default())
-            .await
-            .unwrap();
+        writer_kv.put(&writer_key, "v2").await.unwrap();
     });
     let started = Instant::now();
-    let opts = q()
-        .wait_index(first.meta.last_index)
-        .wait_time(Duration::from_secs(20));
-    let changed = kv.get(&key, &opts).await.unwrap();
+    let changed = kv
+        .get(&key)
+        .wait(first.meta.last_index, Duration::from_secs(20))
+        .await
+        .unwrap();
     let waited = started.elapsed();
     writer.await.unwrap();
     assert!(
@@ -358,13 +309,13 @@ async fn blocking_read_times_out_with_the_same_index() {
     let agent = TestAgent::dev().await;
     let kv = agent.client().kv();
     let key = format!("{}quiet", unique_prefix("block"));
-    kv.put(&key, "v1", &w()).await.unwrap();
-    let first = kv.get(&key, &q()).await.unwrap();
+    kv.put(&key, "v1").await.unwrap();
+    let first = kv.get(&key).await.unwrap();
     let started = Instant::now();
     let opts = q()
         .wait_index(first.meta.last_index)
         .wait_time(Duration::from_secs(1));
-    let same = kv.get(&key, &opts).await.unwrap();
+    let same = kv.get(&key).options(&opts).await.unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(900),
@@ -378,7 +329,7 @@ async fn blocking_read_times_out_with_the_same_index() {
 async fn unknown_datacenter_is_a_typed_status_error() {
     let agent = TestAgent::dev().await;
     let kv = agent.client().kv();
-    let err = kv.dc("dc-nowhere").get("k", &q()).await.unwrap_err();
+    let err = kv.dc("dc-nowhere").get("k").await.unwrap_err();
     match &err {
         Error::Status { code, body, .. } => {
             assert_eq!(code.as_u16(), 500);
@@ -387,12 +338,13 @@ async fn unknown_datacenter_is_a_typed_status_error() {
         other => panic!("expected a status error, got {other:?}"),
     }
     let err = kv
-        .put("k", "v", &w().datacenter("dc-nowhere"))
+        .put("k", "v")
+        .options(&w().datacenter("dc-nowhere"))
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     // The agent's own datacenter by name works through the same scoping.
-    assert!(kv.dc("dc1").put("k", "v", &w()).await.unwrap().value);
+    assert!(kv.dc("dc1").put("k", "v").await.unwrap().value);
 }
 
 #[tokio::test]
@@ -404,7 +356,7 @@ async fn unreachable_agent_is_a_connect_error() {
         .unwrap()
         .port();
     let client = Client::new(Config::new(&format!("127.0.0.1:{port}")).unwrap()).unwrap();
-    let err = client.kv().get("k", &q()).await.unwrap_err();
+    let err = client.kv().get("k").await.unwrap_err();
     let transport = err.as_transport().unwrap_or_else(|| panic!("{err:?}"));
     assert!(transport.is_connect(), "{transport:?}");
     assert!(err.is_retryable());
@@ -415,18 +367,18 @@ async fn agent_stopped_mid_request_is_a_transport_error() {
     let mut agent = TestAgent::dev().await;
     let kv = agent.client().kv();
     let key = format!("{}k", unique_prefix("crash"));
-    kv.put(&key, "v", &w()).await.unwrap();
-    let index = kv.get(&key, &q()).await.unwrap().meta.last_index;
+    kv.put(&key, "v").await.unwrap();
+    let index = kv.get(&key).await.unwrap().meta.last_index;
     let blocked = tokio::spawn({
         let kv = kv.clone();
         async move {
-            kv.get(
-                &key,
-                &QueryOptions::default()
-                    .wait_index(index)
-                    .wait_time(Duration::from_secs(30)),
-            )
-            .await
+            kv.get(&key)
+                .options(
+                    &QueryOptions::default()
+                        .wait_index(index)
+                        .wait_time(Duration::from_secs(30)),
+                )
+                .await
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -438,7 +390,7 @@ async fn agent_stopped_mid_request_is_a_transport_error() {
         .unwrap_err();
     assert!(err.as_transport().is_some(), "{err:?}");
     // And the next call is a clean connect error.
-    let err = kv.get("k", &q()).await.unwrap_err();
+    let err = kv.get("k").await.unwrap_err();
     assert!(
         err.as_transport().is_some_and(|t| t.is_connect()),
         "{err:?}"
@@ -455,8 +407,11 @@ async fn token_travels_only_as_a_header_and_is_redacted() {
     ));
     let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
     let kv = client.kv();
-    kv.put("t", "v", &w()).await.unwrap();
-    kv.get("t", &q().token("per-request-token")).await.unwrap();
+    kv.put("t", "v").await.unwrap();
+    kv.get("t")
+        .options(&q().token("per-request-token"))
+        .await
+        .unwrap();
 
     let sent = recorder.requests();
     assert_eq!(sent.len(), 2);
@@ -487,14 +442,16 @@ async fn consistency_modes_are_sent_and_reported() {
     ));
     let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
     let kv = client.kv();
-    kv.put("c", "v", &w()).await.unwrap();
-    let stale = kv.get("c", &q()).await.unwrap();
+    kv.put("c", "v").await.unwrap();
+    let stale = kv.get("c").await.unwrap();
     let consistent = kv
-        .get("c", &q().consistency(Consistency::Consistent))
+        .get("c")
+        .options(&q().consistency(Consistency::Consistent))
         .await
         .unwrap();
     let default = kv
-        .get("c", &q().consistency(Consistency::Default))
+        .get("c")
+        .options(&q().consistency(Consistency::Default))
         .await
         .unwrap();
     let sent = recorder.requests();
@@ -522,41 +479,38 @@ async fn typed_values_through_codecs() {
         replicas: 3,
         regions: vec!["eu".into(), "us".into()],
     };
-    kv.put_encoded(&format!("{p}json"), &settings, &Json, &w())
+    kv.put_encoded(format!("{p}json"), &settings, &Json)
+        .unwrap()
         .await
         .unwrap();
     let back: Option<Settings> = kv
-        .get_decoded(&format!("{p}json"), &Json, &q())
+        .get_decoded(format!("{p}json"), Json)
         .await
         .unwrap()
         .value;
     assert_eq!(back, Some(settings));
-    let raw = kv
-        .get_raw(&format!("{p}json"), &q())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    let raw = kv.get_raw(format!("{p}json")).await.unwrap().value.unwrap();
     assert_eq!(&raw[..], br#"{"replicas":3,"regions":["eu","us"]}"#);
 
-    kv.put_encoded(&format!("{p}text"), &"héllo".to_owned(), &Text, &w())
+    kv.put_encoded(format!("{p}text"), &"héllo".to_owned(), &Text)
+        .unwrap()
         .await
         .unwrap();
     let text: Option<String> = kv
-        .get_decoded(&format!("{p}text"), &Text, &q())
+        .get_decoded(format!("{p}text"), Text)
         .await
         .unwrap()
         .value;
     assert_eq!(text.as_deref(), Some("héllo"));
 
-    kv.put(&format!("{p}notjson"), "{oops", &w()).await.unwrap();
+    kv.put(format!("{p}notjson"), "{oops").await.unwrap();
     let err = kv
-        .get_decoded::<Settings, _>(&format!("{p}notjson"), &Json, &q())
+        .get_decoded::<Settings, _>(format!("{p}notjson"), Json)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Codec(_)), "{err:?}");
     let missing: Option<Settings> = kv
-        .get_decoded(&format!("{p}absent"), &Json, &q())
+        .get_decoded(format!("{p}absent"), Json)
         .await
         .unwrap()
         .value;
@@ -569,12 +523,12 @@ async fn unix_socket_agent_serves_kv() {
     let sock = agent.unix_socket().unwrap().to_owned();
     let client = Client::new(Config::new(&format!("unix://{}", sock.display())).unwrap()).unwrap();
     let kv = client.kv();
-    assert!(kv.put("over/unix", "yes", &w()).await.unwrap().value);
+    assert!(kv.put("over/unix", "yes").await.unwrap().value);
     // Written over the socket, read over TCP: the same store.
     let got = agent
         .client()
         .kv()
-        .get("over/unix", &q())
+        .get("over/unix")
         .await
         .unwrap()
         .value
@@ -586,28 +540,25 @@ async fn unix_socket_agent_serves_kv() {
 async fn raw_escape_hatch_reaches_unmodelled_endpoints() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
-    let leader = client.get("status/leader", &[]).await.unwrap();
+    let leader = client.request(Method::GET, "status/leader").await.unwrap();
     let leader: String = serde_json::from_slice(leader.body()).unwrap();
     assert_eq!(leader, format!("127.0.0.1:{}", agent.ports().server));
     client
-        .put("kv/raw/x", &[("flags", "9")], "raw-value")
+        .request(Method::PUT, "kv/raw/x")
+        .param("flags", "9")
+        .body("raw-value")
         .await
         .unwrap();
-    let got = client.kv().get("raw/x", &q()).await.unwrap().value.unwrap();
+    let got = client.kv().get("raw/x").await.unwrap().value.unwrap();
     assert_eq!((got.flags, got.value_str()), (9, Some("raw-value")));
     let err = client
-        .get("kv/raw/x", &[("index", "abc")])
+        .request(Method::GET, "kv/raw/x")
+        .param("index", "abc")
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
-    client.delete("kv/raw/x", &[]).await.unwrap();
-    assert!(client
-        .kv()
-        .get("raw/x", &q())
-        .await
-        .unwrap()
-        .value
-        .is_none());
+    client.request(Method::DELETE, "kv/raw/x").await.unwrap();
+    assert!(client.kv().get("raw/x").await.unwrap().value.is_none());
 }
 
 #[tokio::test]
@@ -616,43 +567,35 @@ async fn acquire_and_release_with_a_session() {
     let client = agent.client();
     let kv = client.kv();
     let created = client
-        .put("session/create", &[], r#"{"Name":"kv-test","TTL":"30s"}"#)
+        .request(Method::PUT, "session/create")
+        .body(r#"{"Name":"kv-test","TTL":"30s"}"#)
         .await
         .unwrap();
     let session: serde_json::Value = serde_json::from_slice(created.body()).unwrap();
     let session = session["ID"].as_str().unwrap().to_owned();
-    let other = client.put("session/create", &[], "{}").await.unwrap();
+    let other = client
+        .request(Method::PUT, "session/create")
+        .body("{}")
+        .await
+        .unwrap();
     let other: serde_json::Value = serde_json::from_slice(other.body()).unwrap();
     let other = other["ID"].as_str().unwrap().to_owned();
 
     let key = format!("{}lock", unique_prefix("acquire"));
+    assert!(kv.acquire(&key, "holder-1", &session).await.unwrap().value);
     assert!(
-        kv.acquire(&key, "holder-1", &session, &w())
-            .await
-            .unwrap()
-            .value
-    );
-    assert!(
-        !kv.acquire(&key, "holder-2", &other, &w())
-            .await
-            .unwrap()
-            .value,
+        !kv.acquire(&key, "holder-2", &other).await.unwrap().value,
         "held by another session"
     );
-    let held = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    let held = kv.get(&key).await.unwrap().value.unwrap();
     assert_eq!(held.session.as_deref(), Some(session.as_str()));
     assert_eq!(held.lock_index, 1);
-    assert!(
-        kv.release(&key, "released", &session, &w())
-            .await
-            .unwrap()
-            .value
-    );
-    let free = kv.get(&key, &q()).await.unwrap().value.unwrap();
+    assert!(kv.release(&key, "released", &session).await.unwrap().value);
+    let free = kv.get(&key).await.unwrap().value.unwrap();
     assert_eq!(free.session, None);
     assert_eq!(free.value_str(), Some("released"));
     let err = kv
-        .acquire(&key, "x", "00000000-0000-0000-0000-000000000000", &w())
+        .acquire(&key, "x", "00000000-0000-0000-0000-000000000000")
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
@@ -663,7 +606,10 @@ async fn endpoints_the_agent_does_not_serve_are_unsupported() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     // Added in Consul 1.14: a 1.8.7 agent answers 404 with an empty body.
-    let err = client.get("agent/version", &[]).await.unwrap_err();
+    let err = client
+        .request(Method::GET, "agent/version")
+        .await
+        .unwrap_err();
     match &err {
         Error::Unsupported {
             path,
@@ -686,12 +632,15 @@ async fn watch_streams_each_change_of_a_key() {
     let agent = TestAgent::dev().await;
     let kv = agent.client().kv();
     let key = format!("{}watched", unique_prefix("watch"));
-    let mut changes = kv.watch(&key, &q().wait_time(Duration::from_secs(10)));
+    let mut changes = kv
+        .get(&key)
+        .options(&q().wait_time(Duration::from_secs(10)))
+        .watch();
     let first = changes.next().await.unwrap().unwrap();
     assert!(first.value.is_none(), "the key does not exist yet");
 
     for v in ["one", "two", "three"] {
-        kv.put(&key, v, &w()).await.unwrap();
+        kv.put(&key, v).await.unwrap();
         let change = tokio::time::timeout(Duration::from_secs(5), changes.next())
             .await
             .expect("a write wakes the watch")
@@ -700,8 +649,8 @@ async fn watch_streams_each_change_of_a_key() {
         assert_eq!(change.value.unwrap().value_str(), Some(v));
     }
     // A write to another key moves the store's index but not this key: nothing is yielded.
-    kv.put(&format!("{key}-other"), "x", &w()).await.unwrap();
-    kv.delete(&key, &w()).await.unwrap();
+    kv.put(format!("{key}-other"), "x").await.unwrap();
+    kv.delete(&key).await.unwrap();
     let gone = tokio::time::timeout(Duration::from_secs(5), changes.next())
         .await
         .unwrap()
@@ -709,6 +658,6 @@ async fn watch_streams_each_change_of_a_key() {
         .unwrap();
     assert!(gone.value.is_none(), "deletion is yielded as None");
 
-    let mut tree = kv.watch_prefix(&unique_prefix("watch-tree"), &q());
+    let mut tree = kv.list(unique_prefix("watch-tree")).watch();
     assert!(tree.next().await.unwrap().unwrap().value.is_empty());
 }

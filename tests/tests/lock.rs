@@ -50,14 +50,14 @@ async fn eight_contenders_exclude_each_other() {
                 // Read-modify-write without CAS: only exclusion keeps it exact.
                 let kv = client.kv();
                 let current = kv
-                    .get(&counter_key, &q())
+                    .get(&counter_key)
                     .await
                     .unwrap()
                     .value
                     .and_then(|p| p.value_str().and_then(|s| s.parse::<usize>().ok()))
                     .unwrap_or(0);
                 tokio::time::sleep(Duration::from_millis(5)).await;
-                kv.put(&counter_key, (current + 1).to_string(), &w())
+                kv.put(&counter_key, (current + 1).to_string())
                     .await
                     .unwrap();
                 assert!(guard.is_held());
@@ -69,20 +69,14 @@ async fn eight_contenders_exclude_each_other() {
     for t in tasks {
         t.await.unwrap();
     }
-    let total = client
-        .kv()
-        .get(&counter_key, &q())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    let total = client.kv().get(&counter_key).await.unwrap().value.unwrap();
     assert_eq!(
         total.value_str(),
         Some((TASKS * ROUNDS).to_string().as_str())
     );
     assert_eq!(max_inside.load(Ordering::SeqCst), 1);
     // Released, not deleted: the key keeps the lock flags, unheld.
-    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    let pair = client.kv().get(&key).await.unwrap().value.unwrap();
     assert_eq!(pair.flags, LOCK_FLAG_VALUE);
     assert_eq!(pair.session, None);
     assert_eq!(pair.lock_index, (TASKS * ROUNDS) as u64);
@@ -132,14 +126,14 @@ async fn destroying_the_holders_session_notifies_it() {
     let key = format!("{p}delete");
     let took = destroy_and_time(&client, &key, SessionBehavior::Delete).await;
     eprintln!("behavior delete: holder notified {took:?} after sending the destroy");
-    assert!(client.kv().get(&key, &q()).await.unwrap().value.is_none());
+    assert!(client.kv().get(&key).await.unwrap().value.is_none());
 
     // Behavior release: the key stays, unlocked.
     let key = format!("{p}release");
     let mut timings = Vec::new();
     for _ in 0..5 {
         timings.push(destroy_and_time(&client, &key, SessionBehavior::Release).await);
-        let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+        let pair = client.kv().get(&key).await.unwrap().value.unwrap();
         assert_eq!(pair.session, None);
         assert_eq!(pair.flags, LOCK_FLAG_VALUE);
         tokio::time::sleep(Duration::from_millis(20)).await; // the 10 ms lock-delay
@@ -157,7 +151,7 @@ async fn someone_else_releasing_the_key_is_reported() {
     // An operator forces the release.
     client
         .kv()
-        .release(&key, "", guard.session(), &w())
+        .release(&key, "", guard.session())
         .await
         .unwrap();
     let reason = tokio::time::timeout(Duration::from_secs(5), guard.lost())
@@ -243,7 +237,7 @@ async fn cancelled_acquire_and_dropped_guard_leave_nothing_held() {
     next.release().await.unwrap();
     let lock = client.lock_key(&key).unwrap();
     lock.destroy().await.unwrap();
-    assert!(client.kv().get(&key, &q()).await.unwrap().value.is_none());
+    assert!(client.kv().get(&key).await.unwrap().value.is_none());
 }
 
 #[tokio::test]
@@ -251,13 +245,13 @@ async fn a_key_of_another_use_is_refused() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let key = format!("{}plain", unique_prefix("conflict"));
-    client.kv().put(&key, "not a lock", &w()).await.unwrap();
+    client.kv().put(&key, "not a lock").await.unwrap();
     let e = client.lock_key(&key).unwrap().acquire().await.unwrap_err();
     assert!(matches!(e, LockError::Conflict { flags: 0, .. }), "{e:?}");
     assert_eq!(
         client
             .kv()
-            .get(&key, &q())
+            .get(&key)
             .await
             .unwrap()
             .value
@@ -328,7 +322,7 @@ async fn consul_lock_and_this_library_exclude_each_other() {
     );
     let pair = client
         .kv()
-        .get(&cli_lock_key(&prefix), &q())
+        .get(cli_lock_key(&prefix))
         .await
         .unwrap()
         .value
@@ -385,7 +379,7 @@ async fn consul_lock_and_this_library_exclude_each_other() {
     // consul lock cleans up (Go's Destroy) once nobody holds the key.
     assert!(client
         .kv()
-        .get(&cli_lock_key(&prefix), &q())
+        .get(cli_lock_key(&prefix))
         .await
         .unwrap()
         .value
@@ -470,7 +464,8 @@ async fn successive_holders_get_increasing_fencing_tokens() {
         let guard = lock.acquire().await.unwrap();
         let pair = client
             .kv()
-            .get(&key, &q().consistency(consulate::Consistency::Consistent))
+            .get(&key)
+            .options(&q().consistency(consulate::Consistency::Consistent))
             .await
             .unwrap()
             .value
@@ -483,7 +478,7 @@ async fn successive_holders_get_increasing_fencing_tokens() {
         // Unrelated writes between holders do not break the order.
         client
             .kv()
-            .put(&format!("{key}-other"), round.to_string(), &w())
+            .put(format!("{key}-other"), round.to_string())
             .await
             .unwrap();
         guard.release().await.unwrap();
@@ -511,7 +506,7 @@ async fn a_guard_held_for_two_and_a_half_ttls_stays_held() {
     let lost = tokio::time::timeout(held_for, guard.lost()).await;
     assert!(lost.is_err(), "lost after less than {held_for:?}: {lost:?}");
     assert!(guard.is_held());
-    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    let pair = client.kv().get(&key).await.unwrap().value.unwrap();
     assert_eq!(pair.session.as_deref(), Some(guard.session()));
     assert!(client
         .session()
@@ -659,7 +654,7 @@ async fn a_missing_caller_session_is_refused() {
         matches!(&e, LockError::SessionNotFound { session } if session == missing),
         "{e:?}"
     );
-    assert!(client.kv().get(&key, &q()).await.unwrap().value.is_none());
+    assert!(client.kv().get(&key).await.unwrap().value.is_none());
 }
 
 /// Issue 7, item 22: a second lock reclaiming the key through the same session, then
@@ -689,7 +684,7 @@ async fn releasing_a_reclaimed_lock_unlocks_the_key() {
         .expect("the same session reclaims at once")
         .unwrap();
     second.release().await.unwrap();
-    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    let pair = client.kv().get(&key).await.unwrap().value.unwrap();
     assert_eq!(pair.session, None, "released through the reclaiming guard");
     let reason = tokio::time::timeout(Duration::from_secs(5), first.lost())
         .await
@@ -735,13 +730,13 @@ async fn try_acquire_gives_up_after_one_wait_and_leaves_nothing() {
         sessions.iter().all(|s| s.name != "try once"),
         "{sessions:?}"
     );
-    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    let pair = client.kv().get(&key).await.unwrap().value.unwrap();
     assert_eq!(pair.session.as_deref(), Some(holder.session()));
 
     holder.release().await.unwrap();
     let guard = trying.try_acquire().await.unwrap().expect("a free lock");
     assert!(guard.is_held());
-    let pair = client.kv().get(&key, &q()).await.unwrap().value.unwrap();
+    let pair = client.kv().get(&key).await.unwrap().value.unwrap();
     assert_eq!(pair.session.as_deref(), Some(guard.session()));
     guard.release().await.unwrap();
 }

@@ -65,12 +65,7 @@ async fn ten_contenders_never_more_than_three_inside() {
 
     // Everyone left: the record is empty, contender keys are gone.
     let opts = SemaphoreOptions::new(&prefix, 3);
-    let pairs = client
-        .kv()
-        .list(&opts.list_prefix(), &QueryOptions::default())
-        .await
-        .unwrap()
-        .value;
+    let pairs = client.kv().list(opts.list_prefix()).await.unwrap().value;
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!(pairs[0].key, opts.lock_key());
     assert_eq!(pairs[0].flags, SEMAPHORE_FLAG_VALUE);
@@ -277,10 +272,7 @@ async fn a_slot_held_for_two_and_a_half_ttls_stays_held() {
     assert!(slot.is_held());
     let contender = client
         .kv()
-        .get(
-            &opts.contender_key(slot.session()),
-            &QueryOptions::default(),
-        )
+        .get(opts.contender_key(slot.session()))
         .await
         .unwrap()
         .value
@@ -324,12 +316,7 @@ async fn try_acquire_on_a_full_semaphore_gives_up_and_leaves_nothing() {
         sessions.iter().all(|s| s.name != "try once"),
         "{sessions:?}"
     );
-    let pairs = client
-        .kv()
-        .list(&opts.list_prefix(), &QueryOptions::default())
-        .await
-        .unwrap()
-        .value;
+    let pairs = client.kv().list(opts.list_prefix()).await.unwrap().value;
     let keys: Vec<&str> = pairs.iter().map(|p| p.key.as_str()).collect();
     assert_eq!(keys.len(), 2, "only the record and the holder: {keys:?}");
     assert!(keys.contains(&opts.lock_key().as_str()));
@@ -358,11 +345,6 @@ async fn a_missing_caller_session_is_refused() {
         matches!(&e, LockError::SessionNotFound { session } if session == missing),
         "{e:?}"
     );
-    let pairs = client
-        .kv()
-        .list(&format!("{prefix}/"), &QueryOptions::default())
-        .await
-        .unwrap()
-        .value;
+    let pairs = client.kv().list(format!("{prefix}/")).await.unwrap().value;
     assert!(pairs.is_empty(), "{pairs:?}");
 }

@@ -28,9 +28,7 @@ async fn snapshot_streams_out_and_restores_state() {
     let client = agent.client();
     let kv = client.kv();
     let key = format!("{}before", unique_prefix("snap"));
-    kv.put(&key, "kept by the snapshot", &WriteOptions::default())
-        .await
-        .unwrap();
+    kv.put(&key, "kept by the snapshot").await.unwrap();
 
     let saved = client
         .snapshot()
@@ -45,24 +43,14 @@ async fn snapshot_streams_out_and_restores_state() {
     let archive = saved.value.collect().await.unwrap();
     assert_eq!(&archive[..2], &[0x1f, 0x8b], "a gzip archive");
 
-    kv.delete(&key, &WriteOptions::default()).await.unwrap();
-    assert!(kv
-        .get(&key, &QueryOptions::default())
-        .await
-        .unwrap()
-        .value
-        .is_none());
+    kv.delete(&key).await.unwrap();
+    assert!(kv.get(&key).await.unwrap().value.is_none());
     client
         .snapshot()
         .restore(archive, &WriteOptions::default())
         .await
         .unwrap();
-    let back = kv
-        .get(&key, &QueryOptions::default())
-        .await
-        .unwrap()
-        .value
-        .unwrap();
+    let back = kv.get(&key).await.unwrap().value.unwrap();
     assert_eq!(back.value_str(), Some("kept by the snapshot"));
 
     let err = client

@@ -2,7 +2,7 @@
 //! made by `consul tls` (the recipe Consul documents).
 
 use consul_integration_tests::TestAgent;
-use consulate::{Client, Config, QueryOptions, TlsConfig, WriteOptions};
+use consulate::{Client, Config, TlsConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -81,21 +81,15 @@ async fn https_with_the_agent_ca_speaks_http2() {
     let mut config = Config::new(&format!("https://127.0.0.1:{port}")).unwrap();
     config.tls = TlsConfig::default().ca_file(certs.ca());
     let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
-    client
-        .kv()
-        .put("over/tls", "secret sauce", &WriteOptions::default())
-        .await
-        .unwrap();
+    client.kv().put("over/tls", "secret sauce").await.unwrap();
     // Read it back over plain HTTP: the same agent, the same store.
-    let got = agent
-        .client()
-        .kv()
-        .get("over/tls", &QueryOptions::default())
-        .await
-        .unwrap();
+    let got = agent.client().kv().get("over/tls").await.unwrap();
     assert_eq!(got.value.unwrap().value_str(), Some("secret sauce"));
 
-    let response = client.get("status/leader", &[]).await.unwrap();
+    let response = client
+        .request(http::Method::GET, "status/leader")
+        .await
+        .unwrap();
     assert_eq!(
         response.version(),
         http::Version::HTTP_2,
@@ -105,13 +99,7 @@ async fn https_with_the_agent_ca_speaks_http2() {
     // The default transport built from the config works the same, by name (SAN localhost).
     let by_name =
         https_client(port, "localhost", TlsConfig::default().ca_file(certs.ca())).unwrap();
-    assert!(by_name
-        .kv()
-        .get("over/tls", &QueryOptions::default())
-        .await
-        .unwrap()
-        .value
-        .is_some());
+    assert!(by_name.kv().get("over/tls").await.unwrap().value.is_some());
 }
 
 #[tokio::test]
@@ -120,11 +108,7 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
     let (_agent, port) = tls_agent(&certs, false).await;
     // System roots do not know Consul's self-made CA.
     let strict = https_client(port, "127.0.0.1", TlsConfig::default()).unwrap();
-    let err = strict
-        .kv()
-        .get("k", &QueryOptions::default())
-        .await
-        .unwrap_err();
+    let err = strict.kv().get("k").await.unwrap_err();
     assert!(
         err.as_transport().is_some_and(|t| t.is_connect()),
         "{err:?}"
@@ -142,13 +126,7 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
         TlsConfig::default().insecure_skip_verify(true),
     )
     .unwrap();
-    assert!(lax
-        .kv()
-        .get("k", &QueryOptions::default())
-        .await
-        .unwrap()
-        .value
-        .is_none());
+    assert!(lax.kv().get("k").await.unwrap().value.is_none());
 
     // The certificate names server.dc1.consul; verifying against that name works too.
     let named = https_client(
@@ -159,7 +137,7 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
             .server_name("server.dc1.consul"),
     )
     .unwrap();
-    assert!(named.kv().get("k", &QueryOptions::default()).await.is_ok());
+    assert!(named.kv().get("k").await.is_ok());
     let wrong = https_client(
         port,
         "127.0.0.1",
@@ -168,11 +146,7 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
             .server_name("other.example"),
     )
     .unwrap();
-    let err = wrong
-        .kv()
-        .get("k", &QueryOptions::default())
-        .await
-        .unwrap_err();
+    let err = wrong.kv().get("k").await.unwrap_err();
     let message = err.as_transport().unwrap().to_string();
     assert!(
         message.contains("not valid for name \"other.example\""),
@@ -186,11 +160,7 @@ async fn mutual_tls_needs_the_client_certificate() {
     let (_agent, port) = tls_agent(&certs, true).await;
     let anonymous =
         https_client(port, "127.0.0.1", TlsConfig::default().ca_file(certs.ca())).unwrap();
-    assert!(anonymous
-        .kv()
-        .get("k", &QueryOptions::default())
-        .await
-        .is_err());
+    assert!(anonymous.kv().get("k").await.is_err());
     let with_cert = https_client(
         port,
         "127.0.0.1",
@@ -200,14 +170,7 @@ async fn mutual_tls_needs_the_client_certificate() {
         ),
     )
     .unwrap();
-    assert!(
-        with_cert
-            .kv()
-            .put("mtls", "ok", &WriteOptions::default())
-            .await
-            .unwrap()
-            .value
-    );
+    assert!(with_cert.kv().put("mtls", "ok").await.unwrap().value);
 }
 
 #[tokio::test]
@@ -262,11 +225,7 @@ async fn a_rejected_client_certificate_says_why() {
         // Several times: the agent's alert reaches the client either through a read or
         // only after a write failed on the closed connection, and each must keep it.
         for attempt in 0..4 {
-            let err = client
-                .kv()
-                .get("k", &QueryOptions::default())
-                .await
-                .unwrap_err();
+            let err = client.kv().get("k").await.unwrap_err();
             let transport = err
                 .as_transport()
                 .unwrap_or_else(|| panic!("{case}: {err:?}"));

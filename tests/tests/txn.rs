@@ -42,7 +42,7 @@ async fn commits_all_or_nothing() {
         }
         other => panic!("expected a rollback, got {other:?}"),
     }
-    let b = client.kv().get(&format!("{p}b"), &q()).await.unwrap().value;
+    let b = client.kv().get(format!("{p}b")).await.unwrap().value;
     assert_eq!(
         b.unwrap().value_str(),
         Some("2"),
@@ -98,10 +98,7 @@ async fn sixty_four_operations_at_most_checked_before_sending() {
         .unwrap()
         .value;
     assert!(done.is_committed());
-    assert_eq!(
-        client.kv().keys(&p, None, &q()).await.unwrap().value.len(),
-        MAX_OPS
-    );
+    assert_eq!(client.kv().keys(&p).await.unwrap().value.len(), MAX_OPS);
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ const DEFAULT_IDLE_LIMIT: Duration = Duration::from_secs(60);
 ///
 /// ```no_run
 /// # async fn demo() -> consul_api::Result<()> {
-/// use consul_api::{Client, QueryOptions};
+/// use consul_api::Client;
 /// use consul_types::Consistency;
 ///
 /// let client = Client::builder()
@@ -30,7 +30,7 @@ const DEFAULT_IDLE_LIMIT: Duration = Duration::from_secs(60);
 ///     .token("my-token")
 ///     .consistency(Consistency::Stale)
 ///     .build()?;
-/// let value = client.kv().get("config/replicas", &QueryOptions::default()).await?;
+/// let value = client.kv().get("config/replicas").await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

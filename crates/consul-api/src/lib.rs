@@ -10,12 +10,12 @@
 //!
 //! ```no_run
 //! # async fn demo() -> consul_api::Result<()> {
-//! use consul_api::{Client, QueryOptions, WriteOptions};
+//! use consul_api::Client;
 //!
 //! let client = Client::from_env()?; // CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, …
 //! let kv = client.kv();
-//! kv.put("greeting", "hello", &WriteOptions::default()).await?;
-//! let pair = kv.get("greeting", &QueryOptions::default()).await?.value;
+//! kv.put("greeting", "hello").await?;
+//! let pair = kv.get("greeting").await?.value;
 //! assert_eq!(pair.unwrap().value_str(), Some("hello"));
 //! # Ok(()) }
 //! ```
@@ -34,9 +34,14 @@
 // With only some endpoint families enabled, parts of the shared request path have no caller.
 #![cfg_attr(not(feature = "full"), allow(dead_code))]
 
+#[macro_use]
+pub mod call;
 mod client;
 mod config;
 mod error;
+mod exec;
+#[macro_use]
+mod family;
 mod raw;
 mod request;
 mod watch;
@@ -78,6 +83,7 @@ pub mod status;
 #[cfg_attr(docsrs, doc(cfg(feature = "txn")))]
 pub mod txn;
 
+pub use call::{ReadRequest, WriteRequest};
 pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};
 pub use error::{Error, Result};
@@ -85,6 +91,9 @@ pub use raw::RawRequest;
 pub use watch::Watch;
 
 pub use consul_transport::TlsConfig;
+/// Models, options, metadata, endpoint descriptions and validation rules (the
+/// `consul-types` crate).
+pub use consul_types as types;
 pub use consul_types::codec;
 pub use consul_types::{
     Consistency, QueryMeta, QueryOptions, QueryResponse, Token, ValidationError, WriteMeta,

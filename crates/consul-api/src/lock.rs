@@ -399,7 +399,8 @@ async fn finish(client: &Client, session: &str, owned: bool, undo: Undo) -> Resu
                 .release(session);
             client
                 .kv()
-                .put_with_params(&key, value, &params, &WriteOptions::default())
+                .put(&key, value)
+                .params(params.clone())
                 .await
                 .map(|_| ())
         }
@@ -727,7 +728,7 @@ impl Lock {
             if index > 0 {
                 q = q.wait_index(index);
             }
-            let got = kv.get(key, &q).await?;
+            let got = kv.get(key).options(&q).await?;
             if let Some(pair) = &got.value {
                 if pair.flags != LOCK_FLAG_VALUE {
                     return Err(LockError::Conflict {
@@ -761,12 +762,8 @@ impl Lock {
                 .flags(LOCK_FLAG_VALUE)
                 .acquire(session);
             let locked = kv
-                .put_with_params(
-                    key,
-                    self.opts.value.clone(),
-                    &params,
-                    &WriteOptions::default(),
-                )
+                .put(key, self.opts.value.clone())
+                .params(params.clone())
                 .await?
                 .value;
             if locked {
@@ -778,7 +775,7 @@ impl Lock {
                 continue;
             }
             // Held by another session (wait for it), or a lock-delay (pause, then retry).
-            let now = kv.get(key, &QueryOptions::default()).await?;
+            let now = kv.get(key).await?;
             match &now.value {
                 Some(pair) if pair.session.is_some() => {
                     index = next_index(0, now.meta.last_index);
@@ -799,7 +796,7 @@ impl Lock {
     /// Reads the key consistently: its indexes, if it carries `session`.
     async fn held_by(&self, session: &str) -> Result<Option<Acquired>, LockError> {
         let q = QueryOptions::default().consistency(Consistency::Consistent);
-        let got = self.client.kv().get(&self.opts.key, &q).await?;
+        let got = self.client.kv().get(&self.opts.key).options(&q).await?;
         Ok(match got.value {
             Some(pair) if pair.session.as_deref() == Some(session) => Some(Acquired {
                 index: next_index(0, got.meta.last_index),
@@ -825,7 +822,7 @@ impl Lock {
     pub async fn destroy(&self) -> Result<(), LockError> {
         let kv = self.client.kv();
         let key = &self.opts.key;
-        let Some(pair) = kv.get(key, &QueryOptions::default()).await?.value else {
+        let Some(pair) = kv.get(key).await?.value else {
             return Ok(());
         };
         if pair.flags != LOCK_FLAG_VALUE {
@@ -837,11 +834,7 @@ impl Lock {
         if pair.session.is_some() {
             return Err(LockError::InUse);
         }
-        if !kv
-            .delete_cas(key, pair.modify_index, &WriteOptions::default())
-            .await?
-            .value
-        {
+        if !kv.delete_cas(key, pair.modify_index).await?.value {
             return Err(LockError::InUse);
         }
         Ok(())
@@ -872,7 +865,7 @@ async fn monitor_lock(
             .consistency(Consistency::Consistent)
             .wait_index(index)
             .wait_time(MONITOR_WAIT);
-        match kv.get(&key, &q).await {
+        match kv.get(&key).options(&q).await {
             Ok(got) => {
                 retries.reset();
                 match got.value {
@@ -945,21 +938,20 @@ impl LockGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// use consul_api::{QueryOptions, WriteOptions};
     /// let guard = client.lock_key("jobs/nightly/leader")?.acquire().await?;
     /// let token = guard.fencing_token();
     /// // The protected resource, here a key, records the greatest token it has accepted
     /// // and is only written with a check-and-set against what was read.
     /// let kv = client.kv();
     /// let fence = "jobs/nightly/fence";
-    /// let seen = kv.get(fence, &QueryOptions::default()).await?.value;
+    /// let seen = kv.get(fence).await?.value;
     /// let (greatest, cas) = seen.map_or((0, 0), |p| {
     ///     (p.value_str().and_then(|v| v.parse().ok()).unwrap_or(0), p.modify_index)
     /// });
     /// if token < greatest {
     ///     return Err("a later holder has taken over: stop".into());
     /// }
-    /// if !kv.cas(fence, token.to_string(), cas, &WriteOptions::default()).await?.value {
+    /// if !kv.cas(fence, token.to_string(), cas).await?.value {
     ///     return Err("the fence moved meanwhile: read it again".into());
     /// }
     /// // ... write the job's output, knowing no later holder has written yet ...

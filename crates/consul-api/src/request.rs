@@ -1,3 +1,4 @@
+#![allow(dead_code)] // The old request path, left while the families move to `exec` (issue 8).
 //! The one request path every endpoint goes through (Go's `api.go`): validate options,
 //! build the percent-encoded URI, attach the token as a header, call the transport, map
 //! failure statuses to errors, read the metadata and decode the body.
@@ -426,7 +427,7 @@ impl<'a> Call<'a> {
         if is_unknown_route(&path, &response) {
             let path = self_log_path.map_or(path, str::to_owned);
             return Err(Error::Unsupported {
-                agent_version: client.agent_version().await,
+                agent_version: client.agent_version_best_effort().await,
                 path,
             });
         }
@@ -520,16 +521,6 @@ impl Client {
             call = call.param(k, v);
         }
         call.query_options(opts)?.query_list().await
-    }
-
-    /// The agent's version, best effort, to explain an [`Error::Unsupported`].
-    async fn agent_version(&self) -> Option<String> {
-        let (response, _) = self.call(Method::GET, "agent/self").send_raw().await.ok()?;
-        if !response.status().is_success() {
-            return None;
-        }
-        let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
-        json.pointer("/Config/Version")?.as_str().map(str::to_owned)
     }
 }
 

@@ -31,7 +31,7 @@ pub use consul_types::lock::{
     SemaphoreLock, SemaphoreOptions, DEFAULT_SEMAPHORE_KEY, DEFAULT_SEMAPHORE_SESSION_NAME,
     SEMAPHORE_FLAG_VALUE,
 };
-use consul_types::{Consistency, QueryOptions, WriteOptions};
+use consul_types::{Consistency, QueryOptions};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -213,14 +213,14 @@ impl Semaphore {
         deadline: Option<Instant>,
     ) -> Result<Option<u64>, LockError> {
         let kv = self.client.kv();
-        let w = WriteOptions::default();
         let contender = self.opts.contender_key(session);
         *undo = Undo::Semaphore(Box::new(self.opts.clone()));
         let params = KvPutParams::default()
             .flags(SEMAPHORE_FLAG_VALUE)
             .acquire(session);
         let made = kv
-            .put_with_params(&contender, self.opts.value.clone(), &params, &w)
+            .put(&contender, self.opts.value.clone())
+            .params(params.clone())
             .await?
             .value;
         if !made {
@@ -247,7 +247,7 @@ impl Semaphore {
             if index > 0 {
                 q = q.wait_index(index);
             }
-            let listed = kv.list(&prefix, &q).await?;
+            let listed = kv.list(&prefix).options(&q).await?;
             let (mut record, modify_index) = live_record(&self.opts, &listed.value)?;
             if record.limit != self.opts.limit {
                 return Err(LockError::LimitConflict {
@@ -267,7 +267,8 @@ impl Semaphore {
                 .flags(SEMAPHORE_FLAG_VALUE)
                 .cas(modify_index.unwrap_or(0));
             let swapped = kv
-                .put_with_params(&lock_key, record.encode()?, &params, &w)
+                .put(&lock_key, record.encode()?)
+                .params(params.clone())
                 .await?
                 .value;
             if swapped {
@@ -291,10 +292,7 @@ impl Semaphore {
     /// another use, [`LockError::Consul`] for failed requests.
     pub async fn destroy(&self) -> Result<(), LockError> {
         let kv = self.client.kv();
-        let pairs = kv
-            .list(&self.opts.list_prefix(), &QueryOptions::default())
-            .await?
-            .value;
+        let pairs = kv.list(self.opts.list_prefix()).await?.value;
         let (record, modify_index) = live_record(&self.opts, &pairs)?;
         let Some(modify_index) = modify_index else {
             return Ok(());
@@ -303,11 +301,7 @@ impl Semaphore {
             return Err(LockError::InUse);
         }
         if !kv
-            .delete_cas(
-                &self.opts.lock_key(),
-                modify_index,
-                &WriteOptions::default(),
-            )
+            .delete_cas(self.opts.lock_key(), modify_index)
             .await?
             .value
         {
@@ -325,10 +319,9 @@ pub(crate) async fn release_slot(
     session: &str,
 ) -> Result<(), Error> {
     let kv = client.kv();
-    let w = WriteOptions::default();
     let lock_key = opts.lock_key();
     loop {
-        let Some(pair) = kv.get(&lock_key, &QueryOptions::default()).await?.value else {
+        let Some(pair) = kv.get(&lock_key).await?.value else {
             break;
         };
         let mut record = SemaphoreLock::decode(&pair.value, opts.limit).map_err(Error::decode)?;
@@ -339,14 +332,15 @@ pub(crate) async fn release_slot(
             .flags(SEMAPHORE_FLAG_VALUE)
             .cas(pair.modify_index);
         if kv
-            .put_with_params(&lock_key, record.encode()?, &params, &w)
+            .put(&lock_key, record.encode()?)
+            .params(params.clone())
             .await?
             .value
         {
             break;
         }
     }
-    kv.delete(&opts.contender_key(session), &w).await?;
+    kv.delete(opts.contender_key(session)).await?;
     Ok(())
 }
 
@@ -368,7 +362,7 @@ async fn monitor_semaphore(
             .consistency(Consistency::Consistent)
             .wait_index(index)
             .wait_time(MONITOR_WAIT);
-        match kv.list(&prefix, &q).await {
+        match kv.list(&prefix).options(&q).await {
             Ok(listed) => {
                 retries.reset();
                 match live_record(&opts, &listed.value) {

@@ -31,7 +31,8 @@ async fn get_encodes_key_options_and_token() {
     let got = client(&mock)
         .kv()
         .dc("dc2")
-        .get("a b/ü", &opts)
+        .get("a b/ü")
+        .options(&opts)
         .await
         .unwrap();
     let pair = got.value.unwrap();
@@ -57,11 +58,7 @@ async fn get_encodes_key_options_and_token() {
 async fn missing_key_is_none_and_keeps_the_index() {
     let mock = MockTransport::new();
     mock.push(Reply::status(404, "").header("x-consul-index", "12"));
-    let got = client(&mock)
-        .kv()
-        .get("nope", &QueryOptions::default())
-        .await
-        .unwrap();
+    let got = client(&mock).kv().get("nope").await.unwrap();
     assert!(got.value.is_none());
     assert_eq!(got.meta.last_index, 12);
 }
@@ -73,7 +70,8 @@ async fn put_sends_raw_bytes_and_params() {
     let kv = client(&mock).kv();
     let params = KvPutParams::default().flags(42).cas(0);
     let ok = kv
-        .put_with_params("k", vec![0u8, 255], &params, &WriteOptions::default())
+        .put("k", vec![0u8, 255])
+        .params(params.clone())
         .await
         .unwrap();
     assert!(ok.value);
@@ -87,10 +85,7 @@ async fn put_sends_raw_bytes_and_params() {
         "raw bytes, not JSON"
     );
 
-    let lost = kv
-        .acquire("k", "v", "sess-1", &WriteOptions::default())
-        .await
-        .unwrap();
+    let lost = kv.acquire("k", "v", "sess-1").await.unwrap();
     assert!(!lost.value, "false from Consul is reported, not hidden");
     assert_eq!(
         mock.last().unwrap().query("acquire").as_deref(),
@@ -107,40 +102,25 @@ async fn list_keys_and_deletes() {
         .push(Reply::json("true"))
         .push(Reply::json("false"));
     let kv = client(&mock).kv();
-    assert!(kv
-        .list("none/", &QueryOptions::default())
-        .await
-        .unwrap()
-        .value
-        .is_empty());
+    assert!(kv.list("none/").await.unwrap().value.is_empty());
     assert!(mock.last().unwrap().query("recurse").is_some());
-    let keys = kv
-        .keys("", Some("/"), &QueryOptions::default())
-        .await
-        .unwrap()
-        .value;
+    let keys = kv.keys("").separator("/").await.unwrap().value;
     assert_eq!(keys, ["a/", "b"]);
     let req = mock.last().unwrap();
     assert_eq!(req.uri.path(), "/v1/kv/");
     assert_eq!(req.query("separator").as_deref(), Some("/"));
-    kv.delete_tree("tmp/", &WriteOptions::default())
-        .await
-        .unwrap();
+    kv.delete_tree("tmp/").await.unwrap();
     let req = mock.last().unwrap();
     assert_eq!(
         (req.method.as_str(), req.query("recurse").is_some()),
         ("DELETE", true)
     );
-    kv.delete("x", &WriteOptions::default().datacenter("dc3"))
+    kv.delete("x")
+        .options(&WriteOptions::default().datacenter("dc3"))
         .await
         .unwrap();
     assert_eq!(mock.last().unwrap().query("dc").as_deref(), Some("dc3"));
-    assert!(
-        !kv.delete_cas("x", 4, &WriteOptions::default())
-            .await
-            .unwrap()
-            .value
-    );
+    assert!(!kv.delete_cas("x", 4).await.unwrap().value);
     assert_eq!(mock.last().unwrap().query("cas").as_deref(), Some("4"));
 }
 
@@ -156,26 +136,23 @@ async fn failure_statuses_become_typed_errors() {
     let kv = client(&mock).kv();
     let q = QueryOptions::default();
     assert!(
-        matches!(kv.get("k", &q).await.unwrap_err(), Error::PermissionDenied { message } if message == "Permission denied")
+        matches!(kv.get("k").options(&q).await.unwrap_err(), Error::PermissionDenied { message } if message == "Permission denied")
     );
-    let e = kv.get("k", &q).await.unwrap_err();
+    let e = kv.get("k").options(&q).await.unwrap_err();
     assert!(
         matches!(&e, Error::Status { code, body, .. } if code.as_u16() == 500 && body == "No path to datacenter")
     );
     assert!(e.is_retryable());
-    let e = kv
-        .put("k", "v", &WriteOptions::default())
-        .await
-        .unwrap_err();
+    let e = kv.put("k", "v").await.unwrap_err();
     assert_eq!(e.status().map(|c| c.as_u16()), Some(413));
     assert!(matches!(
-        kv.get("k", &q).await.unwrap_err(),
+        kv.get("k").options(&q).await.unwrap_err(),
         Error::Decode(_)
     ));
     assert!(
-        matches!(kv.get("k", &q).await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index")
+        matches!(kv.get("k").options(&q).await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index")
     );
-    let e = kv.get("k", &q).await.unwrap_err();
+    let e = kv.get("k").options(&q).await.unwrap_err();
     assert!(e.as_transport().is_some_and(|t| t.is_io()));
 }
 
@@ -186,17 +163,13 @@ async fn blocking_reads_get_a_longer_time_limit() {
     let opts = QueryOptions::default()
         .wait_index(3)
         .wait_time(Duration::from_secs(160));
-    client(&mock).kv().get("k", &opts).await.unwrap();
+    client(&mock).kv().get("k").options(&opts).await.unwrap();
     let req = mock.last().unwrap();
     assert_eq!(req.query("wait").as_deref(), Some("160000ms"));
     // wait + wait/16 jitter + the client's margin, so the transport never cuts it short.
     assert_eq!(req.timeout, Some(Duration::from_secs(160 + 10 + 10)));
     mock.push(Reply::status(404, ""));
-    client(&mock)
-        .kv()
-        .get("k", &QueryOptions::default())
-        .await
-        .unwrap();
+    client(&mock).kv().get("k").await.unwrap();
     assert_eq!(
         mock.last().unwrap().timeout,
         None,
@@ -209,7 +182,7 @@ async fn namespace_and_partition_only_when_configured() {
     let mock = MockTransport::new();
     let c = client(&mock);
     mock.push(Reply::status(404, ""));
-    c.kv().get("k", &QueryOptions::default()).await.unwrap();
+    c.kv().get("k").await.unwrap();
     let req = mock.last().unwrap();
     assert!(req.query("ns").is_none() && req.query("partition").is_none());
 
@@ -218,7 +191,7 @@ async fn namespace_and_partition_only_when_configured() {
     config.partition = Some("p1".into());
     let c = Client::with_transport(config, mock.clone()).unwrap();
     mock.push(Reply::status(404, ""));
-    c.kv().get("k", &QueryOptions::default()).await.unwrap();
+    c.kv().get("k").await.unwrap();
     let req = mock.last().unwrap();
     assert_eq!(req.query("ns").as_deref(), Some("team"));
     assert_eq!(req.query("partition").as_deref(), Some("p1"));
@@ -231,7 +204,8 @@ async fn query_strings_have_no_stray_separator() {
     let params = KvPutParams::default().flags(1);
     client(&mock)
         .kv()
-        .put_with_params("k", "v", &params, &WriteOptions::default())
+        .put("k", "v")
+        .params(params.clone())
         .await
         .unwrap();
     assert_eq!(mock.last().unwrap().uri.query(), Some("flags=1"));

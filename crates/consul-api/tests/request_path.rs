@@ -3,7 +3,7 @@
 #![cfg(all(feature = "kv", feature = "agent", feature = "catalog"))]
 
 use consul_api::agent::ServiceRegistration;
-use consul_api::{Client, Config, Consistency, QueryOptions, RawRequest, WriteOptions};
+use consul_api::{Client, Config, Consistency, QueryOptions, WriteOptions};
 use consul_transport::mock::{MockTransport, Reply};
 use http::{HeaderValue, Method};
 use std::time::Duration;
@@ -29,7 +29,7 @@ async fn waits_beyond_consuls_limit_are_refused_unsent() {
         Duration::from_secs(601),
     ] {
         let opts = QueryOptions::default().wait_index(1).wait_time(wait);
-        let err = client.kv().get("k", &opts).await.unwrap_err();
+        let err = client.kv().get("k").options(&opts).await.unwrap_err();
         assert!(err.is_validation(), "{err:?}");
         assert!(err.to_string().contains("wait_time"), "{err}");
         let err = client
@@ -51,7 +51,7 @@ async fn a_zero_wait_is_the_agents_default_on_both_sides() {
     let opts = QueryOptions::default()
         .wait_index(4)
         .wait_time(Duration::ZERO);
-    client.kv().get("k", &opts).await.unwrap();
+    client.kv().get("k").options(&opts).await.unwrap();
     let sent = mock.last().unwrap();
     assert_eq!(sent.query("index").as_deref(), Some("4"));
     assert_eq!(
@@ -71,10 +71,10 @@ async fn dot_segments_never_leave_the_process() {
     let q = QueryOptions::default();
     let kv = client.kv();
     let errors = [
-        kv.put("a/../b", "v", &w).await.unwrap_err(),
-        kv.get("..", &q).await.unwrap_err(),
-        kv.list("a/./", &q).await.unwrap_err(),
-        kv.delete_tree("x/..", &w).await.unwrap_err(),
+        kv.put("a/../b", "v").options(&w).await.unwrap_err(),
+        kv.get("..").options(&q).await.unwrap_err(),
+        kv.list("a/./").options(&q).await.unwrap_err(),
+        kv.delete_tree("x/..").options(&w).await.unwrap_err(),
         client.agent().service("..", &q).await.unwrap_err(),
         client
             .agent()
@@ -95,14 +95,13 @@ async fn dot_segments_never_leave_the_process() {
             .await
             .unwrap_err(),
         client
-            .request(
-                Method::PUT,
-                "agent/service/../../agent/leave",
-                RawRequest::default(),
-            )
+            .request(Method::PUT, "agent/service/../../agent/leave")
             .await
             .unwrap_err(),
-        client.get("kv/a/%2e%2e/b", &[]).await.unwrap_err(),
+        client
+            .request(Method::GET, "kv/a/%2e%2e/b")
+            .await
+            .unwrap_err(),
     ];
     for err in errors {
         assert!(err.is_validation(), "{err:?}");
@@ -117,18 +116,30 @@ async fn an_empty_datacenter_is_refused_everywhere() {
     let q = QueryOptions::default();
     let w = WriteOptions::default();
     let errors = [
-        client.kv().dc("").get("k", &q).await.unwrap_err(),
-        client.kv().dc("").put("k", "v", &w).await.unwrap_err(),
-        client.dc("").catalog().nodes(&q).await.unwrap_err(),
-        client.dc("").get("status/leader", &[]).await.unwrap_err(),
+        client.kv().dc("").get("k").options(&q).await.unwrap_err(),
         client
             .kv()
-            .get("k", &q.clone().datacenter(""))
+            .dc("")
+            .put("k", "v")
+            .options(&w)
+            .await
+            .unwrap_err(),
+        client.dc("").catalog().nodes(&q).await.unwrap_err(),
+        client
+            .dc("")
+            .request(Method::GET, "status/leader")
             .await
             .unwrap_err(),
         client
             .kv()
-            .put("k", "v", &w.clone().datacenter(""))
+            .get("k")
+            .options(&q.clone().datacenter(""))
+            .await
+            .unwrap_err(),
+        client
+            .kv()
+            .put("k", "v")
+            .options(&w.clone().datacenter(""))
             .await
             .unwrap_err(),
     ];
@@ -147,11 +158,8 @@ async fn a_raw_requests_token_replaces_the_clients() {
     let (client, mock) = client();
     mock.push(Reply::json("[]"));
     client
-        .request(
-            Method::GET,
-            "status/peers",
-            RawRequest::default().token("request-token"),
-        )
+        .request(Method::GET, "status/peers")
+        .token("request-token")
         .await
         .unwrap();
     let sent = mock.last().unwrap();
@@ -159,22 +167,19 @@ async fn a_raw_requests_token_replaces_the_clients() {
     assert_eq!(tokens, ["request-token"]);
 
     mock.push(Reply::json("[]"));
-    let header = RawRequest::default().header(
+    let header = client.request(Method::GET, "status/peers").header(
         http::HeaderName::from_static("x-consul-token"),
         HeaderValue::from_static("header-token"),
     );
     let shown = format!("{header:?}");
     assert!(!shown.contains("header-token"), "{shown}");
-    client
-        .request(Method::GET, "status/peers", header)
-        .await
-        .unwrap();
+    header.await.unwrap();
     let sent = mock.last().unwrap();
     let tokens: Vec<_> = sent.headers.get_all("x-consul-token").iter().collect();
     assert_eq!(tokens, ["header-token"]);
     assert!(sent.headers["x-consul-token"].is_sensitive());
 
-    let with_token = RawRequest::default().token("request-token");
+    let with_token = client.request(Method::GET, "x").token("request-token");
     assert!(!format!("{with_token:?}").contains("request-token"));
 }
 
@@ -186,7 +191,11 @@ async fn raw_requests_are_scoped_like_typed_ones() {
     config.partition = Some("part".into());
     let (client, mock) = client_with(config);
     mock.push(Reply::json("[]"));
-    client.dc("dc2").get("catalog/nodes", &[]).await.unwrap();
+    client
+        .dc("dc2")
+        .request(Method::GET, "catalog/nodes")
+        .await
+        .unwrap();
     let sent = mock.last().unwrap();
     assert_eq!(sent.query("dc").as_deref(), Some("dc2"));
     assert_eq!(sent.query("stale").as_deref(), Some(""));
@@ -197,7 +206,9 @@ async fn raw_requests_are_scoped_like_typed_ones() {
     mock.push(Reply::json("[]"));
     client
         .dc("dc2")
-        .get("catalog/nodes", &[("dc", "dc3"), ("consistent", "")])
+        .request(Method::GET, "catalog/nodes")
+        .param("dc", "dc3")
+        .param("consistent", "")
         .await
         .unwrap();
     let sent = mock.last().unwrap();
@@ -209,7 +220,12 @@ async fn raw_requests_are_scoped_like_typed_ones() {
     assert_eq!(dcs, [("dc".to_owned(), "dc3".to_owned())]);
     assert_eq!(sent.query("stale"), None);
     mock.push(Reply::json("true"));
-    client.dc("dc2").put("kv/raw", &[], "v").await.unwrap();
+    client
+        .dc("dc2")
+        .request(Method::PUT, "kv/raw")
+        .body("v")
+        .await
+        .unwrap();
     let sent = mock.last().unwrap();
     assert_eq!(sent.query("dc").as_deref(), Some("dc2"));
     assert_eq!(sent.query("stale"), None);

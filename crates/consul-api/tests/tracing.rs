@@ -1,7 +1,7 @@
 //! Every request is logged in a span with method, path, status and duration — and the
 //! token never appears in what is logged.
 
-use consul_api::{Client, Config, QueryOptions, WriteOptions};
+use consul_api::{Client, Config, QueryOptions};
 use consul_transport::mock::{MockTransport, Reply};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -37,14 +37,11 @@ async fn spans_carry_method_path_status_and_never_the_token() {
     let mut config = Config::new("127.0.0.1:8500").unwrap();
     config.token = Some("super-secret-token".into());
     let client = Client::with_transport(config, recorder).unwrap();
+    client.kv().put("traced/key", "v").await.unwrap();
     client
         .kv()
-        .put("traced/key", "v", &WriteOptions::default())
-        .await
-        .unwrap();
-    client
-        .kv()
-        .get("traced/key", &QueryOptions::default().token("other-secret"))
+        .get("traced/key")
+        .options(&QueryOptions::default().token("other-secret"))
         .await
         .unwrap();
 

@@ -445,13 +445,16 @@ impl TestAgent {
                 return Err("the consul agent exited during start-up".into());
             }
             let ready = match readiness {
-                Readiness::Http => client.get("agent/self", &[]).await.is_ok(),
+                Readiness::Http => client
+                    .request(http::Method::GET, "agent/self")
+                    .await
+                    .is_ok(),
                 Readiness::Leader => {
-                    let leader = client.get("status/leader", &[]).await;
+                    let leader = client.request(http::Method::GET, "status/leader").await;
                     let has_leader = matches!(&leader, Ok(r) if r.body().len() > 2);
                     has_leader
                         && matches!(
-                            client.get(&self_node, &[]).await,
+                            client.request(http::Method::GET, self_node.as_str()).await,
                             Ok(r) if r.body().starts_with(b"{") || r.body().trim_ascii_start().starts_with(b"{")
                         )
                 }
@@ -489,7 +492,10 @@ impl TestAgent {
         let client = self.client();
         let deadline = Instant::now() + READY_TIMEOUT_CLUSTER;
         loop {
-            if let Ok(r) = client.get("catalog/datacenters", &[]).await {
+            if let Ok(r) = client
+                .request(http::Method::GET, "catalog/datacenters")
+                .await
+            {
                 let known: Vec<String> = serde_json::from_slice(r.body()).unwrap_or_default();
                 if datacenters.iter().all(|dc| known.iter().any(|k| k == dc)) {
                     return Ok(());
@@ -513,7 +519,7 @@ impl TestAgent {
         let client = self.client();
         let deadline = Instant::now() + READY_TIMEOUT_CLUSTER;
         loop {
-            if let Ok(r) = client.get("agent/members", &[]).await {
+            if let Ok(r) = client.request(http::Method::GET, "agent/members").await {
                 let members: Vec<serde_json::Value> =
                     serde_json::from_slice(r.body()).unwrap_or_default();
                 let alive = members.iter().filter(|m| m["Status"] == 1).count();

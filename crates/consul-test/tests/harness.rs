@@ -17,14 +17,21 @@ async fn fails_with_install_hint_without_consul_then_starts_and_cleans_up() {
 
     let mut agent = TestAgent::dev().await;
     let pid = agent.pid().expect("running");
-    let leader = agent.client().get("status/leader", &[]).await.unwrap();
+    let leader = agent
+        .client()
+        .request(http::Method::GET, "status/leader")
+        .await
+        .unwrap();
     assert!(
         leader.body().len() > 2,
         "a leader is known once start returns"
     );
     let node = agent
         .client()
-        .get(&format!("catalog/node/{}", agent.node_name()), &[])
+        .request(
+            http::Method::GET,
+            format!("catalog/node/{}", agent.node_name()),
+        )
         .await
         .unwrap();
     assert!(

@@ -32,6 +32,7 @@ pub mod agent;
 pub mod catalog;
 pub mod codec;
 pub mod duration;
+pub mod endpoint;
 mod error;
 pub mod event;
 pub mod health;

@@ -278,7 +278,7 @@ fn push_scope(
 
 /// Go's `durToMsec`: whole milliseconds, but a positive wait below 1 ms becomes `1ms`
 /// rather than `0ms`, which Consul would read as "use the 5 minute default".
-fn wait_millis(wait: Duration) -> String {
+pub(crate) fn wait_millis(wait: Duration) -> String {
     let mut ms = wait.as_millis();
     if ms == 0 && !wait.is_zero() {
         ms = 1;

@@ -9,7 +9,7 @@
 //! `-- --quick` runs shorter rounds.
 
 use bytes::Bytes;
-use consulate::{Client, QueryOptions, WriteOptions};
+use consulate::Client;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client as HyperClient};
 use hyper_util::rt::TokioExecutor;
@@ -43,15 +43,11 @@ impl Ctx {
     async fn once(&self, side: Side, op: Op) {
         match (side, op) {
             (Side::Ours, Op::Get) => {
-                let got = self.client.kv().get(KEY, &QueryOptions::default()).await;
+                let got = self.client.kv().get(KEY).await;
                 assert!(got.expect("ours: get").value.is_some());
             }
             (Side::Ours, Op::Put) => {
-                let put = self
-                    .client
-                    .kv()
-                    .put(KEY, VALUE, &WriteOptions::default())
-                    .await;
+                let put = self.client.kv().put(KEY, VALUE).await;
                 assert!(put.expect("ours: put").value);
             }
             (Side::Baseline, op) => {

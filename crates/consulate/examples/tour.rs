@@ -145,14 +145,12 @@ async fn leader_scene(client: &Client) -> Result {
 
 async fn kv_scene(client: &Client) -> Result {
     let kv = client.kv();
-    let w = WriteOptions::default();
-    let q = QueryOptions::default();
     let prefix = "tour/";
-    kv.delete_tree(prefix, &w).await?;
+    kv.delete_tree(prefix).await?;
 
     scene("KV: put and get");
-    kv.put("tour/greeting", "hello, consul", &w).await?;
-    let got = kv.get("tour/greeting", &q).await?;
+    kv.put("tour/greeting", "hello, consul").await?;
+    let got = kv.get("tour/greeting").await?;
     let pair = got.value.ok_or("the key we just wrote is missing")?;
     println!(
         "tour/greeting = {:?} (modify index {}, read at index {}, leader known: {:?})",
@@ -171,9 +169,8 @@ async fn kv_scene(client: &Client) -> Result {
         replicas: 3,
         regions: vec!["eu-west".into(), "us-east".into()],
     };
-    kv.put_encoded("tour/settings", &settings, &Json, &w)
-        .await?;
-    let back: Option<Settings> = kv.get_decoded("tour/settings", &Json, &q).await?.value;
+    kv.put_encoded("tour/settings", &settings, &Json)?.await?;
+    let back: Option<Settings> = kv.get_decoded("tour/settings", Json).await?.value;
     println!("tour/settings through the JSON codec: {back:?}");
 
     scene("KV: list and folders");
@@ -182,21 +179,21 @@ async fn kv_scene(client: &Client) -> Result {
         "tour/services/db",
         "tour/flags/dark-mode",
     ] {
-        kv.put(key, "on", &w).await?;
+        kv.put(key, "on").await?;
     }
-    for pair in kv.list(prefix, &q).await?.value {
+    for pair in kv.list(prefix).await?.value {
         println!("  {:<26} {} bytes", pair.key, pair.value.len());
     }
-    let folders = kv.keys(prefix, Some("/"), &q).await?.value;
+    let folders = kv.keys(prefix).separator("/").await?.value;
     println!("folders and keys directly under {prefix}: {folders:?}");
 
     scene("KV: check-and-set");
-    let current = kv.get("tour/greeting", &q).await?.value.ok_or("missing")?;
+    let current = kv.get("tour/greeting").await?.value.ok_or("missing")?;
     let first = kv
-        .cas("tour/greeting", "hello again", current.modify_index, &w)
+        .cas("tour/greeting", "hello again", current.modify_index)
         .await?;
     let second = kv
-        .cas("tour/greeting", "too late", current.modify_index, &w)
+        .cas("tour/greeting", "too late", current.modify_index)
         .await?;
     println!(
         "CAS at index {}: first writer {}, second writer {} (its index was stale)",
@@ -204,29 +201,24 @@ async fn kv_scene(client: &Client) -> Result {
         if first.value { "won" } else { "lost" },
         if second.value { "won" } else { "lost" }
     );
-    let created = kv.cas("tour/once", "created", 0, &w).await?.value;
-    let again = kv.cas("tour/once", "again", 0, &w).await?.value;
+    let created = kv.cas("tour/once", "created", 0).await?.value;
+    let again = kv.cas("tour/once", "again", 0).await?.value;
     println!("CAS with index 0 creates only if absent: first {created}, second {again}");
 
     scene("KV: a blocking read woken by a write");
-    let before = kv.get("tour/greeting", &q).await?;
+    let before = kv.get("tour/greeting").await?;
     let writer = {
         let kv = kv.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            kv.put(
-                "tour/greeting",
-                "changed while you waited",
-                &WriteOptions::default(),
-            )
-            .await
+            kv.put("tour/greeting", "changed while you waited").await
         })
     };
     let started = Instant::now();
-    let opts = QueryOptions::default()
-        .wait_index(before.meta.last_index)
-        .wait_time(Duration::from_secs(30));
-    let after = kv.get("tour/greeting", &opts).await?;
+    let after = kv
+        .get("tour/greeting")
+        .wait(before.meta.last_index, Duration::from_secs(30))
+        .await?;
     writer.await??;
     println!(
         "blocked at index {} for {:.2?}; woke at index {} with {:?}",
@@ -237,11 +229,11 @@ async fn kv_scene(client: &Client) -> Result {
     );
 
     scene("KV: delete");
-    kv.delete("tour/once", &w).await?;
-    kv.delete_tree(prefix, &w).await?;
+    kv.delete("tour/once").await?;
+    kv.delete_tree(prefix).await?;
     println!(
         "deleted {prefix}: {} keys left",
-        kv.keys(prefix, None, &q).await?.value.len()
+        kv.keys(prefix).await?.value.len()
     );
     Ok(())
 }

@@ -41,9 +41,9 @@
 
 #[doc(inline)]
 pub use consul_api::{
-    codec, env, Address, BasicAuth, Client, ClientBuilder, Config, Consistency, Error, QueryMeta,
-    QueryOptions, QueryResponse, RawRequest, Result, TlsConfig, Token, ValidationError, Watch,
-    WriteMeta, WriteOptions, WriteResponse,
+    call, codec, env, Address, BasicAuth, Client, ClientBuilder, Config, Consistency, Error,
+    QueryMeta, QueryOptions, QueryResponse, RawRequest, ReadRequest, Result, TlsConfig, Token,
+    ValidationError, Watch, WriteMeta, WriteOptions, WriteRequest, WriteResponse,
 };
 
 #[cfg(feature = "acl")]

@@ -1,0 +1,606 @@
+//! Requests you configure by chaining and `.await`.
+//!
+//! Every endpoint method takes only what identifies its target and returns a
+//! [`ReadRequest`] or a [`WriteRequest`]: a value with chained setters for everything
+//! optional, which runs when it is awaited (it implements [`IntoFuture`]). The setters
+//! common to every call live here; a call's own (a service's `passing()`, a key's
+//! `separator()`) live beside it in its family's module. A setter only exists where it
+//! means something: `dc()` and `stale()` on calls the servers answer ([`Cluster`]),
+//! `wait()` and `watch()` on the calls that block ([`IndexBlocking`], [`HashBlocking`]).
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+//! use std::time::Duration;
+//! let pair = client.kv().get("app/replicas").await?;
+//! let next = client
+//!     .kv()
+//!     .get("app/replicas")
+//!     .wait(pair.meta.last_index, Duration::from_secs(30))
+//!     .await?;
+//! let written = client.kv().put("app/replicas", "3").cas(next.meta.last_index).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A call is data ([`Call`]): an [`Endpoint`] plus how its [`Answer`] becomes a value. The
+//! trait is public, so an endpoint this crate does not model yet can be called with the
+//! same request path — token, tracing, time limits, status rules, metadata, watches — by
+//! implementing it.
+
+use crate::{Client, Error, Result, Watch};
+use bytes::Bytes;
+use consul_transport::BodyStream;
+use consul_types::endpoint::{Endpoint, Options};
+use consul_types::{
+    Consistency, QueryMeta, QueryOptions, QueryResponse, Token, ValidationError, WriteMeta,
+    WriteOptions, WriteResponse,
+};
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+/// A boxed, `Send` future of a request.
+pub type RequestFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>;
+
+/// One call of Consul's HTTP API: its endpoint, and how the answer becomes a value.
+///
+/// Implemented by the parameter types of every endpoint method (`KvGet`, `HealthService`,
+/// …); implement it for an endpoint this crate does not model yet.
+///
+/// ```no_run
+/// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+/// use consul_api::call::{Answer, Call, Cluster, ReadRequest};
+/// use consul_api::types::endpoint::Endpoint;
+/// use consul_api::ValidationError;
+///
+/// /// `GET /v1/catalog/datacenters`, as if this crate did not have it.
+/// #[derive(Clone, Debug)]
+/// struct Datacenters;
+///
+/// impl Call for Datacenters {
+///     type Output = Vec<String>;
+///     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+///         Ok(Endpoint::read(http::Method::GET, "catalog/datacenters"))
+///     }
+///     fn output(&self, answer: Answer) -> consul_api::Result<Vec<String>> {
+///         answer.json_list()
+///     }
+/// }
+///
+/// let dcs = ReadRequest::new(client, Datacenters).await?.value;
+/// # Ok(()) }
+/// ```
+pub trait Call: Clone + fmt::Debug + Send + Sync + 'static {
+    /// The value the call returns.
+    type Output: Send + 'static;
+
+    /// The endpoint it calls.
+    ///
+    /// # Errors
+    /// [`ValidationError`] for input Consul would refuse or misroute: nothing is sent.
+    fn endpoint(&self) -> std::result::Result<Endpoint, ValidationError>;
+
+    /// The value of an answer (a success, one of the endpoint's own answers, or "absent").
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the body cannot be read as the value.
+    fn output(&self, answer: Answer) -> Result<Self::Output>;
+}
+
+/// A call the servers answer: datacenter and consistency mode apply (`dc()`, `stale()`,
+/// `consistent()`).
+pub trait Cluster: Call {}
+
+/// A call that can wait for a change: it has `watch()`.
+pub trait Watchable: Call {}
+
+/// A call that blocks on an index (`?index=`): it has `wait(index, time)`.
+pub trait IndexBlocking: Watchable {}
+
+/// A call of the local agent that blocks on a content hash (`?hash=`): it has
+/// `wait_hash(hash, time)`.
+pub trait HashBlocking: Watchable {}
+
+/// Consul's answer to a call, handed to [`Call::output`].
+#[non_exhaustive]
+pub struct Answer {
+    status: StatusCode,
+    version: http::Version,
+    headers: HeaderMap,
+    body: Body,
+    elapsed: Duration,
+    absent: bool,
+}
+
+enum Body {
+    Bytes(Bytes),
+    Stream(BodyStream),
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("absent", &self.absent)
+            .field("elapsed", &self.elapsed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Answer {
+    pub(crate) fn buffered(
+        response: http::Response<Bytes>,
+        elapsed: Duration,
+        absent: bool,
+    ) -> Self {
+        let (parts, body) = response.into_parts();
+        Answer {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            body: Body::Bytes(body),
+            elapsed,
+            absent,
+        }
+    }
+
+    pub(crate) fn streamed(response: http::Response<BodyStream>, elapsed: Duration) -> Self {
+        let (parts, body) = response.into_parts();
+        Answer {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            body: Body::Stream(body),
+            elapsed,
+            absent: false,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The HTTP version the answer came in (HTTP/2 over TLS when the agent offers it).
+    pub fn version(&self) -> http::Version {
+        self.version
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Whether Consul said the target does not exist (the endpoint's not-found rule).
+    pub fn is_absent(&self) -> bool {
+        self.absent
+    }
+
+    /// How long the exchange took (until the head, for a streamed body).
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The buffered body (empty for a streamed one).
+    pub fn bytes(&self) -> &Bytes {
+        static EMPTY: Bytes = Bytes::new();
+        match &self.body {
+            Body::Bytes(b) => b,
+            Body::Stream(_) => &EMPTY,
+        }
+    }
+
+    /// The body as a stream (a buffered body as one chunk).
+    pub fn into_stream(self) -> BodyStream {
+        match self.body {
+            Body::Bytes(b) => BodyStream::once(b),
+            Body::Stream(s) => s,
+        }
+    }
+
+    /// The body as JSON.
+    ///
+    /// # Errors
+    /// [`Error::Decode`].
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(self.bytes()).map_err(Error::decode)
+    }
+
+    /// The body as JSON; `None` when absent, or when Consul answered `null`.
+    ///
+    /// # Errors
+    /// [`Error::Decode`].
+    pub fn json_opt<T: DeserializeOwned>(&self) -> Result<Option<T>> {
+        if self.absent {
+            return Ok(None);
+        }
+        self.json()
+    }
+
+    /// The body as a JSON list; empty when absent, or when Consul answered `null` (its way
+    /// of saying "nothing").
+    ///
+    /// # Errors
+    /// [`Error::Decode`].
+    pub fn json_list<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
+        Ok(self
+            .json_opt::<Option<Vec<T>>>()?
+            .flatten()
+            .unwrap_or_default())
+    }
+
+    /// The first element of a JSON list; `None` when absent, `null` or empty (how
+    /// Consul answers a read of one KV pair or one session).
+    ///
+    /// # Errors
+    /// [`Error::Decode`].
+    pub fn json_first<T: DeserializeOwned>(&self) -> Result<Option<T>> {
+        Ok(self.json_list::<T>()?.into_iter().next())
+    }
+
+    /// The metadata of a read.
+    ///
+    /// # Errors
+    /// [`Error::Meta`] for a malformed header.
+    pub fn query_meta(&self) -> Result<QueryMeta> {
+        let mut meta = QueryMeta::from_headers(&self.headers)?;
+        meta.request_time = self.elapsed;
+        Ok(meta)
+    }
+
+    /// The metadata of a write.
+    pub fn write_meta(&self) -> WriteMeta {
+        WriteMeta::new(self.elapsed)
+    }
+}
+
+/// A read (a call with [`QueryOptions`]), run when awaited; returns the value with its
+/// [`QueryMeta`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ReadRequest<C> {
+    client: Client,
+    call: C,
+    opts: QueryOptions,
+}
+
+/// A write (a call with [`WriteOptions`]), run when awaited; returns the value with its
+/// [`WriteMeta`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct WriteRequest<C> {
+    client: Client,
+    call: C,
+    opts: WriteOptions,
+}
+
+impl<C: fmt::Debug> fmt::Debug for ReadRequest<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadRequest")
+            .field("call", &self.call)
+            .field("options", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: fmt::Debug> fmt::Debug for WriteRequest<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WriteRequest")
+            .field("call", &self.call)
+            .field("options", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Clone> Clone for ReadRequest<C> {
+    fn clone(&self) -> Self {
+        ReadRequest {
+            client: self.client.clone(),
+            call: self.call.clone(),
+            opts: self.opts.clone(),
+        }
+    }
+}
+
+impl<C: Clone> Clone for WriteRequest<C> {
+    fn clone(&self) -> Self {
+        WriteRequest {
+            client: self.client.clone(),
+            call: self.call.clone(),
+            opts: self.opts.clone(),
+        }
+    }
+}
+
+#[allow(dead_code)] // The crate-private setters are used by the families that accept them.
+impl<C: Call> ReadRequest<C> {
+    /// A read of `call` through `client`, with no options set.
+    pub fn new(client: Client, call: C) -> Self {
+        ReadRequest {
+            client,
+            call,
+            opts: QueryOptions::default(),
+        }
+    }
+
+    /// The call's own parameters, for its family's setters.
+    pub(crate) fn call_mut(&mut self) -> &mut C {
+        &mut self.call
+    }
+
+    /// The call's own parameters.
+    pub fn call(&self) -> &C {
+        &self.call
+    }
+
+    /// The options set so far.
+    pub fn options_ref(&self) -> &QueryOptions {
+        &self.opts
+    }
+
+    /// Uses these options (a prepared set), replacing any set before.
+    pub fn options(mut self, opts: &QueryOptions) -> Self {
+        self.opts = opts.clone();
+        self
+    }
+
+    /// Sends this token instead of the client's.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.opts.token = Some(token.into());
+        self
+    }
+
+    /// Reads in this namespace (Consul Enterprise).
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.opts.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Reads in this admin partition (Consul Enterprise).
+    pub fn partition(mut self, partition: impl Into<String>) -> Self {
+        self.opts.partition = Some(partition.into());
+        self
+    }
+
+    /// Runs the read.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
+    pub async fn send(self) -> Result<QueryResponse<C::Output>> {
+        let endpoint = self.call.endpoint()?;
+        let answer = self
+            .client
+            .execute(&endpoint, Options::Read(&self.opts))
+            .await?;
+        let meta = answer.query_meta()?;
+        let value = self.call.output(answer)?;
+        Ok(QueryResponse { value, meta })
+    }
+
+    pub(crate) fn set_filter(mut self, filter: impl Into<String>) -> Self {
+        self.opts.filter = Some(filter.into());
+        self
+    }
+
+    pub(crate) fn set_near(mut self, node: impl Into<String>) -> Self {
+        self.opts.near = Some(node.into());
+        self
+    }
+
+    pub(crate) fn add_node_meta(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.opts.node_meta.push((key.into(), value.into()));
+        self
+    }
+
+    pub(crate) fn set_cached(mut self, max_age: Option<Duration>) -> Self {
+        self.opts.use_cache = true;
+        self.opts.max_age = max_age;
+        self
+    }
+}
+
+impl<C: Cluster> ReadRequest<C> {
+    /// Reads from datacenter `name` instead of the handle's (or the agent's own).
+    pub fn dc(mut self, name: impl Into<String>) -> Self {
+        self.opts.datacenter = Some(name.into());
+        self
+    }
+
+    /// Lets any server answer, even without a leader (`?stale`): fast, possibly behind.
+    pub fn stale(self) -> Self {
+        self.consistency(Consistency::Stale)
+    }
+
+    /// Has the leader confirm its leadership first (`?consistent`): slower, never behind.
+    pub fn consistent(self) -> Self {
+        self.consistency(Consistency::Consistent)
+    }
+
+    /// Uses this consistency mode instead of the client's.
+    pub fn consistency(mut self, consistency: Consistency) -> Self {
+        self.opts.consistency = Some(consistency);
+        self
+    }
+}
+
+impl<C: IndexBlocking> ReadRequest<C> {
+    /// Blocks until the data's index passes `index` or `time` passes (at most 10 minutes;
+    /// zero is the agent's default of 5 minutes). Pass the `meta.last_index` of the
+    /// previous answer.
+    pub fn wait(mut self, index: u64, time: Duration) -> Self {
+        self.opts.wait_index = Some(index);
+        self.opts.wait_time = Some(time);
+        self
+    }
+}
+
+impl<C: HashBlocking> ReadRequest<C> {
+    /// Blocks until the content's hash differs from `hash` or `time` passes. Pass the
+    /// `meta.last_content_hash` of the previous answer.
+    pub fn wait_hash(mut self, hash: impl Into<String>, time: Duration) -> Self {
+        self.opts.wait_hash = Some(hash.into());
+        self.opts.wait_time = Some(time);
+        self
+    }
+}
+
+impl<C> ReadRequest<C>
+where
+    C: Watchable,
+    C::Output: Clone + PartialEq,
+{
+    /// A stream of the changes of this read: the first answer at once, then each change,
+    /// using blocking reads (see [`Watch`]). The request's own `wait` time, if set, is
+    /// used for each read.
+    pub fn watch(self) -> Watch<C::Output> {
+        let mode = self.call.endpoint().map(|e| e.blocking_mode());
+        Watch::new(self.opts.clone(), mode, move |opts| {
+            let request = ReadRequest {
+                client: self.client.clone(),
+                call: self.call.clone(),
+                opts,
+            };
+            request.send()
+        })
+    }
+}
+
+impl<C: Call> IntoFuture for ReadRequest<C> {
+    type Output = Result<QueryResponse<C::Output>>;
+    type IntoFuture = RequestFuture<QueryResponse<C::Output>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<C: Call> WriteRequest<C> {
+    /// A write of `call` through `client`, with no options set.
+    pub fn new(client: Client, call: C) -> Self {
+        WriteRequest {
+            client,
+            call,
+            opts: WriteOptions::default(),
+        }
+    }
+
+    /// The call's own parameters, for its family's setters.
+    pub(crate) fn call_mut(&mut self) -> &mut C {
+        &mut self.call
+    }
+
+    /// The call's own parameters.
+    pub fn call(&self) -> &C {
+        &self.call
+    }
+
+    /// The options set so far.
+    pub fn options_ref(&self) -> &WriteOptions {
+        &self.opts
+    }
+
+    /// Uses these options (a prepared set), replacing any set before.
+    pub fn options(mut self, opts: &WriteOptions) -> Self {
+        self.opts = opts.clone();
+        self
+    }
+
+    /// Sends this token instead of the client's.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.opts.token = Some(token.into());
+        self
+    }
+
+    /// Writes in this namespace (Consul Enterprise).
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.opts.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Writes in this admin partition (Consul Enterprise).
+    pub fn partition(mut self, partition: impl Into<String>) -> Self {
+        self.opts.partition = Some(partition.into());
+        self
+    }
+
+    /// Runs the write. It is reported done only when Consul confirmed it.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
+    pub async fn send(self) -> Result<WriteResponse<C::Output>> {
+        let endpoint = self.call.endpoint()?;
+        let answer = self
+            .client
+            .execute(&endpoint, Options::Write(&self.opts))
+            .await?;
+        let meta = answer.write_meta();
+        let value = self.call.output(answer)?;
+        Ok(WriteResponse { value, meta })
+    }
+}
+
+impl<C: Cluster> WriteRequest<C> {
+    /// Writes to datacenter `name` instead of the handle's (or the agent's own).
+    pub fn dc(mut self, name: impl Into<String>) -> Self {
+        self.opts.datacenter = Some(name.into());
+        self
+    }
+}
+
+impl<C: Call> IntoFuture for WriteRequest<C> {
+    type Output = Result<WriteResponse<C::Output>>;
+    type IntoFuture = RequestFuture<WriteResponse<C::Output>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Declares the read setters a call accepts besides the common ones, as inherent methods of
+/// its `ReadRequest`, so they only exist where Consul reads them.
+#[allow(unused_macros)]
+macro_rules! read_setters {
+    ($call:ty: $($setter:ident),+ $(,)?) => {
+        impl $crate::call::ReadRequest<$call> {
+            $(read_setters!(@one $setter);)+
+        }
+    };
+    (@one filter) => {
+        /// Keeps only the entries matching this expression (`?filter=`, Consul 1.5+), for
+        /// example `Service.Tags contains "v1"`.
+        pub fn filter(self, expression: impl Into<String>) -> Self {
+            self.set_filter(expression)
+        }
+    };
+    (@one near) => {
+        /// Sorts by estimated round-trip time from this node (`?near=`; `_agent` for the
+        /// agent answering).
+        pub fn near(self, node: impl Into<String>) -> Self {
+            self.set_near(node)
+        }
+    };
+    (@one node_meta) => {
+        /// Keeps only nodes with this metadata (`?node-meta=key:value`); repeatable.
+        pub fn node_meta(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+            self.add_node_meta(key, value)
+        }
+    };
+    (@one cached) => {
+        /// Serves the read from the agent's cache (`?cached`), accepting an answer up to
+        /// `max_age` old when given (`Cache-Control: max-age`).
+        pub fn cached(self, max_age: impl Into<Option<std::time::Duration>>) -> Self {
+            self.set_cached(max_age.into())
+        }
+    };
+}
+
+/// Declares the marker traits of call types.
+macro_rules! call_traits {
+    ($call:ty: $($marker:ident),+ $(,)?) => {
+        $(impl $crate::call::$marker for $call {})+
+    };
+}

@@ -1,0 +1,51 @@
+//! What every endpoint family's handle is: a cheap clone of the client, made by a method of
+//! [`Client`](crate::Client) named after the family, re-scoped to another datacenter by
+//! `dc()`. Written once here for every family.
+
+/// Declares a family handle `$name`, the `Client::$method()` that makes it, and its `dc()`.
+macro_rules! family {
+    ($(#[$doc:meta])* $name:ident, $method:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            client: $crate::Client,
+        }
+
+        impl $crate::Client {
+            #[doc = concat!("The ", $what, " ([`", stringify!($name), "`]).")]
+            pub fn $method(&self) -> $name {
+                $name {
+                    client: self.clone(),
+                }
+            }
+        }
+
+        impl $name {
+            #[doc = concat!("The ", $what, " of datacenter `name` (aioconsul's `dc(\"dc2\")`).")]
+            ///
+            /// Calls the local agent answers ignore it; an empty name is refused when a
+            /// call is made.
+            #[must_use]
+            pub fn dc(&self, name: &str) -> $name {
+                $name {
+                    client: self.client.dc(name),
+                }
+            }
+
+            /// The client this handle calls through.
+            pub fn client(&self) -> &$crate::Client {
+                &self.client
+            }
+
+            #[allow(dead_code)]
+            fn read<C: $crate::call::Call>(&self, call: C) -> $crate::call::ReadRequest<C> {
+                $crate::call::ReadRequest::new(self.client.clone(), call)
+            }
+
+            #[allow(dead_code)]
+            fn write<C: $crate::call::Call>(&self, call: C) -> $crate::call::WriteRequest<C> {
+                $crate::call::WriteRequest::new(self.client.clone(), call)
+            }
+        }
+    };
+}
