@@ -12,7 +12,7 @@
 //!   index to 0, so the next read returns at once instead of hanging;
 //! - an index of 0 is sent as 1, never as 0, which would not block;
 //! - after an error the index is forgotten (as Go does) and the next read, after a backoff
-//!   with jitter (about 1 s, doubling up to 30 s), is a fresh one: an agent restarted with
+//!   with jitter (a quarter second, doubling up to 30 s), is a fresh one: an agent restarted with
 //!   fresh state is read again at once instead of after a full wait;
 //! - an answer that comes back at once with an unchanged index (or none: a proxy, a server
 //!   that does not block) is followed by a pause, so a watch never becomes a busy loop;
@@ -34,7 +34,7 @@ use std::time::Duration;
 type FetchFuture<T> = Pin<Box<dyn Future<Output = Result<QueryResponse<T>>> + Send>>;
 type Fetch<T> = Arc<dyn Fn(QueryOptions) -> FetchFuture<T> + Send + Sync>;
 
-const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The least time between two reads whose answers did not move the index.
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
