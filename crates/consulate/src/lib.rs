@@ -106,3 +106,8 @@ pub mod transport {
     #[doc(inline)]
     pub use consul_transport::*;
 }
+
+/// The README's example, compiled with the doctests so it stays true to the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
