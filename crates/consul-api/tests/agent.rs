@@ -1,7 +1,9 @@
 //! The agent endpoints on a mock transport: method, path, query, headers and body.
 #![cfg(feature = "agent")]
 
-use consul_api::agent::{AgentWeights, CheckDefinition, CheckStatus, ServiceRegistration};
+use consul_api::agent::{
+    AgentWeights, CheckDefinition, CheckStatus, MemberStatus, ServiceRegistration,
+};
 use consul_api::{Client, Config, QueryOptions, WriteOptions};
 use consul_transport::mock::{MockTransport, Reply};
 use std::time::Duration;
@@ -11,14 +13,6 @@ fn client() -> (Client, MockTransport) {
     let client =
         Client::with_transport(Config::new("127.0.0.1:8500").unwrap(), mock.clone()).unwrap();
     (client, mock)
-}
-
-fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-fn w() -> WriteOptions {
-    WriteOptions::default()
 }
 
 /// Queues `n` of the empty `200` answers the agent gives its writes.
@@ -36,22 +30,39 @@ fn body_json(mock: &MockTransport) -> serde_json::Value {
 async fn members_wan_and_self() {
     let (client, mock) = client();
     mock.push(Reply::json(r#"[{"Name":"a.dc1","Status":4,"Tags":null}]"#));
-    let members = client.agent().members(true, &q()).await.unwrap().value;
+    let members = client.agent().members().wan().await.unwrap().value;
     let r = mock.last().unwrap();
     assert_eq!(r.method, http::Method::GET);
     assert_eq!(r.uri.path(), "/v1/agent/members");
     assert_eq!(r.query("wan").as_deref(), Some("1"));
-    assert_eq!(members[0].status, consul_api::agent::MemberStatus::Failed);
+    assert_eq!(members[0].status, MemberStatus::Failed);
 
-    mock.push(Reply::json(
-        r#"{"Config":{"NodeName":"n1","Datacenter":"dc1"},"Member":{"Name":"n1","Status":1}}"#,
-    ));
-    let me = client.agent().me(&q()).await.unwrap().value;
-    assert_eq!(me.name, "n1");
+    mock.push(Reply::json("[]"));
+    client.agent().members().segment("alpha").await.unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.query("segment").as_deref(), Some("alpha"));
+    assert_eq!(r.query("wan"), None);
+
+    let me = r#"{"Config":{"NodeName":"n1","Datacenter":"dc1"},"Member":{"Name":"n1","Status":1}}"#;
+    for _ in 0..4 {
+        mock.push(Reply::json(me));
+    }
+    let a = client.agent();
+    assert_eq!(a.me().await.unwrap().value.name, "n1");
     assert_eq!(mock.last().unwrap().uri.path(), "/v1/agent/self");
+    assert_eq!(a.self_info().await.unwrap().value.config.node_name, "n1");
+    assert_eq!(a.config().await.unwrap().value.datacenter, "dc1");
+    assert_eq!(a.node_name().await.unwrap().value, "n1");
+    assert_eq!(mock.count(), 6);
+    assert!(mock
+        .requests()
+        .iter()
+        .skip(2)
+        .all(|r| r.uri.path() == "/v1/agent/self"));
+
     // Agent-local calls ignore the handle's datacenter and the consistency default.
     mock.push(Reply::json("[]"));
-    client.dc("dc2").agent().members(false, &q()).await.unwrap();
+    client.dc("dc2").agent().members().await.unwrap();
     assert_eq!(mock.last().unwrap().uri.query(), None);
 }
 
@@ -60,39 +71,37 @@ async fn join_leave_force_leave_maintenance_reload() {
     let (client, mock) = client();
     empty_answers(&mock, 8);
     let a = client.agent();
-    a.join("10.0.0.1:8302", true, &w()).await.unwrap();
+    a.join("10.0.0.1:8302").wan().await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(
         (r.method.as_str(), r.uri.path()),
         ("PUT", "/v1/agent/join/10.0.0.1%3A8302")
     );
     assert_eq!(r.query("wan").as_deref(), Some("1"));
-    a.join("10.0.0.1:8301", false, &w()).await.unwrap();
+    a.join("10.0.0.1:8301").await.unwrap();
     assert_eq!(mock.last().unwrap().query("wan"), None);
-    a.leave(&w()).await.unwrap();
+    a.leave().await.unwrap();
     assert_eq!(mock.last().unwrap().uri.path(), "/v1/agent/leave");
-    a.force_leave("node a/b", &w()).await.unwrap();
-    assert_eq!(
-        mock.last().unwrap().uri.path(),
-        "/v1/agent/force-leave/node%20a%2Fb"
-    );
-    a.force_leave_prune("n", &w()).await.unwrap();
+    a.force_leave("node a/b").await.unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/agent/force-leave/node%20a%2Fb");
+    assert_eq!(r.query("prune"), None);
+    a.force_leave("n").prune().await.unwrap();
     assert_eq!(mock.last().unwrap().query("prune").as_deref(), Some("1"));
-    a.enable_node_maintenance("upgrade now", &w())
-        .await
-        .unwrap();
+    a.enable_node_maintenance("upgrade now").await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/maintenance");
     assert_eq!(r.query("enable").as_deref(), Some("true"));
     assert_eq!(r.query("reason").as_deref(), Some("upgrade now"));
-    a.disable_node_maintenance(&w()).await.unwrap();
+    a.disable_node_maintenance().await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.query("enable").as_deref(), Some("false"));
     assert_eq!(r.query("reason"), None);
-    a.reload(&w().token("t1")).await.unwrap();
+    a.reload().token("t1").await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/reload");
     assert_eq!(r.headers["x-consul-token"], "t1");
+    assert!(r.body.is_empty());
 }
 
 #[tokio::test]
@@ -106,7 +115,7 @@ async fn check_register_uses_id_and_service_checks_use_check_id() {
         .notes("n")
         .service_id("web-1")
         .status(CheckStatus::Passing);
-    a.check_register(&def, &w()).await.unwrap();
+    a.check_register(def).await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(
         (r.method.as_str(), r.uri.path()),
@@ -124,7 +133,7 @@ async fn check_register_uses_id_and_service_checks_use_check_id() {
         .port(80)
         .weights(AgentWeights::new(3, 1))
         .check(CheckDefinition::http("http://x/", Duration::from_secs(5)).id("h"));
-    a.service_register(&reg, &w()).await.unwrap();
+    a.service_register(reg.clone()).await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/service/register");
     assert_eq!(r.uri.query(), None);
@@ -134,7 +143,8 @@ async fn check_register_uses_id_and_service_checks_use_check_id() {
                            "Weights": {"Passing": 3, "Warning": 1},
                            "Checks": [{"CheckID": "h", "HTTP": "http://x/", "Interval": "5s"}]})
     );
-    a.service_register_replacing_checks(&reg, &w())
+    a.service_register(reg)
+        .replace_existing_checks()
         .await
         .unwrap();
     assert!(mock
@@ -143,14 +153,14 @@ async fn check_register_uses_id_and_service_checks_use_check_id() {
         .query("replace-existing-checks")
         .is_some());
 
-    a.service_register_ttl("worker", Duration::from_secs(10), &w())
+    a.service_register_ttl("worker", Duration::from_secs(10))
         .await
         .unwrap();
     assert_eq!(
         body_json(&mock),
         serde_json::json!({"Name": "worker", "Checks": [{"TTL": "10s"}]})
     );
-    a.check_register_script("disk", &["/bin/check", "-v"], Duration::from_secs(60), &w())
+    a.check_register_script("disk", ["/bin/check", "-v"], Duration::from_secs(60))
         .await
         .unwrap();
     assert_eq!(
@@ -159,22 +169,45 @@ async fn check_register_uses_id_and_service_checks_use_check_id() {
     );
 }
 
+/// The issue's target: a registration built inline and awaited.
+#[tokio::test]
+async fn a_service_with_a_ttl_check_registers_in_one_expression() {
+    let (client, mock) = client();
+    empty_answers(&mock, 1);
+    client
+        .agent()
+        .service_register(
+            ServiceRegistration::new("web")
+                .port(8080)
+                .check(CheckDefinition::ttl(Duration::from_secs(10))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        body_json(&mock),
+        serde_json::json!({"Name": "web", "Port": 8080, "Checks": [{"TTL": "10s"}]})
+    );
+}
+
 #[tokio::test]
 async fn ttl_updates() {
     let (client, mock) = client();
-    empty_answers(&mock, 5);
+    empty_answers(&mock, 6);
     let a = client.agent();
-    a.pass_ttl("service:web", "all good", &w()).await.unwrap();
+    a.pass_ttl("service:web").note("all good").await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/check/pass/service%3Aweb");
     assert_eq!(r.query("note").as_deref(), Some("all good"));
-    a.warn_ttl("c", "", &w()).await.unwrap();
+    a.warn_ttl("c").await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/check/warn/c");
     assert_eq!(r.query("note"), None);
-    a.fail_ttl("c", "x", &w()).await.unwrap();
+    a.warn_ttl("c").note("").await.unwrap();
+    assert_eq!(mock.last().unwrap().query("note"), None, "an empty note");
+    a.fail_ttl("c").note("x").await.unwrap();
     assert_eq!(mock.last().unwrap().uri.path(), "/v1/agent/check/fail/c");
-    a.update_ttl("c", "out", CheckStatus::Warning, &w())
+    a.update_ttl("c", CheckStatus::Warning)
+        .output("out")
         .await
         .unwrap();
     assert_eq!(mock.last().unwrap().uri.path(), "/v1/agent/check/update/c");
@@ -182,7 +215,7 @@ async fn ttl_updates() {
         body_json(&mock),
         serde_json::json!({"Status": "warning", "Output": "out"})
     );
-    a.check_deregister("c", &w()).await.unwrap();
+    a.check_deregister("c").await.unwrap();
     assert_eq!(
         mock.last().unwrap().uri.path(),
         "/v1/agent/check/deregister/c"
@@ -191,18 +224,19 @@ async fn ttl_updates() {
         500,
         "CheckID \"c\" does not have associated TTL",
     ));
-    let err = a.pass_ttl("c", "", &w()).await.unwrap_err();
+    let err = a.pass_ttl("c").await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
 }
 
 #[tokio::test]
-async fn checks_list_filter_and_single_check_not_found() {
+async fn checks_list_filter_and_single_check_absent() {
     let (client, mock) = client();
     let a = client.agent();
     let body = r#"{"c1":{"CheckID":"c1","Status":"passing","ServiceTags":null}}"#;
     mock.push(Reply::json(body));
     let checks = a
-        .checks(&q().filter("Status == \"passing\"").datacenter("ignored"))
+        .checks()
+        .filter("Status == \"passing\"")
         .await
         .unwrap()
         .value;
@@ -212,15 +246,26 @@ async fn checks_list_filter_and_single_check_not_found() {
     assert_eq!(r.query("filter").as_deref(), Some("Status == \"passing\""));
     assert_eq!(r.query("dc"), None, "agent calls take no datacenter");
     mock.push(Reply::json(body));
-    assert_eq!(a.check("c1", &q()).await.unwrap().value.check_id, "c1");
+    let one = a.check("c1").await.unwrap().value.unwrap();
+    assert_eq!(one.check_id, "c1");
+    assert_eq!(mock.last().unwrap().uri.path(), "/v1/agent/checks");
     mock.push(Reply::json(body));
-    assert!(a.check("c2", &q()).await.unwrap_err().is_not_found());
+    assert!(a.check("c2").await.unwrap().value.is_none());
     mock.push(Reply::json("null"));
-    assert!(a.checks(&q()).await.unwrap().value.is_empty());
+    assert!(a.checks().await.unwrap().value.is_empty());
+    mock.push(Reply::json("null"));
+    assert!(a.check("c1").await.unwrap().value.is_none());
+
+    // A datacenter does not apply to the agent: refused, nothing sent.
+    let before = mock.count();
+    let opts = QueryOptions::default().datacenter("ignored");
+    let err = a.checks().options(&opts).await.unwrap_err();
+    assert!(err.is_validation(), "{err:?}");
+    assert_eq!(mock.count(), before);
 }
 
 #[tokio::test]
-async fn service_read_with_hash_blocking_and_not_found() {
+async fn service_read_with_hash_blocking_and_absent() {
     let (client, mock) = client();
     let a = client.agent();
     mock.push(
@@ -228,27 +273,54 @@ async fn service_read_with_hash_blocking_and_not_found() {
             .header("x-consul-contenthash", "abc"),
     );
     let s = a
-        .service(
-            "web-1",
-            &q().wait_hash("old").wait_time(Duration::from_secs(5)),
-        )
+        .service("web-1")
+        .wait_hash("old", Duration::from_secs(5))
         .await
         .unwrap();
-    assert_eq!(s.value.port, 80);
+    assert_eq!(s.value.unwrap().port, 80);
     assert_eq!(s.meta.last_content_hash.as_deref(), Some("abc"));
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/service/web-1");
     assert_eq!(r.query("hash").as_deref(), Some("old"));
     assert_eq!(r.query("wait").as_deref(), Some("5000ms"));
+    assert!(r.timeout.is_some(), "a blocking read gets a time budget");
     mock.push(Reply::status(404, "unknown service ID: nope"));
-    let err = a.service("nope", &q()).await.unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
+    assert!(a.service("nope").await.unwrap().value.is_none());
     mock.push(Reply::json(
         r#"{"web-1":{"ID":"web-1","Service":"web","Tags":null,"Meta":null}}"#,
     ));
-    assert!(a.services(&q()).await.unwrap().value["web-1"]
-        .tags
-        .is_empty());
+    assert!(a.services().await.unwrap().value["web-1"].tags.is_empty());
+    mock.push(Reply::json("{}"));
+    a.services().filter("Service == \"web\"").await.unwrap();
+    assert_eq!(
+        mock.last().unwrap().query("filter").as_deref(),
+        Some("Service == \"web\"")
+    );
+    mock.push(Reply::json("null"));
+    assert!(a.services().await.unwrap().value.is_empty());
+}
+
+#[tokio::test]
+async fn service_watch_waits_on_the_last_content_hash() {
+    let (client, mock) = client();
+    let service = |port: u16, hash: &str| {
+        Reply::json(format!(
+            r#"{{"ID":"web-1","Service":"web","Port":{port},"ContentHash":"{hash}"}}"#
+        ))
+        .header("x-consul-contenthash", hash)
+    };
+    mock.push(service(80, "h1")).push(service(81, "h2"));
+    let mut changes = client.agent().service("web-1").watch();
+    let first = changes.next().await.unwrap().unwrap();
+    assert_eq!(first.value.unwrap().port, 80);
+    let second = changes.next().await.unwrap().unwrap();
+    assert_eq!(second.value.unwrap().port, 81);
+    let sent = mock.requests();
+    assert_eq!(sent[0].query("hash"), None, "the first read does not block");
+    assert_eq!(sent[1].query("hash").as_deref(), Some("h1"));
+    assert_eq!(sent[1].query("index"), None);
+    drop(changes);
+    assert_eq!(mock.count(), 2);
 }
 
 #[tokio::test]
@@ -256,29 +328,33 @@ async fn service_maintenance_and_deregister() {
     let (client, mock) = client();
     empty_answers(&mock, 3);
     let a = client.agent();
-    a.enable_service_maintenance("web 1", "deploy", &w())
+    a.enable_service_maintenance("web 1", "deploy")
         .await
         .unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/agent/service/maintenance/web%201");
     assert_eq!(r.query("enable").as_deref(), Some("true"));
     assert_eq!(r.query("reason").as_deref(), Some("deploy"));
-    a.disable_service_maintenance("web 1", &w()).await.unwrap();
-    assert_eq!(
-        mock.last().unwrap().query("enable").as_deref(),
-        Some("false")
-    );
-    a.service_deregister("web-1", &w()).await.unwrap();
+    a.disable_service_maintenance("web 1").await.unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.query("enable").as_deref(), Some("false"));
+    assert_eq!(r.query("reason"), None);
+    a.service_deregister("web-1").await.unwrap();
     assert_eq!(
         mock.last().unwrap().uri.path(),
         "/v1/agent/service/deregister/web-1"
     );
     mock.push(Reply::status(404, "No service registered with ID \"x\""));
     assert!(a
-        .enable_service_maintenance("x", "", &w())
+        .enable_service_maintenance("x", "")
         .await
         .unwrap_err()
         .is_not_found());
+    assert_eq!(
+        mock.last().unwrap().query("reason"),
+        None,
+        "an empty reason"
+    );
 }
 
 #[tokio::test]
@@ -297,7 +373,7 @@ async fn local_health_maps_429_and_503_to_results_and_404_to_absent() {
     ] {
         mock.push(Reply::status(code, info(status.as_str())));
         let got = a
-            .health_service_by_id("web-1", &q())
+            .health_service_by_id("web-1")
             .await
             .unwrap()
             .value
@@ -317,14 +393,14 @@ async fn local_health_maps_429_and_503_to_results_and_404_to_absent() {
         .header("x-consul-reason", "ServiceId nope not found"),
     );
     assert!(a
-        .health_service_by_id("nope", &q())
+        .health_service_by_id("nope")
         .await
         .unwrap()
         .value
         .is_none());
 
     mock.push(Reply::status(429, format!("[{}]", info("warning"))));
-    let all = a.health_service_by_name("web", &q()).await.unwrap().value;
+    let all = a.health_service_by_name("web").await.unwrap().value;
     assert_eq!(all.len(), 1);
     assert_eq!(
         mock.last().unwrap().uri.path(),
@@ -332,17 +408,57 @@ async fn local_health_maps_429_and_503_to_results_and_404_to_absent() {
     );
     mock.push(Reply::status(404, "[]"));
     assert!(a
-        .health_service_by_name("nope", &q())
+        .health_service_by_name("nope")
         .await
         .unwrap()
         .value
         .is_empty());
     mock.push(Reply::status(403, "Permission denied"));
     assert!(a
-        .health_service_by_name("web", &q())
+        .health_service_by_name("web")
         .await
         .unwrap_err()
         .is_permission_denied());
+    // Other failures stay failures.
+    mock.push(Reply::status(500, "boom"));
+    let err = a.health_service_by_id("web-1").await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+}
+
+#[tokio::test]
+async fn monitor_streams_lines_with_level_and_json() {
+    let (client, mock) = client();
+    mock.push(Reply::json("first line\nsecond"));
+    let mut lines = client
+        .agent()
+        .monitor()
+        .log_level("debug")
+        .await
+        .unwrap()
+        .value;
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/agent/monitor");
+    assert_eq!(r.query("loglevel").as_deref(), Some("debug"));
+    assert_eq!(r.query("logjson"), None);
+    assert_eq!(lines.next().await.unwrap().unwrap(), "first line");
+    assert_eq!(lines.next().await.unwrap().unwrap(), "second");
+    assert!(lines.next().await.is_none());
+
+    mock.push(Reply::json("{\"@message\":\"x\"}\n"));
+    let mut lines = client.agent().monitor().json().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(r.query("loglevel"), None);
+    assert_eq!(r.query("logjson").as_deref(), Some(""));
+    assert_eq!(lines.next().await.unwrap().unwrap(), "{\"@message\":\"x\"}");
+
+    mock.push(Reply::status(400, "Unknown log level: loud"));
+    let err = client
+        .agent()
+        .monitor()
+        .log_level("loud")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
 }
 
 #[tokio::test]
@@ -351,28 +467,50 @@ async fn invalid_input_sends_nothing() {
     let a = client.agent();
     let mut two = CheckDefinition::ttl(Duration::from_secs(1)).name("x");
     two.tcp = Some("h:1".into());
-    assert!(a
-        .check_register(&two, &w())
-        .await
-        .unwrap_err()
-        .is_validation());
+    assert!(a.check_register(two).await.unwrap_err().is_validation());
     let mut bad = CheckDefinition::ttl(Duration::from_secs(1)).name("x");
     bad.ttl = Some("1 minute".into());
+    assert!(a.check_register(bad).await.unwrap_err().is_validation());
     assert!(a
-        .check_register(&bad, &w())
+        .service_register(ServiceRegistration::new(""))
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(a.join("").wan().await.unwrap_err().is_validation());
+    let opts = WriteOptions::default().datacenter("");
+    assert!(a.reload().options(&opts).await.unwrap_err().is_validation());
+    assert!(client
+        .dc("")
+        .agent()
+        .reload()
         .await
         .unwrap_err()
         .is_validation());
     assert!(a
-        .service_register(&ServiceRegistration::new(""), &w())
+        .update_ttl("c", CheckStatus::Maintenance)
         .await
         .unwrap_err()
         .is_validation());
-    assert!(a.join("", true, &w()).await.unwrap_err().is_validation());
+    assert!(a.members().segment("").await.unwrap_err().is_validation());
+    assert!(a.monitor().log_level("").await.unwrap_err().is_validation());
+    for err in [
+        a.service("").await.unwrap_err(),
+        a.check("").await.unwrap_err(),
+        a.health_service_by_id("").await.unwrap_err(),
+        a.health_service_by_name("").await.unwrap_err(),
+    ] {
+        assert!(err.is_validation(), "{err:?}");
+    }
+    // A blocking option on a call that does not block is refused too.
+    let opts = QueryOptions::default().wait_hash("h");
     assert!(a
-        .reload(&w().datacenter(""))
+        .services()
+        .options(&opts)
         .await
         .unwrap_err()
         .is_validation());
+    let mut watch = a.service("..").watch();
+    assert!(watch.next().await.unwrap().unwrap_err().is_validation());
+    assert!(watch.next().await.is_none());
     assert_eq!(mock.count(), 0);
 }

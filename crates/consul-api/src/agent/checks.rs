@@ -1,27 +1,167 @@
 //! Checks the local agent manages (`/v1/agent/checks`, `/v1/agent/check/*`).
 
-use super::Agent;
-use crate::request::segment;
-use crate::{Error, Result};
+use super::{agent_put, agent_read, filter_only, Agent};
+use crate::call::{Answer, Call, ReadRequest, WriteRequest};
+use crate::Result;
 use consul_types::agent::CheckUpdate;
+use consul_types::endpoint::Endpoint;
 use consul_types::health::{validate_check_id, CheckDefinition, CheckStatus, HealthCheck};
-use consul_types::{QueryOptions, QueryResponse, WriteOptions, WriteResponse};
-use http::Method;
+use consul_types::ValidationError;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+fn checks_endpoint() -> Endpoint {
+    agent_read("agent/checks").accepts(filter_only())
+}
+
+/// The call of [`Agent::checks`]: every check the agent manages, by check id.
+#[derive(Debug, Clone)]
+pub struct AgentChecks;
+
+impl Call for AgentChecks {
+    type Output = BTreeMap<String, HealthCheck>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(checks_endpoint())
+    }
+
+    fn output(&self, answer: Answer) -> Result<BTreeMap<String, HealthCheck>> {
+        Ok(answer
+            .json_opt::<Option<_>>()?
+            .flatten()
+            .unwrap_or_default())
+    }
+}
+
+read_setters!(AgentChecks: filter);
+
+/// The call of [`Agent::check`]: one check the agent manages, `None` when it has none
+/// with that id.
+#[derive(Debug, Clone)]
+pub struct AgentCheck {
+    id: String,
+}
+
+impl Call for AgentCheck {
+    type Output = Option<HealthCheck>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_check_id(&self.id)?;
+        Ok(checks_endpoint())
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<HealthCheck>> {
+        Ok(AgentChecks.output(answer)?.remove(&self.id))
+    }
+}
+
+/// The call of [`Agent::check_register`] and its shortcuts.
+#[derive(Debug, Clone)]
+pub struct AgentCheckRegister {
+    check: CheckDefinition,
+}
+
+impl Call for AgentCheckRegister {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        self.check.validate_registration()?;
+        let body = self.check.agent_registration_body()?;
+        agent_put("agent/check/register").json(&body)
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::check_deregister`].
+#[derive(Debug, Clone)]
+pub struct AgentCheckDeregister {
+    id: String,
+}
+
+impl Call for AgentCheckDeregister {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        agent_put("agent/check/deregister").segment("check id", &self.id)
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// What a TTL report says.
+#[derive(Debug, Clone, Copy)]
+enum TtlMark {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// The call of [`Agent::pass_ttl`], [`Agent::warn_ttl`] and [`Agent::fail_ttl`].
+#[derive(Debug, Clone)]
+pub struct AgentTtl {
+    mark: TtlMark,
+    id: String,
+    note: Option<String>,
+}
+
+impl Call for AgentTtl {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        let path = match self.mark {
+            TtlMark::Pass => "agent/check/pass",
+            TtlMark::Warn => "agent/check/warn",
+            TtlMark::Fail => "agent/check/fail",
+        };
+        Ok(agent_put(path)
+            .segment("check id", &self.id)?
+            .param_opt("note", self.note.clone().filter(|n| !n.is_empty())))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::update_ttl`].
+#[derive(Debug, Clone)]
+pub struct AgentUpdateTtl {
+    id: String,
+    update: CheckUpdate,
+}
+
+impl Call for AgentUpdateTtl {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        self.update.validate()?;
+        agent_put("agent/check/update")
+            .segment("check id", &self.id)?
+            .json(&self.update)
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
 impl Agent {
-    /// The checks the agent manages, by check id (aioconsul's `agent.checks()`). A filter
-    /// expression in the options narrows them (`Status == "critical"`).
+    /// The checks the agent manages, by check id (aioconsul's `agent.checks()`).
+    /// `.filter(expression)` narrows them (`Status == "critical"`, Consul 1.5+).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/check#list-checks)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
     /// let critical = client
     ///     .agent()
-    ///     .checks(&QueryOptions::default().filter("Status == \"critical\""))
+    ///     .checks()
+    ///     .filter("Status == \"critical\"")
     ///     .await?
     ///     .value;
     /// for (id, check) in critical {
@@ -32,46 +172,28 @@ impl Agent {
     ///
     /// # Errors
     /// Transport and status errors (a bad filter is a 500 on Consul 1.8.7).
-    pub async fn checks(
-        &self,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<BTreeMap<String, HealthCheck>>> {
-        let response = self
-            .client
-            .call(Method::GET, "agent/checks")
-            .agent_query_options(opts)?
-            .query::<Option<BTreeMap<String, HealthCheck>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+    pub fn checks(&self) -> ReadRequest<AgentChecks> {
+        self.read(AgentChecks)
     }
 
-    /// One check the agent manages (aioconsul's `checks.get`). Consul 1.8.7 has no
-    /// single-check endpoint, so this reads the list and picks the check.
+    /// One check the agent manages (aioconsul's `checks.get`); `None` when the agent has
+    /// no check with that id. Consul 1.8.7 has no single-check endpoint, so this reads the
+    /// list and picks the check.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// match client.agent().check("web-ttl", &QueryOptions::default()).await {
-    ///     Ok(check) => println!("{}", check.value.status),
-    ///     Err(e) if e.is_not_found() => println!("no such check"),
-    ///     Err(e) => return Err(e),
+    /// match client.agent().check("web-ttl").await?.value {
+    ///     Some(check) => println!("{}", check.status),
+    ///     None => println!("no such check"),
     /// }
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::NotFound`] when the agent has no such check;
-    /// [`Error::Validation`] for an empty id; transport and status
-    /// errors otherwise.
-    pub async fn check(&self, id: &str, opts: &QueryOptions) -> Result<QueryResponse<HealthCheck>> {
-        validate_check_id(id)?;
-        let QueryResponse { mut value, meta } = self.checks(opts).await?;
-        match value.remove(id) {
-            Some(check) => Ok(QueryResponse { value: check, meta }),
-            None => Err(Error::NotFound {
-                message: format!("unknown check ID: {id}"),
-            }),
-        }
+    /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
+    /// status errors otherwise.
+    pub fn check(&self, id: impl Into<String>) -> ReadRequest<AgentCheck> {
+        self.read(AgentCheck { id: id.into() })
     }
 
     /// Registers a check with the agent (aioconsul's `checks.register`). The definition is
@@ -82,33 +204,21 @@ impl Agent {
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::agent::CheckDefinition;
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// let check = CheckDefinition::tcp("127.0.0.1:5432", Duration::from_secs(10))
     ///     .id("pg")
     ///     .name("postgres port")
     ///     .timeout(Duration::from_secs(1));
-    /// client.agent().check_register(&check, &WriteOptions::default()).await?;
+    /// client.agent().check_register(check).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`] for an invalid definition; a 500 for
+    /// [`Error::Validation`](crate::Error::Validation) for an invalid definition; a 500 for
     /// a script check on an agent without `enable_script_checks`; transport and status
     /// errors otherwise.
-    pub async fn check_register(
-        &self,
-        check: &CheckDefinition,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        check.validate_registration()?;
-        let body = check.agent_registration_body()?;
-        self.client
-            .call(Method::PUT, "agent/check/register")
-            .agent_write_options(opts)?
-            .json(&body)?
-            .write_unit()
-            .await
+    pub fn check_register(&self, check: CheckDefinition) -> WriteRequest<AgentCheckRegister> {
+        self.write(AgentCheckRegister { check })
     }
 
     /// Registers a TTL check named `name` (aioconsul's `checks.register_ttl`); its id is
@@ -116,24 +226,21 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// let agent = client.agent();
-    /// agent.check_register_ttl("worker-alive", Duration::from_secs(30), &WriteOptions::default()).await?;
-    /// agent.pass_ttl("worker-alive", "", &WriteOptions::default()).await?;
+    /// agent.check_register_ttl("worker-alive", Duration::from_secs(30)).await?;
+    /// agent.pass_ttl("worker-alive").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::check_register`].
-    pub async fn check_register_ttl(
+    pub fn check_register_ttl(
         &self,
-        name: &str,
+        name: impl Into<String>,
         ttl: Duration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.check_register(&CheckDefinition::ttl(ttl).name(name), opts)
-            .await
+    ) -> WriteRequest<AgentCheckRegister> {
+        self.check_register(CheckDefinition::ttl(ttl).name(name))
     }
 
     /// Registers an HTTP check named `name` of `url` every `interval` (aioconsul's
@@ -141,26 +248,23 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// client
     ///     .agent()
-    ///     .check_register_http("api", "http://127.0.0.1:8080/health", Duration::from_secs(10), &WriteOptions::default())
+    ///     .check_register_http("api", "http://127.0.0.1:8080/health", Duration::from_secs(10))
     ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::check_register`].
-    pub async fn check_register_http(
+    pub fn check_register_http(
         &self,
-        name: &str,
-        url: &str,
+        name: impl Into<String>,
+        url: impl Into<String>,
         interval: Duration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.check_register(&CheckDefinition::http(url, interval).name(name), opts)
-            .await
+    ) -> WriteRequest<AgentCheckRegister> {
+        self.check_register(CheckDefinition::http(url, interval).name(name))
     }
 
     /// Registers a script check named `name` running `args` every `interval` (aioconsul's
@@ -168,29 +272,27 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// client
     ///     .agent()
-    ///     .check_register_script("disk", &["/usr/local/bin/check-disk", "/"], Duration::from_secs(60), &WriteOptions::default())
+    ///     .check_register_script("disk", ["/usr/local/bin/check-disk", "/"], Duration::from_secs(60))
     ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::check_register`].
-    pub async fn check_register_script(
+    pub fn check_register_script<I, S>(
         &self,
-        name: &str,
-        args: &[&str],
+        name: impl Into<String>,
+        args: I,
         interval: Duration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.check_register(
-            &CheckDefinition::script(args.iter().copied(), interval).name(name),
-            opts,
-        )
-        .await
+    ) -> WriteRequest<AgentCheckRegister>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.check_register(CheckDefinition::script(args, interval).name(name))
     }
 
     /// Removes a check from the agent (aioconsul's `checks.deregister`). Consul 1.8.7 also
@@ -200,140 +302,117 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().check_deregister("pg", &WriteOptions::default()).await?;
+    /// client.agent().check_deregister("pg").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`] for an empty id; transport and
+    /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
     /// status errors otherwise.
-    pub async fn check_deregister(
-        &self,
-        id: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_check_id(id)?;
-        self.put_unit(format!("agent/check/deregister/{}", segment(id)), &[], opts)
-            .await
+    pub fn check_deregister(&self, id: impl Into<String>) -> WriteRequest<AgentCheckDeregister> {
+        self.write(AgentCheckDeregister { id: id.into() })
     }
 
-    /// Sets a TTL check to passing, with an optional note as its output (aioconsul's
-    /// `checks.passing`).
+    /// Sets a TTL check to passing (aioconsul's `checks.passing`); `.note(text)` sets its
+    /// output.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-pass)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().pass_ttl("service:web", "all good", &WriteOptions::default()).await?;
+    /// client.agent().pass_ttl("service:web").note("all good").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`] for an empty id; a 500 status error
+    /// [`Error::Validation`](crate::Error::Validation) for an empty id; a 500 status error
     /// when the check is unknown or not a TTL check.
-    pub async fn pass_ttl(
-        &self,
-        id: &str,
-        note: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.ttl_mark("pass", id, note, opts).await
+    pub fn pass_ttl(&self, id: impl Into<String>) -> WriteRequest<AgentTtl> {
+        self.ttl(TtlMark::Pass, id.into())
     }
 
-    /// Sets a TTL check to warning, with an optional note (aioconsul's `checks.warning`).
+    /// Sets a TTL check to warning (aioconsul's `checks.warning`); `.note(text)` sets its
+    /// output.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().warn_ttl("service:web", "queue is filling up", &WriteOptions::default()).await?;
+    /// client.agent().warn_ttl("service:web").note("queue is filling up").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::pass_ttl`].
-    pub async fn warn_ttl(
-        &self,
-        id: &str,
-        note: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.ttl_mark("warn", id, note, opts).await
+    pub fn warn_ttl(&self, id: impl Into<String>) -> WriteRequest<AgentTtl> {
+        self.ttl(TtlMark::Warn, id.into())
     }
 
-    /// Sets a TTL check to critical, with an optional note (aioconsul's `checks.critical`).
+    /// Sets a TTL check to critical (aioconsul's `checks.critical`); `.note(text)` sets
+    /// its output.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().fail_ttl("service:web", "database unreachable", &WriteOptions::default()).await?;
+    /// client.agent().fail_ttl("service:web").note("database unreachable").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::pass_ttl`].
-    pub async fn fail_ttl(
-        &self,
-        id: &str,
-        note: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.ttl_mark("fail", id, note, opts).await
+    pub fn fail_ttl(&self, id: impl Into<String>) -> WriteRequest<AgentTtl> {
+        self.ttl(TtlMark::Fail, id.into())
     }
 
-    async fn ttl_mark(
-        &self,
-        verb: &str,
-        id: &str,
-        note: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_check_id(id)?;
-        let params: &[(&'static str, &str)] = if note.is_empty() {
-            &[]
-        } else {
-            &[("note", note)]
-        };
-        self.put_unit(format!("agent/check/{verb}/{}", segment(id)), params, opts)
-            .await
+    fn ttl(&self, mark: TtlMark, id: String) -> WriteRequest<AgentTtl> {
+        self.write(AgentTtl {
+            mark,
+            id,
+            note: None,
+        })
     }
 
-    /// Sets a TTL check's status and output in one call (Go's `UpdateTTL`; aioconsul's
-    /// `checks.mark`).
+    /// Sets a TTL check's status, and with `.output(text)` its output, in one call (Go's
+    /// `UpdateTTL`; aioconsul's `checks.mark`).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-update)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::agent::CheckStatus;
-    /// use consul_api::WriteOptions;
     /// client
     ///     .agent()
-    ///     .update_ttl("service:web", "latency 450 ms", CheckStatus::Warning, &WriteOptions::default())
+    ///     .update_ttl("service:web", CheckStatus::Warning)
+    ///     .output("latency 450 ms")
     ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`] for an empty id or a status other
+    /// [`Error::Validation`](crate::Error::Validation) for an empty id or a status other
     /// than passing, warning or critical; a 500 status error for an unknown or non-TTL
     /// check.
-    pub async fn update_ttl(
+    pub fn update_ttl(
         &self,
-        id: &str,
-        output: &str,
+        id: impl Into<String>,
         status: CheckStatus,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_check_id(id)?;
-        let update = CheckUpdate::new(status, output);
-        update.validate()?;
-        self.client
-            .call(Method::PUT, format!("agent/check/update/{}", segment(id)))
-            .agent_write_options(opts)?
-            .json(&update)?
-            .write_unit()
-            .await
+    ) -> WriteRequest<AgentUpdateTtl> {
+        self.write(AgentUpdateTtl {
+            id: id.into(),
+            update: CheckUpdate::new(status, ""),
+        })
+    }
+}
+
+impl WriteRequest<AgentTtl> {
+    /// Sets the check's output to this note (`?note=`; an empty note is not sent).
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.call_mut().note = Some(note.into());
+        self
+    }
+}
+
+impl WriteRequest<AgentUpdateTtl> {
+    /// Sets the check's output to this text.
+    pub fn output(mut self, output: impl Into<String>) -> Self {
+        self.call_mut().update.output = output.into();
+        self
     }
 }

@@ -1,22 +1,25 @@
 //! The local agent (`/v1/agent`): Go's `api/agent.go`, aioconsul's `client.agent`.
 //!
 //! Agent endpoints are answered by the agent the client talks to: they take no datacenter
-//! and no consistency mode, only a token override (from the options' `token`). Members,
-//! joins and maintenance are here; the checks and services the agent manages are in the
-//! same [`Agent`] handle (methods `check_*`, `service_*`, `*_ttl`).
+//! and no consistency mode (there is no `dc()` or `stale()` on their requests), only a
+//! token, a namespace and a partition. Members, joins and maintenance are here; the checks
+//! and services the agent manages are in the same [`Agent`] handle (methods `check*`,
+//! `service*`, `*_ttl`), and so is its log ([`Agent::monitor`]).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-//! use consul_api::agent::ServiceRegistration;
-//! use consul_api::{QueryOptions, WriteOptions};
+//! use consul_api::agent::{CheckDefinition, ServiceRegistration};
 //! use std::time::Duration;
 //!
 //! let agent = client.agent();
-//! let members = agent.members(false, &QueryOptions::default()).await?.value;
+//! let members = agent.members().await?.value;
 //! println!("{} members", members.len());
-//! let web = ServiceRegistration::with_ttl("web", Duration::from_secs(30)).port(8080);
-//! agent.service_register(&web, &WriteOptions::default()).await?;
-//! agent.pass_ttl("service:web", "ready", &WriteOptions::default()).await?;
+//! let web = ServiceRegistration::new("web")
+//!     .port(8080)
+//!     .check(CheckDefinition::ttl(Duration::from_secs(10)));
+//! agent.service_register(web).await?;
+//! agent.pass_ttl("service:web").note("ready").await?;
+//! let mut changes = agent.service("web").watch();          // Go's `agent_service` plan
 //! # Ok(()) }
 //! ```
 
@@ -24,32 +27,242 @@ mod checks;
 mod monitor;
 mod services;
 
-pub use monitor::LogStream;
+pub use checks::{
+    AgentCheck, AgentCheckDeregister, AgentCheckRegister, AgentChecks, AgentTtl, AgentUpdateTtl,
+};
+pub use monitor::{AgentMonitor, LogStream};
+pub use services::{
+    AgentHealthServiceById, AgentHealthServiceByName, AgentServiceDeregister, AgentServiceGet,
+    AgentServiceMaintenance, AgentServiceRegister, AgentServices,
+};
 
-use crate::request::segment;
-use crate::{Client, Result};
+use crate::call::{Answer, Call, ReadRequest, WriteRequest};
+use crate::Result;
 use consul_types::agent::validate_join_address;
 pub use consul_types::agent::{
     AgentConfig, AgentSelf, AgentService, AgentServiceChecksInfo, AgentWeights, CheckUpdate,
     Coordinate, Member, MemberAclMode, MemberStatus, ServiceAddress, ServiceRegistration,
 };
-use consul_types::health::validate_node_name;
+use consul_types::endpoint::{Accepts, Decode, Endpoint};
 pub use consul_types::health::{CheckDefinition, CheckKind, CheckStatus, HealthCheck};
-use consul_types::{QueryOptions, QueryResponse, WriteOptions, WriteResponse};
+use consul_types::ValidationError;
 use http::Method;
 
-/// The local agent; made by [`Client::agent`].
-#[derive(Debug, Clone)]
-pub struct Agent {
-    client: Client,
+family! {
+    /// The local agent; made by [`Client::agent`](crate::Client::agent).
+    ///
+    /// Every call is answered by the agent the client talks to, so [`Agent::dc`] changes
+    /// nothing here. Registrations and check definitions are validated before sending
+    /// (names, ids, exactly one kind per check, Go-format durations), so an invalid one
+    /// never reaches the agent.
+    Agent, agent, "local agent"
 }
 
-impl Client {
-    /// The local agent.
-    pub fn agent(&self) -> Agent {
-        Agent {
-            client: self.clone(),
+/// A read of the agent's own `/v1/agent/{path}`.
+fn agent_read(path: &'static str) -> Endpoint {
+    Endpoint::read(Method::GET, path).agent()
+}
+
+/// The read options of the agent's lists: `?filter=` only.
+fn filter_only() -> Accepts {
+    let mut accepts = Accepts::NONE;
+    accepts.filter = true;
+    accepts
+}
+
+/// A `PUT` to the agent that answers with an empty body.
+fn agent_put(path: &'static str) -> Endpoint {
+    Endpoint::write(Method::PUT, path)
+        .agent()
+        .decode(Decode::Unit)
+}
+
+/// The call of [`Agent::self_info`]: everything the agent tells about itself.
+#[derive(Debug, Clone)]
+pub struct AgentSelfInfo;
+
+impl Call for AgentSelfInfo {
+    type Output = AgentSelf;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_read("agent/self"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<AgentSelf> {
+        answer.json()
+    }
+}
+
+/// The call of [`Agent::config`]: the configuration part of `/v1/agent/self`.
+#[derive(Debug, Clone)]
+pub struct AgentSelfConfig;
+
+impl Call for AgentSelfConfig {
+    type Output = AgentConfig;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        AgentSelfInfo.endpoint()
+    }
+
+    fn output(&self, answer: Answer) -> Result<AgentConfig> {
+        Ok(answer.json::<AgentSelf>()?.config)
+    }
+}
+
+/// The call of [`Agent::me`]: the member part of `/v1/agent/self`.
+#[derive(Debug, Clone)]
+pub struct AgentMe;
+
+impl Call for AgentMe {
+    type Output = Member;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        AgentSelfInfo.endpoint()
+    }
+
+    fn output(&self, answer: Answer) -> Result<Member> {
+        Ok(answer.json::<AgentSelf>()?.member)
+    }
+}
+
+/// The call of [`Agent::node_name`]: the node name in `/v1/agent/self`.
+#[derive(Debug, Clone)]
+pub struct AgentNodeName;
+
+impl Call for AgentNodeName {
+    type Output = String;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        AgentSelfInfo.endpoint()
+    }
+
+    fn output(&self, answer: Answer) -> Result<String> {
+        Ok(answer.json::<AgentSelf>()?.config.node_name)
+    }
+}
+
+/// The call of [`Agent::members`]: the members of a gossip pool.
+#[derive(Debug, Clone, Default)]
+pub struct AgentMembers {
+    wan: bool,
+    segment: Option<String>,
+}
+
+impl Call for AgentMembers {
+    type Output = Vec<Member>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        if self.segment.as_deref() == Some("") {
+            return Err(ValidationError::Empty {
+                field: "network segment",
+            });
         }
+        Ok(agent_read("agent/members")
+            .param_opt("wan", self.wan.then_some("1"))
+            .param_opt("segment", self.segment.clone()))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<Member>> {
+        answer.json_list()
+    }
+}
+
+/// The call of [`Agent::join`]: joins the gossip pool of another agent.
+#[derive(Debug, Clone)]
+pub struct AgentJoin {
+    address: String,
+    wan: bool,
+}
+
+impl Call for AgentJoin {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_join_address(&self.address)?;
+        Ok(agent_put("agent/join")
+            .segment("address", &self.address)?
+            .param_opt("wan", self.wan.then_some("1")))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::leave`]: a graceful leave.
+#[derive(Debug, Clone)]
+pub struct AgentLeave;
+
+impl Call for AgentLeave {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_put("agent/leave"))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::force_leave`]: forces a member out.
+#[derive(Debug, Clone)]
+pub struct AgentForceLeave {
+    node: String,
+    prune: bool,
+}
+
+impl Call for AgentForceLeave {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_put("agent/force-leave")
+            .segment("node name", &self.node)?
+            .param_opt("prune", self.prune.then_some("1")))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::enable_node_maintenance`] and [`Agent::disable_node_maintenance`].
+#[derive(Debug, Clone)]
+pub struct AgentNodeMaintenance {
+    enable: bool,
+    reason: String,
+}
+
+impl Call for AgentNodeMaintenance {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_put("agent/maintenance")
+            .param("enable", if self.enable { "true" } else { "false" })
+            .param_opt(
+                "reason",
+                (self.enable && !self.reason.is_empty()).then(|| self.reason.clone()),
+            ))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::reload`]: reloads the configuration files.
+#[derive(Debug, Clone)]
+pub struct AgentReload;
+
+impl Call for AgentReload {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_put("agent/reload"))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
     }
 }
 
@@ -61,126 +274,104 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let me = client.agent().self_info(&QueryOptions::default()).await?.value;
+    /// let me = client.agent().self_info().await?.value;
     /// println!("{} runs Consul {}", me.config.node_name, me.config.version);
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Transport and status errors (403 without `agent:read`).
-    pub async fn self_info(&self, opts: &QueryOptions) -> Result<QueryResponse<AgentSelf>> {
-        self.client
-            .call(Method::GET, "agent/self")
-            .agent_query_options(opts)?
-            .query::<AgentSelf>()
-            .await
+    pub fn self_info(&self) -> ReadRequest<AgentSelfInfo> {
+        self.read(AgentSelfInfo)
     }
 
-    /// The agent's configuration summary (aioconsul's `agent.config()`).
+    /// The agent's configuration summary (aioconsul's `agent.config()`), read from
+    /// `/v1/agent/self`.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let config = client.agent().config(&QueryOptions::default()).await?.value;
+    /// let config = client.agent().config().await?.value;
     /// println!("datacenter {}", config.datacenter);
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::self_info`].
-    pub async fn config(&self, opts: &QueryOptions) -> Result<QueryResponse<AgentConfig>> {
-        Ok(self.self_info(opts).await?.map(|s| s.config))
+    pub fn config(&self) -> ReadRequest<AgentSelfConfig> {
+        self.read(AgentSelfConfig)
     }
 
-    /// The agent's own gossip member entry (aioconsul's `agent.me()`).
+    /// The agent's own gossip member entry (aioconsul's `agent.me()`), read from
+    /// `/v1/agent/self`.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let me = client.agent().me(&QueryOptions::default()).await?.value;
+    /// let me = client.agent().me().await?.value;
     /// println!("{} at {}:{}", me.name, me.addr, me.port);
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::self_info`].
-    pub async fn me(&self, opts: &QueryOptions) -> Result<QueryResponse<Member>> {
-        Ok(self.self_info(opts).await?.map(|s| s.member))
+    pub fn me(&self) -> ReadRequest<AgentMe> {
+        self.read(AgentMe)
     }
 
-    /// The agent's node name (Go's `NodeName`).
+    /// The agent's node name (Go's `NodeName`), read from `/v1/agent/self`.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let name = client.agent().node_name(&QueryOptions::default()).await?.value;
+    /// let name = client.agent().node_name().await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::self_info`].
-    pub async fn node_name(&self, opts: &QueryOptions) -> Result<QueryResponse<String>> {
-        Ok(self.self_info(opts).await?.map(|s| s.config.node_name))
+    pub fn node_name(&self) -> ReadRequest<AgentNodeName> {
+        self.read(AgentNodeName)
     }
 
-    /// The members of the LAN gossip pool, or with `wan` of the WAN pool (servers of every
-    /// federated datacenter, named `node.dc`).
+    /// The members of the LAN gossip pool; with `.wan()` of the WAN pool (servers of every
+    /// federated datacenter, named `node.dc`), with `.segment(name)` of one network
+    /// segment (Consul Enterprise).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent#list-members)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::agent::MemberStatus;
-    /// use consul_api::QueryOptions;
-    /// let members = client.agent().members(false, &QueryOptions::default()).await?.value;
+    /// let members = client.agent().members().await?.value;
     /// let alive = members.iter().filter(|m| m.status == MemberStatus::Alive).count();
+    /// let servers = client.agent().members().wan().await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// Transport and status errors.
-    pub async fn members(
-        &self,
-        wan: bool,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<Member>>> {
-        self.client
-            .call(Method::GET, "agent/members")
-            .param_opt("wan", wan.then_some("1"))
-            .agent_query_options(opts)?
-            .query_list::<Member>()
-            .await
+    /// Transport and status errors; an empty segment name is a validation error.
+    pub fn members(&self) -> ReadRequest<AgentMembers> {
+        self.read(AgentMembers::default())
     }
 
     /// Asks the agent to join the gossip pool of the agent at `address` (`host:port` of its
-    /// Serf LAN port, or with `wan` its Serf WAN port).
+    /// Serf LAN port, or with `.wan()` its Serf WAN port).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent#join-agent)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().join("10.0.0.7:8301", false, &WriteOptions::default()).await?;
+    /// client.agent().join("10.0.0.7:8301").await?;
+    /// client.agent().join("10.1.0.7:8302").wan().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty address; a 500 status
     /// error when the join fails (`Failed to join …`).
-    pub async fn join(
-        &self,
-        address: &str,
-        wan: bool,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_join_address(address)?;
-        self.client
-            .call(Method::PUT, format!("agent/join/{}", segment(address)))
-            .param_opt("wan", wan.then_some("1"))
-            .agent_write_options(opts)?
-            .write_unit()
-            .await
+    pub fn join(&self, address: impl Into<String>) -> WriteRequest<AgentJoin> {
+        self.write(AgentJoin {
+            address: address.into(),
+            wan: false,
+        })
     }
 
     /// Makes the agent leave its cluster gracefully; the agent process then exits.
@@ -189,103 +380,77 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().leave(&WriteOptions::default()).await?;
+    /// client.agent().leave().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Transport and status errors.
-    pub async fn leave(&self, opts: &WriteOptions) -> Result<WriteResponse<()>> {
-        self.put_unit("agent/leave".to_owned(), &[], opts).await
+    pub fn leave(&self) -> WriteRequest<AgentLeave> {
+        self.write(AgentLeave)
     }
 
-    /// Forces a failed member into the `left` state (aioconsul's `force_leave`).
+    /// Forces a failed member into the `left` state (aioconsul's `force_leave`); with
+    /// `.prune()` it is also removed from the member list at once (Go's `ForceLeavePrune`).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent#force-leave-and-shutdown)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().force_leave("node-7", &WriteOptions::default()).await?;
+    /// client.agent().force_leave("node-7").await?;
+    /// client.agent().force_leave("node-8").prune().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty node name; a 500 status
     /// error for an unknown node (`No node found with name …`).
-    pub async fn force_leave(&self, node: &str, opts: &WriteOptions) -> Result<WriteResponse<()>> {
-        validate_node_name(node)?;
-        self.put_unit(format!("agent/force-leave/{}", segment(node)), &[], opts)
-            .await
-    }
-
-    /// Forces a member to leave and removes it from the member list at once (`?prune`).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().force_leave_prune("node-7", &WriteOptions::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// As [`Agent::force_leave`].
-    pub async fn force_leave_prune(
-        &self,
-        node: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_node_name(node)?;
-        self.put_unit(
-            format!("agent/force-leave/{}", segment(node)),
-            &[("prune", "1")],
-            opts,
-        )
-        .await
+    pub fn force_leave(&self, node: impl Into<String>) -> WriteRequest<AgentForceLeave> {
+        self.write(AgentForceLeave {
+            node: node.into(),
+            prune: false,
+        })
     }
 
     /// Puts the agent's node in maintenance mode: a critical `_node_maintenance` check
-    /// takes all its services out of healthy results (aioconsul's `agent.disable()`).
+    /// takes all its services out of healthy results (aioconsul's `agent.disable()`). An
+    /// empty reason is not sent.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent#enable-maintenance-mode)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().enable_node_maintenance("kernel upgrade", &WriteOptions::default()).await?;
+    /// client.agent().enable_node_maintenance("kernel upgrade").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Transport and status errors.
-    pub async fn enable_node_maintenance(
+    pub fn enable_node_maintenance(
         &self,
-        reason: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        let mut params = vec![("enable", "true")];
-        if !reason.is_empty() {
-            params.push(("reason", reason));
-        }
-        self.put_unit("agent/maintenance".to_owned(), &params, opts)
-            .await
+        reason: impl Into<String>,
+    ) -> WriteRequest<AgentNodeMaintenance> {
+        self.write(AgentNodeMaintenance {
+            enable: true,
+            reason: reason.into(),
+        })
     }
 
     /// Takes the agent's node out of maintenance mode (aioconsul's `agent.enable()`).
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().disable_node_maintenance(&WriteOptions::default()).await?;
+    /// client.agent().disable_node_maintenance().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Transport and status errors.
-    pub async fn disable_node_maintenance(&self, opts: &WriteOptions) -> Result<WriteResponse<()>> {
-        self.put_unit("agent/maintenance".to_owned(), &[("enable", "false")], opts)
-            .await
+    pub fn disable_node_maintenance(&self) -> WriteRequest<AgentNodeMaintenance> {
+        self.write(AgentNodeMaintenance {
+            enable: false,
+            reason: String::new(),
+        })
     }
 
     /// Makes the agent reload its configuration files.
@@ -297,28 +462,43 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().reload(&WriteOptions::default()).await?;
+    /// client.agent().reload().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Transport and status errors (a 500 when the configuration is invalid).
-    pub async fn reload(&self, opts: &WriteOptions) -> Result<WriteResponse<()>> {
-        self.put_unit("agent/reload".to_owned(), &[], opts).await
+    pub fn reload(&self) -> WriteRequest<AgentReload> {
+        self.write(AgentReload)
+    }
+}
+
+impl ReadRequest<AgentMembers> {
+    /// Lists the WAN pool instead of the LAN pool (`?wan=1`).
+    pub fn wan(mut self) -> Self {
+        self.call_mut().wan = true;
+        self
     }
 
-    /// A `PUT` to an agent endpoint with no body and no answer.
-    pub(crate) async fn put_unit(
-        &self,
-        path: String,
-        params: &[(&'static str, &str)],
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        let mut call = self.client.call(Method::PUT, path);
-        for (k, v) in params {
-            call = call.param(*k, *v);
-        }
-        call.agent_write_options(opts)?.write_unit().await
+    /// Lists the members of this network segment only (`?segment=`, Consul Enterprise).
+    pub fn segment(mut self, name: impl Into<String>) -> Self {
+        self.call_mut().segment = Some(name.into());
+        self
+    }
+}
+
+impl WriteRequest<AgentJoin> {
+    /// Joins the WAN pool (`?wan=1`): `address` is a Serf WAN address.
+    pub fn wan(mut self) -> Self {
+        self.call_mut().wan = true;
+        self
+    }
+}
+
+impl WriteRequest<AgentForceLeave> {
+    /// Also removes the member from the member list at once (`?prune=1`, Consul 1.6.2+).
+    pub fn prune(mut self) -> Self {
+        self.call_mut().prune = true;
+        self
     }
 }

@@ -1,89 +1,90 @@
 //! The agent's log stream (`/v1/agent/monitor`).
 
-use super::Agent;
+use super::{agent_read, Agent};
+use crate::call::{Answer, Call, ReadRequest};
 use crate::{Error, Result};
 use bytes::{Buf, BytesMut};
 use consul_transport::BodyStream;
-use consul_types::{QueryOptions, ValidationError};
+use consul_types::endpoint::{Decode, Endpoint};
+use consul_types::ValidationError;
 use futures_core::Stream;
-use http::Method;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-impl Agent {
-    /// Streams the agent's log, one line per item, from now on (Go's `Monitor`). The
-    /// stream never ends by itself: drop it to stop. `log_level` is one of `trace`,
-    /// `debug`, `info`, `warn`, `err` (the agent's own level when `None`).
-    ///
-    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent#stream-logs)
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// use std::future::poll_fn;
-    /// use std::pin::Pin;
-    /// use futures_core::Stream;
-    /// let mut lines = client.agent().monitor(Some("debug"), &QueryOptions::default()).await?;
-    /// while let Some(line) = poll_fn(|cx| Pin::new(&mut lines).poll_next(cx)).await {
-    ///     println!("{}", line?);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for an empty level; a 400 status
-    /// error for a level Consul does not know; transport errors. Items are transport
-    /// errors when the connection breaks.
-    pub async fn monitor(&self, log_level: Option<&str>, opts: &QueryOptions) -> Result<LogStream> {
-        self.monitor_call(log_level, false, opts).await
-    }
+/// The call of [`Agent::monitor`]: the agent's log, as a [`LogStream`].
+#[derive(Debug, Clone, Default)]
+pub struct AgentMonitor {
+    log_level: Option<String>,
+    json: bool,
+}
 
-    /// As [`Agent::monitor`], with each line a JSON object (`?logjson`, Consul 1.7+).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let lines = client.agent().monitor_json(Some("info"), &QueryOptions::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// As [`Agent::monitor`].
-    pub async fn monitor_json(
-        &self,
-        log_level: Option<&str>,
-        opts: &QueryOptions,
-    ) -> Result<LogStream> {
-        self.monitor_call(log_level, true, opts).await
-    }
+impl Call for AgentMonitor {
+    type Output = LogStream;
 
-    async fn monitor_call(
-        &self,
-        log_level: Option<&str>,
-        json: bool,
-        opts: &QueryOptions,
-    ) -> Result<LogStream> {
-        if log_level == Some("") {
-            return Err(ValidationError::Empty { field: "log level" }.into());
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        if self.log_level.as_deref() == Some("") {
+            return Err(ValidationError::Empty { field: "log level" });
         }
-        let (response, _) = self
-            .client
-            .call(Method::GET, "agent/monitor")
-            .param_opt("loglevel", log_level)
-            .flag_if("logjson", json)
-            .agent_query_options(opts)?
-            .send_streaming()
-            .await?;
+        Ok(agent_read("agent/monitor")
+            .param_opt("loglevel", self.log_level.clone())
+            .flag("logjson", self.json)
+            .decode(Decode::LiveStream))
+    }
+
+    fn output(&self, answer: Answer) -> Result<LogStream> {
         Ok(LogStream {
-            body: response.into_body(),
+            body: answer.into_stream(),
             buffer: BytesMut::new(),
             done: false,
         })
     }
 }
 
-/// The agent's log lines, made by [`Agent::monitor`]: a [`Stream`] of `Result<String>`.
+impl Agent {
+    /// Streams the agent's log, one line per item, from now on (Go's `Monitor`). The
+    /// stream never ends by itself: drop it to stop. `.log_level(level)` is one of
+    /// `trace`, `debug`, `info`, `warn`, `err` (the agent's own level when unset);
+    /// `.json()` makes each line a JSON object (`?logjson`, Consul 1.7+, Go's
+    /// `MonitorJSON`).
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent#stream-logs)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// let mut lines = client.agent().monitor().log_level("debug").await?.value;
+    /// while let Some(line) = lines.next().await {
+    ///     println!("{}", line?);
+    /// }
+    /// let json_lines = client.agent().monitor().log_level("info").json().await?.value;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an empty level; a 400 status error for a level Consul does
+    /// not know; transport errors. Items are transport errors when the connection breaks.
+    pub fn monitor(&self) -> ReadRequest<AgentMonitor> {
+        self.read(AgentMonitor::default())
+    }
+}
+
+impl ReadRequest<AgentMonitor> {
+    /// Streams lines of this level and above (`?loglevel=`: `trace`, `debug`, `info`,
+    /// `warn` or `err`).
+    pub fn log_level(mut self, level: impl Into<String>) -> Self {
+        self.call_mut().log_level = Some(level.into());
+        self
+    }
+
+    /// Streams each line as a JSON object (`?logjson`, Consul 1.7+).
+    pub fn json(mut self) -> Self {
+        self.call_mut().json = true;
+        self
+    }
+}
+
+/// The agent's log lines, made by [`Agent::monitor`]: a [`Stream`] of `Result<String>`;
+/// [`LogStream::next`] reads it without extra crates. Dropping it closes the connection.
 pub struct LogStream {
     body: BodyStream,
     buffer: BytesMut,
@@ -99,6 +100,11 @@ impl fmt::Debug for LogStream {
 }
 
 impl LogStream {
+    /// The next line: `None` once the agent closed the stream.
+    pub async fn next(&mut self) -> Option<Result<String>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
     fn take_line(&mut self, at_end: bool) -> Option<String> {
         let end = match self.buffer.iter().position(|&b| b == b'\n') {
             Some(i) => i,

@@ -1,100 +1,250 @@
 //! Services the local agent manages (`/v1/agent/services`, `/v1/agent/service/*`) and
 //! their health as the agent sees it (`/v1/agent/health/service/*`).
 
-use super::Agent;
-use crate::request::{check, decode, query_meta, segment};
+use super::{agent_put, agent_read, filter_only, Agent};
+use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
-use consul_types::agent::{
-    validate_service_id, AgentService, AgentServiceChecksInfo, ServiceRegistration,
-};
-use consul_types::health::validate_service_name;
-use consul_types::{QueryOptions, QueryResponse, WriteOptions, WriteResponse};
-use http::{Method, StatusCode};
+use consul_types::agent::{AgentService, AgentServiceChecksInfo, ServiceRegistration};
+use consul_types::endpoint::{Blocking, Endpoint, Missing};
+use consul_types::ValidationError;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Consul's answers of the agent's local health: 429 is "warning", 503 "critical".
+const HEALTH_ANSWERS: &[u16] = &[429, 503];
+
+/// The call of [`Agent::services`]: every service the agent manages, by instance id.
+#[derive(Debug, Clone)]
+pub struct AgentServices;
+
+impl Call for AgentServices {
+    type Output = BTreeMap<String, AgentService>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_read("agent/services").accepts(filter_only()))
+    }
+
+    fn output(&self, answer: Answer) -> Result<BTreeMap<String, AgentService>> {
+        Ok(answer
+            .json_opt::<Option<_>>()?
+            .flatten()
+            .unwrap_or_default())
+    }
+}
+
+read_setters!(AgentServices: filter);
+
+/// The call of [`Agent::service`]: one service the agent manages, `None` when it has none
+/// with that id. It blocks on the definition's content hash (Go's `agent_service` watch
+/// plan).
+///
+/// Named `…Get` (as `KvGet`) because [`AgentService`] is the model it returns.
+#[derive(Debug, Clone)]
+pub struct AgentServiceGet {
+    id: String,
+}
+
+impl Call for AgentServiceGet {
+    type Output = Option<AgentService>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_read("agent/service")
+            .segment("service id", &self.id)?
+            .blocking(Blocking::Hash)
+            .missing(Missing::Absent))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AgentService>> {
+        answer.json_opt()
+    }
+}
+
+call_traits!(AgentServiceGet: Watchable, HashBlocking);
+
+/// The call of [`Agent::service_register`] and its shortcuts.
+#[derive(Debug, Clone)]
+pub struct AgentServiceRegister {
+    service: ServiceRegistration,
+    replace_existing_checks: bool,
+}
+
+impl Call for AgentServiceRegister {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        self.service.validate()?;
+        agent_put("agent/service/register")
+            .flag("replace-existing-checks", self.replace_existing_checks)
+            .json(&self.service)
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::service_deregister`].
+#[derive(Debug, Clone)]
+pub struct AgentServiceDeregister {
+    id: String,
+}
+
+impl Call for AgentServiceDeregister {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        agent_put("agent/service/deregister").segment("service id", &self.id)
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::enable_service_maintenance`] and
+/// [`Agent::disable_service_maintenance`].
+#[derive(Debug, Clone)]
+pub struct AgentServiceMaintenance {
+    id: String,
+    enable: bool,
+    reason: String,
+}
+
+impl Call for AgentServiceMaintenance {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_put("agent/service/maintenance")
+            .segment("service id", &self.id)?
+            .param("enable", if self.enable { "true" } else { "false" })
+            .param_opt(
+                "reason",
+                (self.enable && !self.reason.is_empty()).then(|| self.reason.clone()),
+            ))
+    }
+
+    fn output(&self, _: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Agent::health_service_by_id`]: one local instance's health, `None` for an
+/// unknown id.
+#[derive(Debug, Clone)]
+pub struct AgentHealthServiceById {
+    id: String,
+}
+
+impl Call for AgentHealthServiceById {
+    type Output = Option<AgentServiceChecksInfo>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_read("agent/health/service/id")
+            .segment("service id", &self.id)?
+            .missing(Missing::Absent)
+            .answers(HEALTH_ANSWERS))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AgentServiceChecksInfo>> {
+        answer.json_opt()
+    }
+}
+
+/// The call of [`Agent::health_service_by_name`]: the health of every local instance of a
+/// service, empty for an unknown name.
+#[derive(Debug, Clone)]
+pub struct AgentHealthServiceByName {
+    name: String,
+}
+
+impl Call for AgentHealthServiceByName {
+    type Output = Vec<AgentServiceChecksInfo>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(agent_read("agent/health/service/name")
+            .segment("service name", &self.name)?
+            .missing(Missing::Absent)
+            .answers(HEALTH_ANSWERS))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<AgentServiceChecksInfo>> {
+        answer.json_list()
+    }
+}
+
 impl Agent {
     /// The services the agent manages, by instance id (aioconsul's `agent.services()`).
-    /// A filter expression in the options narrows them (`Service == "web"`).
+    /// `.filter(expression)` narrows them (`Service == "web"`, Consul 1.5+).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/service#list-services)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// for (id, service) in client.agent().services(&QueryOptions::default()).await?.value {
+    /// for (id, service) in client.agent().services().await?.value {
     ///     println!("{id}: {} on port {}", service.service, service.port);
     /// }
+    /// let v1 = client.agent().services().filter("\"v1\" in Tags").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Transport and status errors (a bad filter is a 500 on Consul 1.8.7).
-    pub async fn services(
-        &self,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<BTreeMap<String, AgentService>>> {
-        let response = self
-            .client
-            .call(Method::GET, "agent/services")
-            .agent_query_options(opts)?
-            .query::<Option<BTreeMap<String, AgentService>>>()
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+    pub fn services(&self) -> ReadRequest<AgentServices> {
+        self.read(AgentServices)
     }
 
-    /// One service the agent manages (aioconsul's `services.get`). With
-    /// [`QueryOptions::wait_hash`] set to a previous `meta.last_content_hash`, the read
-    /// blocks until the local definition changes or the wait time passes.
+    /// One service the agent manages (aioconsul's `services.get`); `None` when the agent
+    /// has no service with that id.
+    ///
+    /// The read blocks on the definition's content hash: `.wait_hash(hash, time)` with the
+    /// `meta.last_content_hash` of a previous answer waits until the local definition
+    /// changes or `time` passes, and `.watch()` does that in a loop (Go's `agent_service`
+    /// watch plan).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/service#get-service-configuration)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
     /// use std::time::Duration;
     /// let agent = client.agent();
-    /// let first = agent.service("web-1", &QueryOptions::default()).await?;
+    /// let first = agent.service("web-1").await?;
     /// let hash = first.meta.last_content_hash.clone().unwrap_or_default();
     /// let changed = agent
-    ///     .service("web-1", &QueryOptions::default().wait_hash(hash).wait_time(Duration::from_secs(30)))
+    ///     .service("web-1")
+    ///     .wait_hash(hash, Duration::from_secs(30))
     ///     .await?;
+    /// let mut changes = agent.service("web-1").watch();
+    /// while let Some(change) = changes.next().await {
+    ///     println!("{:?}", change?.value.map(|s| s.tags));
+    /// }
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::NotFound`](crate::Error::NotFound) for an unknown id;
-    /// [`Error::Validation`](crate::Error::Validation) for an empty one; transport and
+    /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
     /// status errors otherwise.
-    pub async fn service(
-        &self,
-        id: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<AgentService>> {
-        validate_service_id(id)?;
-        self.client
-            .call(Method::GET, format!("agent/service/{}", segment(id)))
-            .agent_query_options(opts)?
-            .query::<AgentService>()
-            .await
+    pub fn service(&self, id: impl Into<String>) -> ReadRequest<AgentServiceGet> {
+        self.read(AgentServiceGet { id: id.into() })
     }
 
     /// Registers a service, with its checks, with the agent (aioconsul's
-    /// `services.register`). Registering an existing id updates it.
+    /// `services.register`). Registering an existing id updates it, keeping the checks of
+    /// the previous registration unless `.replace_existing_checks()` is set.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/service#register-service)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::agent::{CheckDefinition, ServiceRegistration};
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// let web = ServiceRegistration::new("web")
     ///     .id("web-1")
     ///     .tags(["v1"])
     ///     .port(8080)
-    ///     .check(CheckDefinition::http("http://127.0.0.1:8080/health", Duration::from_secs(10)));
-    /// client.agent().service_register(&web, &WriteOptions::default()).await?;
+    ///     .check(CheckDefinition::ttl(Duration::from_secs(10)));
+    /// client.agent().service_register(web.clone()).await?;
+    /// // Again, dropping the checks the new registration no longer lists.
+    /// client.agent().service_register(web).replace_existing_checks().await?;
     /// # Ok(()) }
     /// ```
     ///
@@ -102,50 +252,14 @@ impl Agent {
     /// [`Error::Validation`](crate::Error::Validation) for an invalid registration (empty
     /// name, a check with no or several kinds, an invalid duration, …); transport and
     /// status errors otherwise.
-    pub async fn service_register(
+    pub fn service_register(
         &self,
-        service: &ServiceRegistration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.register_service(service, false, opts).await
-    }
-
-    /// Registers a service and drops the checks of a previous registration of the same id
-    /// that the new one no longer lists (`?replace-existing-checks`).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::agent::ServiceRegistration;
-    /// use consul_api::WriteOptions;
-    /// let web = ServiceRegistration::new("web").id("web-1").port(8080);
-    /// client.agent().service_register_replacing_checks(&web, &WriteOptions::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// As [`Agent::service_register`].
-    pub async fn service_register_replacing_checks(
-        &self,
-        service: &ServiceRegistration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.register_service(service, true, opts).await
-    }
-
-    async fn register_service(
-        &self,
-        service: &ServiceRegistration,
-        replace_existing_checks: bool,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        service.validate()?;
-        self.client
-            .call(Method::PUT, "agent/service/register")
-            .flag_if("replace-existing-checks", replace_existing_checks)
-            .agent_write_options(opts)?
-            .json(service)?
-            .write_unit()
-            .await
+        service: ServiceRegistration,
+    ) -> WriteRequest<AgentServiceRegister> {
+        self.write(AgentServiceRegister {
+            service,
+            replace_existing_checks: false,
+        })
     }
 
     /// Registers service `name` with a TTL check (aioconsul's `services.register_ttl`).
@@ -153,24 +267,21 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// let agent = client.agent();
-    /// agent.service_register_ttl("worker", Duration::from_secs(30), &WriteOptions::default()).await?;
-    /// agent.pass_ttl("service:worker", "", &WriteOptions::default()).await?;
+    /// agent.service_register_ttl("worker", Duration::from_secs(30)).await?;
+    /// agent.pass_ttl("service:worker").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::service_register`].
-    pub async fn service_register_ttl(
+    pub fn service_register_ttl(
         &self,
-        name: &str,
+        name: impl Into<String>,
         ttl: Duration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.service_register(&ServiceRegistration::with_ttl(name, ttl), opts)
-            .await
+    ) -> WriteRequest<AgentServiceRegister> {
+        self.service_register(ServiceRegistration::with_ttl(name, ttl))
     }
 
     /// Registers service `name` with an HTTP check of `url` every `interval` (aioconsul's
@@ -178,26 +289,23 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// client
     ///     .agent()
-    ///     .service_register_http("api", "http://127.0.0.1:8080/health", Duration::from_secs(10), &WriteOptions::default())
+    ///     .service_register_http("api", "http://127.0.0.1:8080/health", Duration::from_secs(10))
     ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::service_register`].
-    pub async fn service_register_http(
+    pub fn service_register_http(
         &self,
-        name: &str,
-        url: &str,
+        name: impl Into<String>,
+        url: impl Into<String>,
         interval: Duration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        self.service_register(&ServiceRegistration::with_http(name, url, interval), opts)
-            .await
+    ) -> WriteRequest<AgentServiceRegister> {
+        self.service_register(ServiceRegistration::with_http(name, url, interval))
     }
 
     /// Registers service `name` with a script check running `args` every `interval`
@@ -206,26 +314,27 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// use std::time::Duration;
     /// client
     ///     .agent()
-    ///     .service_register_script("cron", &["/usr/local/bin/check-cron"], Duration::from_secs(60), &WriteOptions::default())
+    ///     .service_register_script("cron", ["/usr/local/bin/check-cron"], Duration::from_secs(60))
     ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::service_register`].
-    pub async fn service_register_script(
+    pub fn service_register_script<I, S>(
         &self,
-        name: &str,
-        args: &[&str],
+        name: impl Into<String>,
+        args: I,
         interval: Duration,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        let service = ServiceRegistration::with_script(name, args.iter().copied(), interval);
-        self.service_register(&service, opts).await
+    ) -> WriteRequest<AgentServiceRegister>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.service_register(ServiceRegistration::with_script(name, args, interval))
     }
 
     /// Removes a service and its checks from the agent (aioconsul's
@@ -235,101 +344,81 @@ impl Agent {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().service_deregister("web-1", &WriteOptions::default()).await?;
+    /// client.agent().service_deregister("web-1").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
     /// status errors otherwise.
-    pub async fn service_deregister(
+    pub fn service_deregister(
         &self,
-        id: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_service_id(id)?;
-        self.put_unit(
-            format!("agent/service/deregister/{}", segment(id)),
-            &[],
-            opts,
-        )
-        .await
+        id: impl Into<String>,
+    ) -> WriteRequest<AgentServiceDeregister> {
+        self.write(AgentServiceDeregister { id: id.into() })
     }
 
     /// Puts one service instance in maintenance mode: a critical
     /// `_service_maintenance:<id>` check takes it out of healthy results (aioconsul's
-    /// `services.disable`).
+    /// `services.disable`). An empty reason is not sent.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/service#enable-maintenance-mode)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().enable_service_maintenance("web-1", "deploying", &WriteOptions::default()).await?;
+    /// client.agent().enable_service_maintenance("web-1", "deploying").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::NotFound`](crate::Error::NotFound) for an unknown id;
-    /// [`Error::Validation`](crate::Error::Validation) for an empty one.
-    pub async fn enable_service_maintenance(
+    /// [`Error::NotFound`](crate::Error::NotFound) for an unknown id (an action on
+    /// something that does not exist); [`Error::Validation`](crate::Error::Validation) for
+    /// an empty one.
+    pub fn enable_service_maintenance(
         &self,
-        id: &str,
-        reason: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_service_id(id)?;
-        let mut params = vec![("enable", "true")];
-        if !reason.is_empty() {
-            params.push(("reason", reason));
-        }
-        self.put_unit(
-            format!("agent/service/maintenance/{}", segment(id)),
-            &params,
-            opts,
-        )
-        .await
+        id: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> WriteRequest<AgentServiceMaintenance> {
+        self.write(AgentServiceMaintenance {
+            id: id.into(),
+            enable: true,
+            reason: reason.into(),
+        })
     }
 
     /// Takes one service instance out of maintenance mode (aioconsul's `services.enable`).
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.agent().disable_service_maintenance("web-1", &WriteOptions::default()).await?;
+    /// client.agent().disable_service_maintenance("web-1").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Agent::enable_service_maintenance`].
-    pub async fn disable_service_maintenance(
+    pub fn disable_service_maintenance(
         &self,
-        id: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        validate_service_id(id)?;
-        self.put_unit(
-            format!("agent/service/maintenance/{}", segment(id)),
-            &[("enable", "false")],
-            opts,
-        )
-        .await
+        id: impl Into<String>,
+    ) -> WriteRequest<AgentServiceMaintenance> {
+        self.write(AgentServiceMaintenance {
+            id: id.into(),
+            enable: false,
+            reason: String::new(),
+        })
     }
 
     /// The health of one service instance as the local agent sees it, without asking the
     /// servers (`/v1/agent/health/service/id/:id`). `None` for an unknown id.
     ///
     /// Consul answers 200, 429 or 503 for passing, warning and critical; all three are a
-    /// successful result here, with the status in `aggregated_status`.
+    /// value here, with the status in `aggregated_status`.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/agent/service#get-local-service-health-by-id)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::agent::CheckStatus;
-    /// use consul_api::QueryOptions;
-    /// if let Some(info) = client.agent().health_service_by_id("web-1", &QueryOptions::default()).await?.value {
+    /// if let Some(info) = client.agent().health_service_by_id("web-1").await?.value {
     ///     if info.aggregated_status == CheckStatus::Passing {
     ///         println!("web-1 is healthy");
     ///     }
@@ -340,16 +429,11 @@ impl Agent {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty id; transport and
     /// other status errors.
-    pub async fn health_service_by_id(
+    pub fn health_service_by_id(
         &self,
-        id: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Option<AgentServiceChecksInfo>>> {
-        validate_service_id(id)?;
-        let response = self
-            .health_read(format!("agent/health/service/id/{}", segment(id)), opts)
-            .await?;
-        Ok(response)
+        id: impl Into<String>,
+    ) -> ReadRequest<AgentHealthServiceById> {
+        self.read(AgentHealthServiceById { id: id.into() })
     }
 
     /// The health of every local instance of service `name` as the local agent sees it
@@ -361,8 +445,7 @@ impl Agent {
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::agent::CheckStatus;
-    /// use consul_api::QueryOptions;
-    /// let instances = client.agent().health_service_by_name("web", &QueryOptions::default()).await?.value;
+    /// let instances = client.agent().health_service_by_name("web").await?.value;
     /// let overall = CheckStatus::aggregate(instances.iter().map(|i| &i.aggregated_status));
     /// # Ok(()) }
     /// ```
@@ -370,46 +453,19 @@ impl Agent {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty name; transport and
     /// other status errors.
-    pub async fn health_service_by_name(
+    pub fn health_service_by_name(
         &self,
-        name: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<AgentServiceChecksInfo>>> {
-        validate_service_name(name)?;
-        let response = self
-            .health_read::<Vec<AgentServiceChecksInfo>>(
-                format!("agent/health/service/name/{}", segment(name)),
-                opts,
-            )
-            .await?;
-        Ok(response.map(Option::unwrap_or_default))
+        name: impl Into<String>,
+    ) -> ReadRequest<AgentHealthServiceByName> {
+        self.read(AgentHealthServiceByName { name: name.into() })
     }
+}
 
-    /// A read whose 429 and 503 answers carry the (warning, critical) result, and whose
-    /// 404 means "absent".
-    async fn health_read<T: serde::de::DeserializeOwned>(
-        &self,
-        path: String,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Option<T>>> {
-        let (response, elapsed) = self
-            .client
-            .call(Method::GET, path)
-            .agent_query_options(opts)?
-            .send_raw()
-            .await?;
-        let status = response.status();
-        if status == StatusCode::NOT_FOUND {
-            let meta = query_meta(&response, elapsed)?;
-            return Ok(QueryResponse { value: None, meta });
-        }
-        if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
-            check(&response)?;
-        }
-        let meta = query_meta(&response, elapsed)?;
-        Ok(QueryResponse {
-            value: Some(decode(response.body())?),
-            meta,
-        })
+impl WriteRequest<AgentServiceRegister> {
+    /// Drops the checks of a previous registration of the same id that this one no longer
+    /// lists (`?replace-existing-checks`, Consul 1.5+).
+    pub fn replace_existing_checks(mut self) -> Self {
+        self.call_mut().replace_existing_checks = true;
+        self
     }
 }
