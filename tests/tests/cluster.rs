@@ -6,7 +6,7 @@ use consulate::agent::{Member, MemberStatus, ServiceRegistration};
 use consulate::Client;
 
 async fn member_status(client: &Client, name: &str) -> Option<MemberStatus> {
-    let members: Vec<Member> = client.agent().members(false, &q()).await.ok()?.value;
+    let members: Vec<Member> = client.agent().members().await.ok()?.value;
     members
         .into_iter()
         .find(|m| m.name == name)
@@ -27,16 +27,12 @@ async fn aioconsul_tutorial() {
         .unwrap();
     let client = lonely.client();
 
-    let members = client.agent().members(false, &q()).await.unwrap().value;
+    let members = client.agent().members().await.unwrap().value;
     assert_eq!(members.len(), 1, "I am alone in my cluster");
 
-    client
-        .agent()
-        .join(&server.serf_lan_addr(), false, &w())
-        .await
-        .unwrap();
+    client.agent().join(&server.serf_lan_addr()).await.unwrap();
     let members = eventually("the join to show", || async {
-        let m = client.agent().members(false, &q()).await.unwrap().value;
+        let m = client.agent().members().await.unwrap().value;
         (m.len() > 1).then_some(m)
     })
     .await;
@@ -48,7 +44,7 @@ async fn aioconsul_tutorial() {
     let reg = ServiceRegistration::new("tutorial-web")
         .tags(["v1", "blue"])
         .port(8080);
-    client.agent().service_register(&reg, &w()).await.unwrap();
+    client.agent().service_register(reg.clone()).await.unwrap();
 
     let catalog = client.catalog();
     let dcs = eventually("the client to reach the servers", || async {
@@ -87,7 +83,7 @@ async fn aioconsul_tutorial() {
 async fn three_servers_elect_a_leader_and_members_change_status() {
     let mut cluster = Cluster::start(3).await.unwrap();
     let first = cluster.first().client();
-    let members = first.agent().members(false, &q()).await.unwrap().value;
+    let members = first.agent().members().await.unwrap().value;
     assert_eq!(members.len(), 3);
     assert!(members
         .iter()
@@ -121,12 +117,12 @@ async fn three_servers_elect_a_leader_and_members_change_status() {
         (member_status(&first, &name).await == Some(MemberStatus::Failed)).then_some(())
     })
     .await;
-    first.agent().force_leave(&name, &w()).await.unwrap();
+    first.agent().force_leave(&name).await.unwrap();
     eventually("force-leave to mark it left", || async {
         (member_status(&first, &name).await == Some(MemberStatus::Left)).then_some(())
     })
     .await;
-    first.agent().force_leave_prune(&name, &w()).await.unwrap();
+    first.agent().force_leave(&name).prune().await.unwrap();
     eventually("prune to remove it", || async {
         member_status(&first, &name).await.is_none().then_some(())
     })
@@ -138,7 +134,7 @@ async fn three_servers_elect_a_leader_and_members_change_status() {
     cluster.agents[leaving]
         .client()
         .agent()
-        .leave(&w())
+        .leave()
         .await
         .unwrap();
     eventually("the graceful leave", || async {
@@ -180,20 +176,15 @@ async fn reload_keeps_registrations_on_an_agent_with_a_data_dir() {
     let idx = cluster.add_client().await.unwrap();
     let agent = cluster.agents[idx].client().agent();
     agent
-        .service_register(&ServiceRegistration::new("kept").port(1), &w())
+        .service_register(ServiceRegistration::new("kept").port(1))
         .await
         .unwrap();
-    agent.reload(&w()).await.unwrap();
+    agent.reload().await.unwrap();
     // The reload is applied before the call returns (a dev agent has dropped its HTTP
     // registrations by then, see tests/agent.rs); this agent persisted and kept them.
-    let config = agent.self_info(&q()).await.unwrap().value.config;
+    let config = agent.self_info().await.unwrap().value.config;
     assert_eq!(config.node_name, cluster.agents[idx].node_name());
-    assert!(agent
-        .services(&q())
-        .await
-        .unwrap()
-        .value
-        .contains_key("kept"));
+    assert!(agent.services().await.unwrap().value.contains_key("kept"));
 }
 
 #[tokio::test]
@@ -205,10 +196,10 @@ async fn wan_join_through_the_api_federates_two_datacenters() {
         .await
         .unwrap();
     let a = dc2.client().agent();
-    assert_eq!(a.members(true, &q()).await.unwrap().value.len(), 1);
-    a.join(&dc1.serf_wan_addr(), true, &w()).await.unwrap();
+    assert_eq!(a.members().wan().await.unwrap().value.len(), 1);
+    a.join(&dc1.serf_wan_addr()).wan().await.unwrap();
     dc2.wait_for_datacenters(&["dc1", "dc2"]).await.unwrap();
-    let wan = a.members(true, &q()).await.unwrap().value;
+    let wan = a.members().wan().await.unwrap().value;
     let mut names: Vec<_> = wan.iter().map(|m| m.name.clone()).collect();
     names.sort();
     let mut want = vec![
@@ -225,5 +216,5 @@ async fn wan_join_through_the_api_federates_two_datacenters() {
         2
     );
     // The LAN pools stay separate.
-    assert_eq!(a.members(false, &q()).await.unwrap().value.len(), 1);
+    assert_eq!(a.members().await.unwrap().value.len(), 1);
 }

@@ -151,13 +151,9 @@ async fn dot_segments_are_refused_before_consul_can_redirect_them() {
     let err = client.kv().put("a/../b", "v").await.unwrap_err();
     assert!(err.is_validation(), "{err:?}");
     assert!(err.to_string().contains("'..'"), "{err}");
-    let err = client.agent().service("..", &q()).await.unwrap_err();
+    let err = client.agent().service("..").await.unwrap_err();
     assert!(err.is_validation(), "{err:?}");
-    let err = client
-        .agent()
-        .force_leave("../leave", &w())
-        .await
-        .unwrap_err();
+    let err = client.agent().force_leave("../leave").await.unwrap_err();
     assert!(err.is_validation(), "{err:?}");
     let err = client
         .request(Method::GET, "agent/../status/leader")
@@ -170,16 +166,7 @@ async fn dot_segments_are_refused_before_consul_can_redirect_them() {
     assert!(raw.starts_with("HTTP/1.1 301"), "{raw}");
     // The agent is still a member (no `../leave` reached it) and `b` was never written.
     assert!(client.kv().get("b").await.unwrap().value.is_none());
-    assert_eq!(
-        client
-            .agent()
-            .members(false, &q())
-            .await
-            .unwrap()
-            .value
-            .len(),
-        1
-    );
+    assert_eq!(client.agent().members().await.unwrap().value.len(), 1);
 }
 
 /// A plain HTTP/1.1 GET of `path`, sent as is (no client in between to normalise it).

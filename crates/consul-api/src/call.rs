@@ -599,6 +599,7 @@ macro_rules! read_setters {
 }
 
 /// Declares the marker traits of call types.
+#[allow(unused_macros)]
 macro_rules! call_traits {
     ($call:ty: $($marker:ident),+ $(,)?) => {
         $(impl $crate::call::$marker for $call {})+

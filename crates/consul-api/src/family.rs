@@ -3,6 +3,7 @@
 //! `dc()`. Written once here for every family.
 
 /// Declares a family handle `$name`, the `Client::$method()` that makes it, and its `dc()`.
+#[allow(unused_macros)]
 macro_rules! family {
     ($(#[$doc:meta])* $name:ident, $method:ident, $what:literal) => {
         $(#[$doc])*

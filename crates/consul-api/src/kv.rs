@@ -25,7 +25,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 family! {
-    /// The KV store; made by [`Client::kv`].
+    /// The KV store; made by [`Client::kv`](crate::Client::kv).
     ///
     /// Keys are validated before sending (no empty key, no leading `/`, no `//`, no `.` or
     /// `..` segment) and values larger than Consul's 512 KiB limit are refused locally, so an

@@ -38,7 +38,7 @@ async fn waits_beyond_consuls_limit_are_refused_unsent() {
             .await
             .unwrap_err();
         assert!(err.is_validation(), "{err:?}");
-        let err = client.agent().services(&opts).await.unwrap_err();
+        let err = client.agent().services().options(&opts).await.unwrap_err();
         assert!(err.is_validation(), "{err:?}");
     }
     assert_eq!(mock.count(), 0);
@@ -75,17 +75,9 @@ async fn dot_segments_never_leave_the_process() {
         kv.get("..").options(&q).await.unwrap_err(),
         kv.list("a/./").options(&q).await.unwrap_err(),
         kv.delete_tree("x/..").options(&w).await.unwrap_err(),
-        client.agent().service("..", &q).await.unwrap_err(),
-        client
-            .agent()
-            .force_leave("../leave", &w)
-            .await
-            .unwrap_err(),
-        client
-            .agent()
-            .service_deregister(".", &w)
-            .await
-            .unwrap_err(),
+        client.agent().service("..").await.unwrap_err(),
+        client.agent().force_leave("../leave").await.unwrap_err(),
+        client.agent().service_deregister(".").await.unwrap_err(),
         client.catalog().node("..", &q).await.unwrap_err(),
         client.health().checks("..", &q).await.unwrap_err(),
         client.session().info("..", &q).await.unwrap_err(),
@@ -238,17 +230,16 @@ async fn agent_calls_carry_the_clients_namespace_and_partition() {
     config.partition = Some("part".into());
     let (client, mock) = client_with(config);
     let agent = client.agent();
-    let w = WriteOptions::default();
 
     let registration = ServiceRegistration::new("web");
     mock.push(Reply::json(""));
-    agent.service_register(&registration, &w).await.unwrap();
+    agent.service_register(registration).await.unwrap();
     mock.push(Reply::json(""));
-    agent.service_deregister("web", &w).await.unwrap();
+    agent.service_deregister("web").await.unwrap();
     mock.push(Reply::json("{}"));
-    agent.services(&QueryOptions::default()).await.unwrap();
+    agent.services().await.unwrap();
     mock.push(Reply::json(""));
-    agent.pass_ttl("service:web", "ok", &w).await.unwrap();
+    agent.pass_ttl("service:web").note("ok").await.unwrap();
     for sent in mock.requests() {
         assert_eq!(sent.query("ns").as_deref(), Some("team"), "{}", sent.uri);
         assert_eq!(
@@ -262,7 +253,8 @@ async fn agent_calls_carry_the_clients_namespace_and_partition() {
     // Explicit options win over the client's.
     mock.push(Reply::json(""));
     agent
-        .service_deregister("web", &w.clone().namespace("other"))
+        .service_deregister("web")
+        .namespace("other")
         .await
         .unwrap();
     let sent = mock.last().unwrap();

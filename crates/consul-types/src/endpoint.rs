@@ -121,6 +121,34 @@ impl Accepts {
         node_meta: false,
         cache: false,
     };
+
+    /// Also `?filter=`.
+    #[must_use]
+    pub const fn with_filter(mut self) -> Self {
+        self.filter = true;
+        self
+    }
+
+    /// Also `?near=`.
+    #[must_use]
+    pub const fn with_near(mut self) -> Self {
+        self.near = true;
+        self
+    }
+
+    /// Also `?node-meta=`.
+    #[must_use]
+    pub const fn with_node_meta(mut self) -> Self {
+        self.node_meta = true;
+        self
+    }
+
+    /// Also the agent cache.
+    #[must_use]
+    pub const fn with_cache(mut self) -> Self {
+        self.cache = true;
+        self
+    }
 }
 
 /// The options of one call.

@@ -35,22 +35,22 @@ async fn agent_scene(client: &Client) -> Result {
     let w = WriteOptions::default();
 
     scene("Agent: who am I?");
-    let me = agent.self_info(&q).await?.value;
+    let me = agent.self_info().await?.value;
     println!(
         "node {} in datacenter {}, Consul {} (server: {})",
         me.config.node_name, me.config.datacenter, me.config.version, me.config.server
     );
 
     scene("Agent: members, then join another agent");
-    let members = agent.members(false, &q).await?.value;
+    let members = agent.members().await?.value;
     println!(
         "members before joining: {} (I am alone in my cluster)",
         members.len()
     );
     match std::env::var("TOUR_JOIN_ADDR") {
         Ok(addr) if !addr.is_empty() => {
-            agent.join(&addr, false, &w).await?;
-            for m in agent.members(false, &q).await?.value {
+            agent.join(&addr).await?;
+            for m in agent.members().await?.value {
                 println!("  {:<14} {}:{}  {:?}", m.name, m.addr, m.port, m.status);
             }
             println!("I'm not alone anymore");
@@ -62,14 +62,14 @@ async fn agent_scene(client: &Client) -> Result {
     let service = ServiceRegistration::with_ttl("tour-web", Duration::from_secs(30))
         .tag("v1")
         .tag("primary");
-    agent.service_register(&service, &w).await?;
+    agent.service_register(service.clone()).await?;
     let health = client.health();
     let passing = health.service("tour-web", None, true, &q).await?.value;
     println!(
         "registered tour-web; passing instances before the first heartbeat: {}",
         passing.len()
     );
-    agent.pass_ttl("service:tour-web", "warmed up", &w).await?;
+    agent.pass_ttl("service:tour-web").note("warmed up").await?;
     let passing = health.service("tour-web", None, true, &q).await?.value;
     println!("after pass_ttl: {} passing instance(s)", passing.len());
     Ok(())
@@ -89,10 +89,7 @@ async fn catalog_scene(client: &Client) -> Result {
     for node in catalog.nodes(&q).await?.value {
         println!("node {:<14} {}", node.node, node.address);
     }
-    client
-        .agent()
-        .service_deregister("tour-web", &WriteOptions::default())
-        .await?;
+    client.agent().service_deregister("tour-web").await?;
     Ok(())
 }
 

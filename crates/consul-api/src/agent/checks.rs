@@ -1,6 +1,6 @@
 //! Checks the local agent manages (`/v1/agent/checks`, `/v1/agent/check/*`).
 
-use super::{agent_put, agent_read, filter_only, Agent};
+use super::{agent_put, agent_read, Agent};
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
 use consul_types::agent::CheckUpdate;
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn checks_endpoint() -> Endpoint {
-    agent_read("agent/checks").accepts(filter_only())
+    agent_read("agent/checks").accepts(consul_types::endpoint::Accepts::NONE.with_filter())
 }
 
 /// The call of [`Agent::checks`]: every check the agent manages, by check id.

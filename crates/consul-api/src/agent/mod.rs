@@ -43,7 +43,7 @@ pub use consul_types::agent::{
     AgentConfig, AgentSelf, AgentService, AgentServiceChecksInfo, AgentWeights, CheckUpdate,
     Coordinate, Member, MemberAclMode, MemberStatus, ServiceAddress, ServiceRegistration,
 };
-use consul_types::endpoint::{Accepts, Decode, Endpoint};
+use consul_types::endpoint::{Decode, Endpoint};
 pub use consul_types::health::{CheckDefinition, CheckKind, CheckStatus, HealthCheck};
 use consul_types::ValidationError;
 use http::Method;
@@ -64,12 +64,6 @@ fn agent_read(path: &'static str) -> Endpoint {
 }
 
 /// The read options of the agent's lists: `?filter=` only.
-fn filter_only() -> Accepts {
-    let mut accepts = Accepts::NONE;
-    accepts.filter = true;
-    accepts
-}
-
 /// A `PUT` to the agent that answers with an empty body.
 fn agent_put(path: &'static str) -> Endpoint {
     Endpoint::write(Method::PUT, path)

@@ -1,7 +1,7 @@
 //! Services the local agent manages (`/v1/agent/services`, `/v1/agent/service/*`) and
 //! their health as the agent sees it (`/v1/agent/health/service/*`).
 
-use super::{agent_put, agent_read, filter_only, Agent};
+use super::{agent_put, agent_read, Agent};
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
 use consul_types::agent::{AgentService, AgentServiceChecksInfo, ServiceRegistration};
@@ -21,7 +21,8 @@ impl Call for AgentServices {
     type Output = BTreeMap<String, AgentService>;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        Ok(agent_read("agent/services").accepts(filter_only()))
+        Ok(agent_read("agent/services")
+            .accepts(consul_types::endpoint::Accepts::NONE.with_filter()))
     }
 
     fn output(&self, answer: Answer) -> Result<BTreeMap<String, AgentService>> {
