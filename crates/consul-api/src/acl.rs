@@ -1,80 +1,75 @@
-//! The ACL system (`/v1/acl`): tokens, policies and roles (Consul 1.4+), login and logout
-//! (1.5+), rule translation, and the legacy token API that aioconsul used (gone in 1.11).
+//! The ACL system (`/v1/acl`): Go's `api/acl.go`, aioconsul's `client.acl`. Tokens, policies
+//! and roles (Consul 1.4+), login and logout (1.5+), rule translation, and the legacy token
+//! API that aioconsul used (gone in 1.11).
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+//! use consul_api::acl::{AclPolicy, AclToken, Policy, Rules};
+//! let acl = client.acl();
+//! let rules = Rules::new().key_prefix("app/", Policy::Read);
+//! let policy = acl.policy_create(AclPolicy::new("app-read", &rules)).await?.value;
+//! let token = acl.token_create(AclToken::new("app").policy("app-read")).await?.value;
+//! let read = acl.token_read(&token.accessor_id).await?.value;   // None once deleted
+//! let mut changes = acl.policy_list().watch();                   // a Stream of the policies
+//! # Ok(()) }
+//! ```
+//!
+//! Every read of one token, policy or role returns `Option`: `None` when Consul says it
+//! does not exist. Consul 1.8 answers a read of a missing token or policy with
+//! `403 ACL not found`, taken as "absent" for these reads only, and one of a missing role
+//! with an empty `404`.
 //!
 //! Secrets stay secret: tokens are [`Token`]s with a redacted `Debug`, and the legacy calls
 //! that must put a secret in the URL keep that path out of logs and errors.
 
-use crate::request::segment;
-use crate::{Client, Error, Result};
+use crate::call::{Answer, Call, ReadRequest, WriteRequest};
+use crate::{Error, Result};
 use consul_types::acl::{validate_name, validate_uuid};
 pub use consul_types::acl::{
     AclLink, AclPolicy, AclPolicyListEntry, AclReplication, AclRole, AclToken, AclTokenListEntry,
     LegacyAcl, LegacyAclRequest, LegacyAclType, NodeIdentity, Policy, Resource, Rule, Rules,
     ServiceIdentity,
 };
-use consul_types::{
-    QueryOptions, QueryResponse, Token, ValidationError, WriteOptions, WriteResponse,
-};
+use consul_types::endpoint::{Blocking, Decode, Endpoint, Missing};
+use consul_types::{Token, ValidationError};
 use http::Method;
-use std::collections::HashMap;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+
+family! {
+    /// The ACL system; made by [`Client::acl`](crate::Client::acl). Every call needs a
+    /// token with `acl` rights (a management token) unless said otherwise.
+    Acl, acl, "ACL system"
+}
 
 /// What logs show for `acl/token/:id`: an accessor id is not secret, but a secret passed
 /// there by mistake would be, and the two look alike.
 const TOKEN_PATH_SHOWN: &str = "acl/token/<redacted>";
 
-/// The ACL system; made by [`Client::acl`]. Every call needs a token with `acl` rights
-/// (a management token) unless said otherwise.
-#[derive(Debug, Clone)]
-pub struct Acl {
-    client: Client,
+/// A single item's answer: `None` when absent, or when Consul answered `null`.
+fn item<T: DeserializeOwned>(answer: &Answer) -> Result<Option<T>> {
+    Ok(answer.json_opt::<Option<T>>()?.flatten())
 }
 
-impl Client {
-    /// The ACL system.
-    pub fn acl(&self) -> Acl {
-        Acl {
-            client: self.clone(),
-        }
-    }
+fn token_endpoint(endpoint: Endpoint, accessor_id: &str) -> Result<Endpoint, ValidationError> {
+    validate_uuid("accessor ID", accessor_id)?;
+    Ok(endpoint
+        .segment("accessor ID", accessor_id)?
+        .secret_path(TOKEN_PATH_SHOWN))
 }
 
-/// Filters for [`Acl::token_list`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TokenFilter {
-    /// Only tokens linked to this policy ID.
-    pub policy: Option<String>,
-    /// Only tokens linked to this role ID.
-    pub role: Option<String>,
-    /// Only tokens created by this auth method.
-    pub auth_method: Option<String>,
-}
-
-impl TokenFilter {
-    /// Only tokens linked to this policy ID.
-    #[must_use]
-    pub fn policy(mut self, id: impl Into<String>) -> Self {
-        self.policy = Some(id.into());
-        self
+/// A legacy token's secret as a path segment; an empty one is refused without saying more.
+fn legacy_endpoint(
+    endpoint: Endpoint,
+    secret: &Token,
+    shown: &'static str,
+) -> Result<Endpoint, ValidationError> {
+    if secret.is_empty() {
+        return Err(ValidationError::Empty { field: "token" });
     }
-
-    /// Only tokens linked to this role ID.
-    #[must_use]
-    pub fn role(mut self, id: impl Into<String>) -> Self {
-        self.role = Some(id.into());
-        self
-    }
-
-    /// Only tokens created by this auth method.
-    #[must_use]
-    pub fn auth_method(mut self, name: impl Into<String>) -> Self {
-        self.auth_method = Some(name.into());
-        self
-    }
-}
-
-fn empty_secret() -> Error {
-    Error::Validation(ValidationError::Empty { field: "token" })
+    endpoint
+        .secret_path(shown)
+        .segment("token", secret.secret())
 }
 
 #[derive(serde::Deserialize)]
@@ -83,749 +78,1202 @@ struct IdAnswer {
     id: Token,
 }
 
+// ---------------------------------------------------------------------------------------
+// Bootstrap and replication
+
+/// The call of [`Acl::bootstrap`].
+#[derive(Debug, Clone)]
+pub struct AclBootstrap;
+
+impl Call for AclBootstrap {
+    type Output = AclToken;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::write(Method::PUT, "acl/bootstrap"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclToken> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::replication`] (Go's `ACL.Replication`; the name `AclReplication` is
+/// the model it returns).
+#[derive(Debug, Clone)]
+pub struct AclReplicationRead;
+
+impl Call for AclReplicationRead {
+    type Output = AclReplication;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "acl/replication"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclReplication> {
+        answer.json()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokens
+
+/// The call of [`Acl::token_create`].
+#[derive(Debug, Clone)]
+pub struct AclTokenCreate {
+    token: AclToken,
+}
+
+impl Call for AclTokenCreate {
+    type Output = AclToken;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        if !self.token.accessor_id.is_empty() {
+            validate_uuid("accessor ID", &self.token.accessor_id)?;
+        }
+        Endpoint::write(Method::PUT, "acl/token").json(&self.token)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclToken> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::token_update`].
+#[derive(Debug, Clone)]
+pub struct AclTokenUpdate {
+    token: AclToken,
+}
+
+impl Call for AclTokenUpdate {
+    type Output = AclToken;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        token_endpoint(
+            Endpoint::write(Method::PUT, "acl/token"),
+            &self.token.accessor_id,
+        )?
+        .json(&self.token)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclToken> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::token_clone`].
+#[derive(Debug, Clone)]
+pub struct AclTokenClone {
+    accessor_id: String,
+    description: Option<String>,
+}
+
+impl Call for AclTokenClone {
+    type Output = AclToken;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        let mut body = serde_json::Map::new();
+        if let Some(description) = &self.description {
+            body.insert("Description".into(), description.clone().into());
+        }
+        token_endpoint(Endpoint::write(Method::PUT, "acl/token"), &self.accessor_id)?
+            .fixed("clone")
+            .secret_path("acl/token/<redacted>/clone")
+            .json(&body)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclToken> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::token_delete`].
+#[derive(Debug, Clone)]
+pub struct AclTokenDelete {
+    accessor_id: String,
+}
+
+impl Call for AclTokenDelete {
+    type Output = bool;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        token_endpoint(
+            Endpoint::write(Method::DELETE, "acl/token"),
+            &self.accessor_id,
+        )
+    }
+
+    fn output(&self, answer: Answer) -> Result<bool> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::token_read`]: `None` when there is no such token.
+#[derive(Debug, Clone)]
+pub struct AclTokenRead {
+    accessor_id: String,
+}
+
+impl Call for AclTokenRead {
+    type Output = Option<AclToken>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(
+            token_endpoint(Endpoint::read(Method::GET, "acl/token"), &self.accessor_id)?
+                .missing(Missing::AclAbsent),
+        )
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AclToken>> {
+        item(&answer)
+    }
+}
+
+/// The call of [`Acl::token_read_self`].
+#[derive(Debug, Clone)]
+pub struct AclTokenReadSelf;
+
+impl Call for AclTokenReadSelf {
+    type Output = AclToken;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "acl/token/self"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclToken> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::token_list`].
+#[derive(Debug, Clone, Default)]
+pub struct AclTokenList {
+    policy: Option<String>,
+    role: Option<String>,
+    auth_method: Option<String>,
+}
+
+impl Call for AclTokenList {
+    type Output = Vec<AclTokenListEntry>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "acl/tokens")
+            .blocking(Blocking::Index)
+            .param_opt("policy", self.policy.clone())
+            .param_opt("role", self.role.clone())
+            .param_opt("authmethod", self.auth_method.clone()))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<AclTokenListEntry>> {
+        answer.json_list()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Policies
+
+/// The call of [`Acl::policy_create`].
+#[derive(Debug, Clone)]
+pub struct AclPolicyCreate {
+    policy: AclPolicy,
+}
+
+impl Call for AclPolicyCreate {
+    type Output = AclPolicy;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_name("policy name", &self.policy.name)?;
+        Endpoint::write(Method::PUT, "acl/policy").json(&self.policy)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclPolicy> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::policy_update`].
+#[derive(Debug, Clone)]
+pub struct AclPolicyUpdate {
+    policy: AclPolicy,
+}
+
+impl Call for AclPolicyUpdate {
+    type Output = AclPolicy;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("policy ID", &self.policy.id)?;
+        validate_name("policy name", &self.policy.name)?;
+        Endpoint::write(Method::PUT, "acl/policy")
+            .segment("policy ID", &self.policy.id)?
+            .json(&self.policy)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclPolicy> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::policy_delete`].
+#[derive(Debug, Clone)]
+pub struct AclPolicyDelete {
+    id: String,
+}
+
+impl Call for AclPolicyDelete {
+    type Output = bool;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("policy ID", &self.id)?;
+        Endpoint::write(Method::DELETE, "acl/policy").segment("policy ID", &self.id)
+    }
+
+    fn output(&self, answer: Answer) -> Result<bool> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::policy_read`]: `None` when there is no such policy.
+#[derive(Debug, Clone)]
+pub struct AclPolicyRead {
+    id: String,
+}
+
+impl Call for AclPolicyRead {
+    type Output = Option<AclPolicy>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("policy ID", &self.id)?;
+        Ok(Endpoint::read(Method::GET, "acl/policy")
+            .segment("policy ID", &self.id)?
+            .missing(Missing::AclAbsent))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AclPolicy>> {
+        item(&answer)
+    }
+}
+
+/// The call of [`Acl::policy_read_by_name`]: `None` when there is no such policy.
+#[derive(Debug, Clone)]
+pub struct AclPolicyReadByName {
+    name: String,
+}
+
+impl Call for AclPolicyReadByName {
+    type Output = Option<AclPolicy>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_name("policy name", &self.name)?;
+        Ok(Endpoint::read(Method::GET, "acl/policy/name")
+            .segment("policy name", &self.name)?
+            .missing(Missing::AclAbsent))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AclPolicy>> {
+        item(&answer)
+    }
+}
+
+/// The call of [`Acl::policy_list`].
+#[derive(Debug, Clone)]
+pub struct AclPolicyList;
+
+impl Call for AclPolicyList {
+    type Output = Vec<AclPolicyListEntry>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "acl/policies").blocking(Blocking::Index))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<AclPolicyListEntry>> {
+        answer.json_list()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Roles
+
+/// The call of [`Acl::role_create`].
+#[derive(Debug, Clone)]
+pub struct AclRoleCreate {
+    role: AclRole,
+}
+
+impl Call for AclRoleCreate {
+    type Output = AclRole;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_name("role name", &self.role.name)?;
+        Endpoint::write(Method::PUT, "acl/role").json(&self.role)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclRole> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::role_update`].
+#[derive(Debug, Clone)]
+pub struct AclRoleUpdate {
+    role: AclRole,
+}
+
+impl Call for AclRoleUpdate {
+    type Output = AclRole;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("role ID", &self.role.id)?;
+        validate_name("role name", &self.role.name)?;
+        Endpoint::write(Method::PUT, "acl/role")
+            .segment("role ID", &self.role.id)?
+            .json(&self.role)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclRole> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::role_delete`].
+#[derive(Debug, Clone)]
+pub struct AclRoleDelete {
+    id: String,
+}
+
+impl Call for AclRoleDelete {
+    type Output = bool;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("role ID", &self.id)?;
+        Endpoint::write(Method::DELETE, "acl/role").segment("role ID", &self.id)
+    }
+
+    fn output(&self, answer: Answer) -> Result<bool> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::role_read`]: `None` when there is no such role.
+#[derive(Debug, Clone)]
+pub struct AclRoleRead {
+    id: String,
+}
+
+impl Call for AclRoleRead {
+    type Output = Option<AclRole>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("role ID", &self.id)?;
+        Ok(Endpoint::read(Method::GET, "acl/role")
+            .segment("role ID", &self.id)?
+            .missing(Missing::AbsentEvenEmpty))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AclRole>> {
+        item(&answer)
+    }
+}
+
+/// The call of [`Acl::role_read_by_name`]: `None` when there is no such role.
+#[derive(Debug, Clone)]
+pub struct AclRoleReadByName {
+    name: String,
+}
+
+impl Call for AclRoleReadByName {
+    type Output = Option<AclRole>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_name("role name", &self.name)?;
+        Ok(Endpoint::read(Method::GET, "acl/role/name")
+            .segment("role name", &self.name)?
+            .missing(Missing::AbsentEvenEmpty))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<AclRole>> {
+        item(&answer)
+    }
+}
+
+/// The call of [`Acl::role_list`].
+#[derive(Debug, Clone, Default)]
+pub struct AclRoleList {
+    policy: Option<String>,
+}
+
+impl Call for AclRoleList {
+    type Output = Vec<AclRole>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "acl/roles")
+            .blocking(Blocking::Index)
+            .param_opt("policy", self.policy.clone()))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<AclRole>> {
+        answer.json_list()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules, login, logout
+
+/// The call of [`Acl::rules_translate`].
+#[derive(Debug, Clone)]
+pub struct AclRulesTranslate {
+    rules: String,
+}
+
+impl Call for AclRulesTranslate {
+    type Output = String;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::write(Method::POST, "acl/rules/translate")
+            .body(bytes::Bytes::copy_from_slice(self.rules.as_bytes()))
+            .decode(Decode::Bytes))
+    }
+
+    fn output(&self, answer: Answer) -> Result<String> {
+        String::from_utf8(answer.bytes().to_vec()).map_err(Error::decode)
+    }
+}
+
+/// The call of [`Acl::login`]. Its `Debug` output does not show the bearer token.
+#[derive(Debug, Clone)]
+pub struct AclLogin {
+    auth_method: String,
+    bearer_token: Token,
+    meta: BTreeMap<String, String>,
+}
+
+impl Call for AclLogin {
+    type Output = AclToken;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        if self.auth_method.is_empty() {
+            return Err(ValidationError::Empty {
+                field: "auth method",
+            });
+        }
+        if self.bearer_token.is_empty() {
+            return Err(ValidationError::Empty {
+                field: "bearer token",
+            });
+        }
+        let mut body = serde_json::json!({
+            "AuthMethod": self.auth_method,
+            "BearerToken": self.bearer_token.secret(),
+        });
+        if !self.meta.is_empty() {
+            body["Meta"] = serde_json::json!(self.meta);
+        }
+        Endpoint::write(Method::POST, "acl/login").json(&body)
+    }
+
+    fn output(&self, answer: Answer) -> Result<AclToken> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::logout`].
+#[derive(Debug, Clone)]
+pub struct AclLogout;
+
+impl Call for AclLogout {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::write(Method::POST, "acl/logout").decode(Decode::Unit))
+    }
+
+    fn output(&self, _answer: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The legacy API
+
+/// The call of [`Acl::legacy_create`].
+#[derive(Debug, Clone)]
+pub struct AclLegacyCreate {
+    request: LegacyAclRequest,
+}
+
+impl Call for AclLegacyCreate {
+    type Output = Token;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Endpoint::write(Method::PUT, "acl/create").json(&self.request)
+    }
+
+    fn output(&self, answer: Answer) -> Result<Token> {
+        Ok(answer.json::<IdAnswer>()?.id)
+    }
+}
+
+/// The call of [`Acl::legacy_update`].
+#[derive(Debug, Clone)]
+pub struct AclLegacyUpdate {
+    request: LegacyAclRequest,
+}
+
+impl Call for AclLegacyUpdate {
+    type Output = ();
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        if self.request.id.as_ref().is_none_or(Token::is_empty) {
+            return Err(ValidationError::Empty { field: "token" });
+        }
+        Ok(Endpoint::write(Method::PUT, "acl/update")
+            .json(&self.request)?
+            .decode(Decode::Unit))
+    }
+
+    fn output(&self, _answer: Answer) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The call of [`Acl::legacy_clone`].
+#[derive(Debug, Clone)]
+pub struct AclLegacyClone {
+    id: Token,
+}
+
+impl Call for AclLegacyClone {
+    type Output = Token;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        legacy_endpoint(
+            Endpoint::write(Method::PUT, "acl/clone"),
+            &self.id,
+            "acl/clone/<redacted>",
+        )
+    }
+
+    fn output(&self, answer: Answer) -> Result<Token> {
+        Ok(answer.json::<IdAnswer>()?.id)
+    }
+}
+
+/// The call of [`Acl::legacy_destroy`].
+#[derive(Debug, Clone)]
+pub struct AclLegacyDestroy {
+    id: Token,
+}
+
+impl Call for AclLegacyDestroy {
+    type Output = bool;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        legacy_endpoint(
+            Endpoint::write(Method::PUT, "acl/destroy"),
+            &self.id,
+            "acl/destroy/<redacted>",
+        )
+    }
+
+    fn output(&self, answer: Answer) -> Result<bool> {
+        answer.json()
+    }
+}
+
+/// The call of [`Acl::legacy_info`]: `None` when there is no such token (Consul answers
+/// `[]`).
+#[derive(Debug, Clone)]
+pub struct AclLegacyInfo {
+    id: Token,
+}
+
+impl Call for AclLegacyInfo {
+    type Output = Option<LegacyAcl>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(legacy_endpoint(
+            Endpoint::read(Method::GET, "acl/info"),
+            &self.id,
+            "acl/info/<redacted>",
+        )?
+        .blocking(Blocking::Index))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<LegacyAcl>> {
+        answer.json_first()
+    }
+}
+
+/// The call of [`Acl::legacy_list`].
+#[derive(Debug, Clone)]
+pub struct AclLegacyList;
+
+impl Call for AclLegacyList {
+    type Output = Vec<LegacyAcl>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "acl/list").blocking(Blocking::Index))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<LegacyAcl>> {
+        answer.json_list()
+    }
+}
+
+call_traits!(AclBootstrap: Cluster);
+call_traits!(AclReplicationRead: Cluster);
+call_traits!(AclTokenCreate: Cluster);
+call_traits!(AclTokenUpdate: Cluster);
+call_traits!(AclTokenClone: Cluster);
+call_traits!(AclTokenDelete: Cluster);
+call_traits!(AclTokenRead: Cluster);
+call_traits!(AclTokenReadSelf: Cluster);
+call_traits!(AclTokenList: Cluster, Watchable, IndexBlocking);
+call_traits!(AclPolicyCreate: Cluster);
+call_traits!(AclPolicyUpdate: Cluster);
+call_traits!(AclPolicyDelete: Cluster);
+call_traits!(AclPolicyRead: Cluster);
+call_traits!(AclPolicyReadByName: Cluster);
+call_traits!(AclPolicyList: Cluster, Watchable, IndexBlocking);
+call_traits!(AclRoleCreate: Cluster);
+call_traits!(AclRoleUpdate: Cluster);
+call_traits!(AclRoleDelete: Cluster);
+call_traits!(AclRoleRead: Cluster);
+call_traits!(AclRoleReadByName: Cluster);
+call_traits!(AclRoleList: Cluster, Watchable, IndexBlocking);
+call_traits!(AclRulesTranslate: Cluster);
+call_traits!(AclLogin: Cluster);
+call_traits!(AclLogout: Cluster);
+call_traits!(AclLegacyCreate: Cluster);
+call_traits!(AclLegacyUpdate: Cluster);
+call_traits!(AclLegacyClone: Cluster);
+call_traits!(AclLegacyDestroy: Cluster);
+call_traits!(AclLegacyInfo: Cluster, Watchable, IndexBlocking);
+call_traits!(AclLegacyList: Cluster, Watchable, IndexBlocking);
+
 impl Acl {
     /// Creates the first management token of a cluster whose ACLs were just enabled.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl#bootstrap-acls)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// let root = client.acl().bootstrap(&WriteOptions::default()).await?.value;
+    /// let root = client.acl().bootstrap().await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::PermissionDenied`] once the cluster was bootstrapped already.
-    pub async fn bootstrap(&self, opts: &WriteOptions) -> Result<WriteResponse<AclToken>> {
-        self.client
-            .call(Method::PUT, "acl/bootstrap")
-            .write_options(opts)?
-            .write()
-            .await
+    pub fn bootstrap(&self) -> WriteRequest<AclBootstrap> {
+        self.write(AclBootstrap)
     }
 
     /// ACL replication status of the answering datacenter.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl#check-acl-replication)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let status = client.acl().replication(&QueryOptions::default()).await?.value;
+    /// let status = client.acl().replication().dc("dc2").await?.value;
+    /// println!("replicating: {}", status.running);
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::Status`] 401 when ACLs are disabled.
-    pub async fn replication(&self, opts: &QueryOptions) -> Result<QueryResponse<AclReplication>> {
-        self.client
-            .call(Method::GET, "acl/replication")
-            .query_options(opts)?
-            .query()
-            .await
+    pub fn replication(&self) -> ReadRequest<AclReplicationRead> {
+        self.read(AclReplicationRead)
     }
 
     /// Creates a token; Consul fills in the accessor and secret unless given.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#create-a-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{acl::AclToken, WriteOptions};
+    /// use consul_api::acl::AclToken;
     /// use std::time::Duration;
     /// let token = client
     ///     .acl()
-    ///     .token_create(&AclToken::new("ci runner").policy("kv-read").expiration_ttl(Duration::from_secs(3600)), &WriteOptions::default())
+    ///     .token_create(AclToken::new("ci runner").policy("kv-read").expiration_ttl(Duration::from_secs(3600)))
     ///     .await?
     ///     .value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// Validation errors for malformed IDs; status errors from Consul (an unknown policy
-    /// name is a 400).
-    pub async fn token_create(
-        &self,
-        token: &AclToken,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclToken>> {
-        if !token.accessor_id.is_empty() {
-            validate_uuid("accessor ID", &token.accessor_id)?;
-        }
-        self.client
-            .call(Method::PUT, "acl/token")
-            .write_options(opts)?
-            .json(token)?
-            .write()
-            .await
+    /// Validation errors for a malformed accessor ID; status errors from Consul (an unknown
+    /// policy name is a 400).
+    pub fn token_create(&self, token: AclToken) -> WriteRequest<AclTokenCreate> {
+        self.write(AclTokenCreate { token })
     }
 
     /// Replaces a token's description, policies, roles and identities (its accessor ID says
     /// which).
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#update-a-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, mut token: consul_api::acl::AclToken) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// token.description = "renamed".into();
-    /// client.acl().token_update(&token, &WriteOptions::default()).await?;
+    /// client.acl().token_update(token).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error without a valid accessor ID.
-    pub async fn token_update(
-        &self,
-        token: &AclToken,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclToken>> {
-        validate_uuid("accessor ID", &token.accessor_id)?;
-        self.client
-            .call(
-                Method::PUT,
-                format!("acl/token/{}", segment(&token.accessor_id)),
-            )
-            .secret_path(TOKEN_PATH_SHOWN)
-            .write_options(opts)?
-            .json(token)?
-            .write()
-            .await
+    pub fn token_update(&self, token: AclToken) -> WriteRequest<AclTokenUpdate> {
+        self.write(AclTokenUpdate { token })
     }
 
-    /// Copies a token's permissions into a new token.
+    /// Copies a token's permissions into a new token, with the original's description unless
+    /// `.description()` gives another.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#clone-a-token)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// let copy = client.acl().token_clone("32f01394-2e15-7e9d-4e75-6f5abe979629", "copy", &WriteOptions::default()).await?;
+    /// let copy = client
+    ///     .acl()
+    ///     .token_clone("32f01394-2e15-7e9d-4e75-6f5abe979629")
+    ///     .description("copy")
+    ///     .await?
+    ///     .value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a malformed accessor ID.
-    pub async fn token_clone(
-        &self,
-        accessor_id: &str,
-        description: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclToken>> {
-        validate_uuid("accessor ID", accessor_id)?;
-        self.client
-            .call(
-                Method::PUT,
-                format!("acl/token/{}/clone", segment(accessor_id)),
-            )
-            .secret_path("acl/token/<redacted>/clone")
-            .write_options(opts)?
-            .json(&serde_json::json!({ "Description": description }))?
-            .write()
-            .await
+    pub fn token_clone(&self, accessor_id: impl Into<String>) -> WriteRequest<AclTokenClone> {
+        self.write(AclTokenClone {
+            accessor_id: accessor_id.into(),
+            description: None,
+        })
     }
 
     /// Deletes a token.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#delete-a-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.acl().token_delete("32f01394-2e15-7e9d-4e75-6f5abe979629", &WriteOptions::default()).await?;
+    /// client.acl().token_delete("32f01394-2e15-7e9d-4e75-6f5abe979629").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a malformed accessor ID.
-    pub async fn token_delete(
-        &self,
-        accessor_id: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<bool>> {
-        validate_uuid("accessor ID", accessor_id)?;
-        self.client
-            .call(
-                Method::DELETE,
-                format!("acl/token/{}", segment(accessor_id)),
-            )
-            .secret_path(TOKEN_PATH_SHOWN)
-            .write_options(opts)?
-            .write()
-            .await
+    pub fn token_delete(&self, accessor_id: impl Into<String>) -> WriteRequest<AclTokenDelete> {
+        self.write(AclTokenDelete {
+            accessor_id: accessor_id.into(),
+        })
     }
 
-    /// Reads a token by accessor ID.
+    /// Reads a token by accessor ID; `None` when there is none (Consul 1.8 answers
+    /// `403 ACL not found`, taken here as "absent").
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#read-a-token)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let token = client.acl().token_read("32f01394-2e15-7e9d-4e75-6f5abe979629", &QueryOptions::default()).await?.value;
+    /// match client.acl().token_read("32f01394-2e15-7e9d-4e75-6f5abe979629").await?.value {
+    ///     Some(token) => println!("{}", token.description),
+    ///     None => println!("no such token"),
+    /// }
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::PermissionDenied`] with `ACL not found` for an unknown token (Consul's answer).
-    pub async fn token_read(
-        &self,
-        accessor_id: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<AclToken>> {
-        validate_uuid("accessor ID", accessor_id)?;
-        self.client
-            .call(Method::GET, format!("acl/token/{}", segment(accessor_id)))
-            .secret_path(TOKEN_PATH_SHOWN)
-            .query_options(opts)?
-            .query()
-            .await
+    /// A validation error for a malformed accessor ID; [`Error::PermissionDenied`] when the
+    /// request's token may not read tokens.
+    pub fn token_read(&self, accessor_id: impl Into<String>) -> ReadRequest<AclTokenRead> {
+        self.read(AclTokenRead {
+            accessor_id: accessor_id.into(),
+        })
     }
 
-    /// Reads the token the request is made with; any token may read itself.
+    /// Reads the token the request is made with (the client's, or `.token()`'s); any token
+    /// may read itself.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#read-self-token)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let me = client.acl().token_read_self(&QueryOptions::default()).await?.value;
+    /// let me = client.acl().token_read_self().await?.value;
     /// println!("policies: {:?}", me.policies);
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::PermissionDenied`] for an unknown token.
-    pub async fn token_read_self(&self, opts: &QueryOptions) -> Result<QueryResponse<AclToken>> {
-        self.client
-            .call(Method::GET, "acl/token/self")
-            .query_options(opts)?
-            .query()
-            .await
+    pub fn token_read_self(&self) -> ReadRequest<AclTokenReadSelf> {
+        self.read(AclTokenReadSelf)
     }
 
-    /// Lists tokens (without secrets), optionally filtered.
+    /// Lists tokens (without secrets); `.policy()`, `.role()` and `.auth_method()` keep only
+    /// the tokens linked to them. It blocks: `.wait()` and `.watch()` apply.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/tokens#list-tokens)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{acl::TokenFilter, QueryOptions};
-    /// let all = client.acl().token_list(&TokenFilter::default(), &QueryOptions::default()).await?.value;
+    /// let all = client.acl().token_list().await?.value;
+    /// let readers = client
+    ///     .acl()
+    ///     .token_list()
+    ///     .role("2fa8efe0-9d43-85d9-f11f-a3f0735a8d79")
+    ///     .await?
+    ///     .value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Status errors from Consul.
-    pub async fn token_list(
-        &self,
-        filter: &TokenFilter,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<AclTokenListEntry>>> {
-        self.client
-            .call(Method::GET, "acl/tokens")
-            .param_opt("policy", filter.policy.clone())
-            .param_opt("role", filter.role.clone())
-            .param_opt("authmethod", filter.auth_method.clone())
-            .query_options(opts)?
-            .query()
-            .await
+    pub fn token_list(&self) -> ReadRequest<AclTokenList> {
+        self.read(AclTokenList::default())
     }
 
     /// Creates a policy.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/policies#create-a-policy)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{acl::{AclPolicy, Policy, Rules}, WriteOptions};
+    /// use consul_api::acl::{AclPolicy, Policy, Rules};
     /// let rules = Rules::new().key_prefix("app/", Policy::Write);
-    /// let policy = client.acl().policy_create(&AclPolicy::new("app-write", &rules), &WriteOptions::default()).await?.value;
+    /// let policy = client.acl().policy_create(AclPolicy::new("app-write", &rules)).await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for an invalid name; a 500 for a duplicate name.
-    pub async fn policy_create(
-        &self,
-        policy: &AclPolicy,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclPolicy>> {
-        validate_name("policy name", &policy.name)?;
-        self.client
-            .call(Method::PUT, "acl/policy")
-            .write_options(opts)?
-            .json(policy)?
-            .write()
-            .await
+    pub fn policy_create(&self, policy: AclPolicy) -> WriteRequest<AclPolicyCreate> {
+        self.write(AclPolicyCreate { policy })
     }
 
     /// Replaces a policy (its ID says which).
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/policies#update-a-policy)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, mut policy: consul_api::acl::AclPolicy) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// policy.description = "now documented".into();
-    /// client.acl().policy_update(&policy, &WriteOptions::default()).await?;
+    /// client.acl().policy_update(policy).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a missing ID or invalid name.
-    pub async fn policy_update(
-        &self,
-        policy: &AclPolicy,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclPolicy>> {
-        validate_uuid("policy ID", &policy.id)?;
-        validate_name("policy name", &policy.name)?;
-        self.client
-            .call(Method::PUT, format!("acl/policy/{}", segment(&policy.id)))
-            .write_options(opts)?
-            .json(policy)?
-            .write()
-            .await
+    pub fn policy_update(&self, policy: AclPolicy) -> WriteRequest<AclPolicyUpdate> {
+        self.write(AclPolicyUpdate { policy })
     }
 
     /// Deletes a policy.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/policies#delete-a-policy)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.acl().policy_delete("a2089f47-2126-39ad-dbf4-046e631037f9", &WriteOptions::default()).await?;
+    /// client.acl().policy_delete("a2089f47-2126-39ad-dbf4-046e631037f9").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a malformed ID.
-    pub async fn policy_delete(
-        &self,
-        id: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<bool>> {
-        validate_uuid("policy ID", id)?;
-        self.client
-            .call(Method::DELETE, format!("acl/policy/{}", segment(id)))
-            .write_options(opts)?
-            .write()
-            .await
+    pub fn policy_delete(&self, id: impl Into<String>) -> WriteRequest<AclPolicyDelete> {
+        self.write(AclPolicyDelete { id: id.into() })
     }
 
-    /// Reads a policy by ID.
+    /// Reads a policy by ID; `None` when there is none.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/policies#read-a-policy)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let p = client.acl().policy_read("a2089f47-2126-39ad-dbf4-046e631037f9", &QueryOptions::default()).await?.value;
+    /// let policy = client.acl().policy_read("a2089f47-2126-39ad-dbf4-046e631037f9").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::PermissionDenied`] with `ACL not found` for an unknown policy.
-    pub async fn policy_read(
-        &self,
-        id: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<AclPolicy>> {
-        validate_uuid("policy ID", id)?;
-        self.client
-            .call(Method::GET, format!("acl/policy/{}", segment(id)))
-            .query_options(opts)?
-            .query()
-            .await
+    /// A validation error for a malformed ID.
+    pub fn policy_read(&self, id: impl Into<String>) -> ReadRequest<AclPolicyRead> {
+        self.read(AclPolicyRead { id: id.into() })
     }
 
-    /// Reads a policy by name.
+    /// Reads a policy by name; `None` when there is none.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/policies#read-a-policy-by-name)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let p = client.acl().policy_read_by_name("global-management", &QueryOptions::default()).await?.value;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::PermissionDenied`] with `ACL not found` for an unknown policy.
-    pub async fn policy_read_by_name(
-        &self,
-        name: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<AclPolicy>> {
-        validate_name("policy name", name)?;
-        self.client
-            .call(Method::GET, format!("acl/policy/name/{}", segment(name)))
-            .query_options(opts)?
-            .query()
-            .await
-    }
-
-    /// Lists policies (without their rules).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let policies = client.acl().policy_list(&QueryOptions::default()).await?.value;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// Status errors from Consul.
-    pub async fn policy_list(
-        &self,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<AclPolicyListEntry>>> {
-        self.client
-            .call(Method::GET, "acl/policies")
-            .query_options(opts)?
-            .query()
-            .await
-    }
-
-    /// Creates a role.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{acl::AclRole, WriteOptions};
-    /// let role = client.acl().role_create(&AclRole::new("readers").policy("kv-read"), &WriteOptions::default()).await?.value;
+    /// let policy = client.acl().policy_read_by_name("global-management").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for an invalid name.
-    pub async fn role_create(
-        &self,
-        role: &AclRole,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclRole>> {
-        validate_name("role name", &role.name)?;
-        self.client
-            .call(Method::PUT, "acl/role")
-            .write_options(opts)?
-            .json(role)?
-            .write()
-            .await
+    pub fn policy_read_by_name(&self, name: impl Into<String>) -> ReadRequest<AclPolicyReadByName> {
+        self.read(AclPolicyReadByName { name: name.into() })
+    }
+
+    /// Lists policies (without their rules). It blocks: `.wait()` and `.watch()` apply.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/policies#list-policies)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// for policy in client.acl().policy_list().await?.value {
+    ///     println!("{} {}", policy.id, policy.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Status errors from Consul.
+    pub fn policy_list(&self) -> ReadRequest<AclPolicyList> {
+        self.read(AclPolicyList)
+    }
+
+    /// Creates a role.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/roles#create-a-role)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// use consul_api::acl::AclRole;
+    /// let role = client.acl().role_create(AclRole::new("readers").policy("kv-read")).await?.value;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// A validation error for an invalid name.
+    pub fn role_create(&self, role: AclRole) -> WriteRequest<AclRoleCreate> {
+        self.write(AclRoleCreate { role })
     }
 
     /// Replaces a role (its ID says which).
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/roles#update-a-role)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, mut role: consul_api::acl::AclRole) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
     /// role.description = "read-only humans".into();
-    /// client.acl().role_update(&role, &WriteOptions::default()).await?;
+    /// client.acl().role_update(role).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a missing ID or invalid name.
-    pub async fn role_update(
-        &self,
-        role: &AclRole,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclRole>> {
-        validate_uuid("role ID", &role.id)?;
-        validate_name("role name", &role.name)?;
-        self.client
-            .call(Method::PUT, format!("acl/role/{}", segment(&role.id)))
-            .write_options(opts)?
-            .json(role)?
-            .write()
-            .await
+    pub fn role_update(&self, role: AclRole) -> WriteRequest<AclRoleUpdate> {
+        self.write(AclRoleUpdate { role })
     }
 
     /// Deletes a role.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/roles#delete-a-role)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.acl().role_delete("2fa8efe0-9d43-85d9-f11f-a3f0735a8d79", &WriteOptions::default()).await?;
+    /// client.acl().role_delete("2fa8efe0-9d43-85d9-f11f-a3f0735a8d79").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a malformed ID.
-    pub async fn role_delete(&self, id: &str, opts: &WriteOptions) -> Result<WriteResponse<bool>> {
-        validate_uuid("role ID", id)?;
-        self.client
-            .call(Method::DELETE, format!("acl/role/{}", segment(id)))
-            .write_options(opts)?
-            .write()
-            .await
+    pub fn role_delete(&self, id: impl Into<String>) -> WriteRequest<AclRoleDelete> {
+        self.write(AclRoleDelete { id: id.into() })
     }
 
     /// Reads a role by ID; `None` when there is none.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/roles#read-a-role)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let role = client.acl().role_read("2fa8efe0-9d43-85d9-f11f-a3f0735a8d79", &QueryOptions::default()).await?.value;
+    /// let role = client.acl().role_read("2fa8efe0-9d43-85d9-f11f-a3f0735a8d79").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for a malformed ID.
-    pub async fn role_read(
-        &self,
-        id: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Option<AclRole>>> {
-        validate_uuid("role ID", id)?;
-        self.role_lookup(format!("acl/role/{}", segment(id)), opts)
-            .await
+    pub fn role_read(&self, id: impl Into<String>) -> ReadRequest<AclRoleRead> {
+        self.read(AclRoleRead { id: id.into() })
     }
 
     /// Reads a role by name; `None` when there is none.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/roles#read-a-role-by-name)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let role = client.acl().role_read_by_name("readers", &QueryOptions::default()).await?.value;
+    /// let role = client.acl().role_read_by_name("readers").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for an invalid name.
-    pub async fn role_read_by_name(
-        &self,
-        name: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Option<AclRole>>> {
-        validate_name("role name", name)?;
-        self.role_lookup(format!("acl/role/name/{}", segment(name)), opts)
-            .await
+    pub fn role_read_by_name(&self, name: impl Into<String>) -> ReadRequest<AclRoleReadByName> {
+        self.read(AclRoleReadByName { name: name.into() })
     }
 
-    async fn role_lookup(
-        &self,
-        path: String,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Option<AclRole>>> {
-        // Consul answers an unknown role with 200 `null` or with 404 depending on the route.
-        let response = self
-            .client
-            .call(Method::GET, path)
-            .query_options(opts)?
-            .query_opt::<Option<AclRole>>()
-            .await?;
-        Ok(response.map(Option::flatten))
-    }
-
-    /// Lists roles, optionally only those linked to a policy ID.
+    /// Lists roles; `.policy()` keeps only those linked to a policy ID. It blocks: `.wait()`
+    /// and `.watch()` apply.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl/roles#list-roles)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let roles = client.acl().role_list(None, &QueryOptions::default()).await?.value;
+    /// let roles = client.acl().role_list().await?.value;
+    /// let linked = client
+    ///     .acl()
+    ///     .role_list()
+    ///     .policy("a2089f47-2126-39ad-dbf4-046e631037f9")
+    ///     .await?
+    ///     .value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Status errors from Consul.
-    pub async fn role_list(
-        &self,
-        policy: Option<&str>,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<AclRole>>> {
-        self.client
-            .call(Method::GET, "acl/roles")
-            .param_opt("policy", policy)
-            .query_options(opts)?
-            .query()
-            .await
+    pub fn role_list(&self) -> ReadRequest<AclRoleList> {
+        self.read(AclRoleList::default())
     }
 
     /// Rewrites legacy rules (`key "" {…}`) in the syntax of Consul 1.4+ (`key_prefix`).
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl#translate-rules)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// let modern = client.acl().rules_translate(r#"key "" { policy = "read" }"#, &WriteOptions::default()).await?.value;
+    /// let modern = client.acl().rules_translate(r#"key "" { policy = "read" }"#).await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Status errors from Consul; decoding errors for a non-UTF-8 answer.
-    pub async fn rules_translate(
-        &self,
-        rules: &str,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<String>> {
-        let (response, elapsed) = self
-            .client
-            .call(Method::POST, "acl/rules/translate")
-            .write_options(opts)?
-            .body(bytes::Bytes::copy_from_slice(rules.as_bytes()))
-            .send()
-            .await?;
-        let text = String::from_utf8(response.into_body().to_vec()).map_err(Error::decode)?;
-        Ok(WriteResponse {
-            value: text,
-            meta: consul_types::WriteMeta::new(elapsed),
+    pub fn rules_translate(&self, rules: impl Into<String>) -> WriteRequest<AclRulesTranslate> {
+        self.write(AclRulesTranslate {
+            rules: rules.into(),
         })
     }
 
     /// Exchanges an auth method's bearer token (a JWT, a Kubernetes service account token)
-    /// for a Consul token.
+    /// for a Consul token; `.meta(key, value)` adds metadata to the token made.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl#login-to-auth-method)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, jwt: String) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// let token = client.acl().login("jwt", &jwt, Default::default(), &WriteOptions::default()).await?.value;
+    /// let token = client.acl().login("jwt", jwt).meta("host", "ci-7").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::PermissionDenied`] for an unknown method; a 500 for a malformed bearer token.
-    pub async fn login(
+    /// A validation error for an empty method or bearer token; [`Error::PermissionDenied`]
+    /// for an unknown method; a 500 for a malformed bearer token.
+    pub fn login(
         &self,
-        auth_method: &str,
-        bearer_token: &str,
-        meta: HashMap<String, String>,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<AclToken>> {
-        if auth_method.is_empty() {
-            return Err(ValidationError::Empty {
-                field: "auth method",
-            }
-            .into());
-        }
-        if bearer_token.is_empty() {
-            return Err(ValidationError::Empty {
-                field: "bearer token",
-            }
-            .into());
-        }
-        let mut body =
-            serde_json::json!({ "AuthMethod": auth_method, "BearerToken": bearer_token });
-        if !meta.is_empty() {
-            body["Meta"] = serde_json::json!(meta);
-        }
-        self.client
-            .call(Method::POST, "acl/login")
-            .write_options(opts)?
-            .json(&body)?
-            .write()
-            .await
+        auth_method: impl Into<String>,
+        bearer_token: impl Into<Token>,
+    ) -> WriteRequest<AclLogin> {
+        self.write(AclLogin {
+            auth_method: auth_method.into(),
+            bearer_token: bearer_token.into(),
+            meta: BTreeMap::new(),
+        })
     }
 
-    /// Destroys a token made by [`Acl::login`]; the token to destroy is the one the request
-    /// is made with (`opts.token`, else the client's).
+    /// Destroys a token made by [`Acl::login`]: the one the request is made with
+    /// (`.token()`, else the client's).
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/acl#logout-from-auth-method)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, login_secret: consul_api::Token) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.acl().logout(&WriteOptions::default().token(login_secret)).await?;
+    /// client.acl().logout().token(login_secret).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`Error::PermissionDenied`] for a token that did not come from a login.
-    pub async fn logout(&self, opts: &WriteOptions) -> Result<WriteResponse<()>> {
-        self.client
-            .call(Method::POST, "acl/logout")
-            .write_options(opts)?
-            .write_unit()
-            .await
+    pub fn logout(&self) -> WriteRequest<AclLogout> {
+        self.write(AclLogout)
     }
 
     /// Legacy API: creates a token (aioconsul's `acl.create`) and returns its secret.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl/legacy#create-acl-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{acl::{LegacyAclRequest, Policy, Rules}, WriteOptions};
+    /// use consul_api::acl::{LegacyAclRequest, Policy, Rules};
     /// let rules = Rules::new().key("", Policy::Read).key("foo/", Policy::Deny);
-    /// let secret = client.acl().legacy_create(&LegacyAclRequest::client("my-acl", &rules), &WriteOptions::default()).await?.value;
+    /// let secret = client.acl().legacy_create(LegacyAclRequest::client("my-acl", &rules)).await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// Status errors; the endpoint is gone in Consul 1.11 ([`Error::Unsupported`]).
-    pub async fn legacy_create(
-        &self,
-        request: &LegacyAclRequest,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<Token>> {
-        let answer: WriteResponse<IdAnswer> = self
-            .client
-            .call(Method::PUT, "acl/create")
-            .write_options(opts)?
-            .json(request)?
-            .write()
-            .await?;
-        Ok(answer.map(|a| a.id))
+    pub fn legacy_create(&self, request: LegacyAclRequest) -> WriteRequest<AclLegacyCreate> {
+        self.write(AclLegacyCreate { request })
     }
 
     /// Legacy API: replaces a token's name, type and rules (`request.id` says which).
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl/legacy#update-acl-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, secret: consul_api::Token) -> consul_api::Result<()> {
-    /// use consul_api::{acl::{LegacyAclRequest, Policy, Rules}, WriteOptions};
+    /// use consul_api::acl::{LegacyAclRequest, Policy, Rules};
     /// let rules = Rules::new().key("", Policy::Write);
-    /// client.acl().legacy_update(&LegacyAclRequest::client("my-acl", &rules).id(secret), &WriteOptions::default()).await?;
+    /// client.acl().legacy_update(LegacyAclRequest::client("my-acl", &rules).id(secret)).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error without an ID.
-    pub async fn legacy_update(
-        &self,
-        request: &LegacyAclRequest,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<()>> {
-        if request.id.as_ref().is_none_or(Token::is_empty) {
-            return Err(empty_secret());
-        }
-        self.client
-            .call(Method::PUT, "acl/update")
-            .write_options(opts)?
-            .json(request)?
-            .write_unit()
-            .await
+    pub fn legacy_update(&self, request: LegacyAclRequest) -> WriteRequest<AclLegacyUpdate> {
+        self.write(AclLegacyUpdate { request })
     }
 
     /// Legacy API: copies a token and returns the new secret.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl/legacy#clone-acl-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, secret: consul_api::Token) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// let copy = client.acl().legacy_clone(&secret, &WriteOptions::default()).await?.value;
+    /// let copy = client.acl().legacy_clone(secret).await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for an empty secret.
-    pub async fn legacy_clone(
-        &self,
-        id: &Token,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<Token>> {
-        if id.is_empty() {
-            return Err(empty_secret());
-        }
-        let answer: WriteResponse<IdAnswer> = self
-            .client
-            .call(Method::PUT, format!("acl/clone/{}", segment(id.secret())))
-            .secret_path("acl/clone/<redacted>")
-            .write_options(opts)?
-            .write()
-            .await?;
-        Ok(answer.map(|a| a.id))
+    pub fn legacy_clone(&self, id: impl Into<Token>) -> WriteRequest<AclLegacyClone> {
+        self.write(AclLegacyClone { id: id.into() })
     }
 
     /// Legacy API: destroys a token (aioconsul's `acl.destroy`).
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl/legacy#delete-acl-token)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, secret: consul_api::Token) -> consul_api::Result<()> {
-    /// use consul_api::WriteOptions;
-    /// client.acl().legacy_destroy(&secret, &WriteOptions::default()).await?;
+    /// client.acl().legacy_destroy(secret).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// A validation error for an empty secret.
-    pub async fn legacy_destroy(
-        &self,
-        id: &Token,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<bool>> {
-        if id.is_empty() {
-            return Err(empty_secret());
-        }
-        self.client
-            .call(Method::PUT, format!("acl/destroy/{}", segment(id.secret())))
-            .secret_path("acl/destroy/<redacted>")
-            .write_options(opts)?
-            .write()
-            .await
+    pub fn legacy_destroy(&self, id: impl Into<Token>) -> WriteRequest<AclLegacyDestroy> {
+        self.write(AclLegacyDestroy { id: id.into() })
     }
 
-    /// Legacy API: reads a token (aioconsul's `acl.get`); `None` when there is none.
+    /// Legacy API: reads a token (aioconsul's `acl.info`); `None` when there is none. It
+    /// blocks: `.wait()` and `.watch()` apply.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl/legacy#read-acl-token)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client, secret: consul_api::Token) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// if let Some(acl) = client.acl().legacy_info(&secret, &QueryOptions::default()).await?.value {
+    /// if let Some(acl) = client.acl().legacy_info(secret).await?.value {
     ///     println!("{} ({})", acl.name, acl.kind);
     /// }
     /// # Ok(()) }
@@ -833,30 +1281,18 @@ impl Acl {
     ///
     /// # Errors
     /// A validation error for an empty secret.
-    pub async fn legacy_info(
-        &self,
-        id: &Token,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Option<LegacyAcl>>> {
-        if id.is_empty() {
-            return Err(empty_secret());
-        }
-        let response: QueryResponse<Vec<LegacyAcl>> = self
-            .client
-            .call(Method::GET, format!("acl/info/{}", segment(id.secret())))
-            .secret_path("acl/info/<redacted>")
-            .query_options(opts)?
-            .query()
-            .await?;
-        Ok(response.map(|list| list.into_iter().next()))
+    pub fn legacy_info(&self, id: impl Into<Token>) -> ReadRequest<AclLegacyInfo> {
+        self.read(AclLegacyInfo { id: id.into() })
     }
 
-    /// Legacy API: lists every token (aioconsul's `acl()` / `acl.items()`).
+    /// Legacy API: lists every token (aioconsul's `acl()` / `acl.items()`). It blocks:
+    /// `.wait()` and `.watch()` apply.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl/legacy#list-acls)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// for acl in client.acl().legacy_list(&QueryOptions::default()).await?.value {
+    /// for acl in client.acl().legacy_list().await?.value {
     ///     println!("{} {}", acl.name, acl.kind);
     /// }
     /// # Ok(()) }
@@ -864,11 +1300,51 @@ impl Acl {
     ///
     /// # Errors
     /// Status errors from Consul.
-    pub async fn legacy_list(&self, opts: &QueryOptions) -> Result<QueryResponse<Vec<LegacyAcl>>> {
-        self.client
-            .call(Method::GET, "acl/list")
-            .query_options(opts)?
-            .query()
-            .await
+    pub fn legacy_list(&self) -> ReadRequest<AclLegacyList> {
+        self.read(AclLegacyList)
+    }
+}
+
+impl WriteRequest<AclTokenClone> {
+    /// The new token's description (the original's when not given).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.call_mut().description = Some(description.into());
+        self
+    }
+}
+
+impl ReadRequest<AclTokenList> {
+    /// Only tokens linked to this policy ID (`?policy=`).
+    pub fn policy(mut self, id: impl Into<String>) -> Self {
+        self.call_mut().policy = Some(id.into());
+        self
+    }
+
+    /// Only tokens linked to this role ID (`?role=`).
+    pub fn role(mut self, id: impl Into<String>) -> Self {
+        self.call_mut().role = Some(id.into());
+        self
+    }
+
+    /// Only tokens made by this auth method's logins (`?authmethod=`).
+    pub fn auth_method(mut self, name: impl Into<String>) -> Self {
+        self.call_mut().auth_method = Some(name.into());
+        self
+    }
+}
+
+impl ReadRequest<AclRoleList> {
+    /// Only roles linked to this policy ID (`?policy=`).
+    pub fn policy(mut self, id: impl Into<String>) -> Self {
+        self.call_mut().policy = Some(id.into());
+        self
+    }
+}
+
+impl WriteRequest<AclLogin> {
+    /// Adds metadata to the token made (`Meta`); repeatable.
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.call_mut().meta.insert(key.into(), value.into());
+        self
     }
 }

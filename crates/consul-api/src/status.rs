@@ -1,39 +1,67 @@
-//! Cluster status (`/v1/status`): the Raft leader and peers.
+//! Cluster status (`/v1/status`): the Raft leader and peers (Go's `api/status.go`).
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+//! let leader = client.status().leader().await?.value;          // None while there is none
+//! let peers = client.status().peers().dc("dc2").await?.value;
+//! # Ok(()) }
+//! ```
 
-use crate::{Client, Result};
-use consul_types::{QueryOptions, QueryResponse};
+use crate::call::{Answer, Call, ReadRequest};
+use crate::Result;
+use consul_types::endpoint::Endpoint;
+use consul_types::ValidationError;
 use http::Method;
 
-/// Raft status; made by [`Client::status`].
-#[derive(Debug, Clone)]
-pub struct Status {
-    client: Client,
+family! {
+    /// Raft status; made by [`Client::status`](crate::Client::status).
+    Status, status, "Raft status of the cluster"
 }
 
-impl Client {
-    /// Raft status of the cluster.
-    pub fn status(&self) -> Status {
-        Status {
-            client: self.clone(),
-        }
+/// The call of [`Status::leader`].
+#[derive(Debug, Clone)]
+pub struct StatusLeader;
+
+impl Call for StatusLeader {
+    type Output = Option<String>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "status/leader"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<String>> {
+        // Consul answers `""` while there is no leader.
+        Ok(Some(answer.json::<String>()?).filter(|leader| !leader.is_empty()))
     }
 }
+
+/// The call of [`Status::peers`].
+#[derive(Debug, Clone)]
+pub struct StatusPeers;
+
+impl Call for StatusPeers {
+    type Output = Vec<String>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "status/peers"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<String>> {
+        answer.json_list()
+    }
+}
+
+call_traits!(StatusLeader: Cluster);
+call_traits!(StatusPeers: Cluster);
 
 impl Status {
-    /// The same endpoint in datacenter `name`.
-    #[must_use]
-    pub fn dc(&self, name: &str) -> Status {
-        Status {
-            client: self.client.dc(name),
-        }
-    }
-
     /// The Raft leader's address (`ip:port`); `None` while there is no leader.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/status#get-raft-leader)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// match client.status().leader(&QueryOptions::default()).await?.value {
+    /// match client.status().leader().await?.value {
     ///     Some(leader) => println!("leader at {leader}"),
     ///     None => println!("no leader: the cluster cannot take writes"),
     /// }
@@ -41,34 +69,25 @@ impl Status {
     /// ```
     ///
     /// # Errors
-    /// Transport and status errors.
-    pub async fn leader(&self, opts: &QueryOptions) -> Result<QueryResponse<Option<String>>> {
-        let response: QueryResponse<String> = self
-            .client
-            .call(Method::GET, "status/leader")
-            .query_options(opts)?
-            .query()
-            .await?;
-        Ok(response.map(|leader| Some(leader).filter(|l| !l.is_empty())))
+    /// Transport and status errors (an unknown datacenter is a 500).
+    pub fn leader(&self) -> ReadRequest<StatusLeader> {
+        self.read(StatusLeader)
     }
 
     /// The addresses (`ip:port`) of the Raft voters.
     ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/status#list-raft-peers)
+    ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let peers = client.status().peers(&QueryOptions::default()).await?.value;
+    /// let peers = client.status().peers().await?.value;
     /// println!("{} servers", peers.len());
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// Transport and status errors.
-    pub async fn peers(&self, opts: &QueryOptions) -> Result<QueryResponse<Vec<String>>> {
-        self.client
-            .call(Method::GET, "status/peers")
-            .query_options(opts)?
-            .query()
-            .await
+    /// Transport and status errors (an unknown datacenter is a 500).
+    pub fn peers(&self) -> ReadRequest<StatusPeers> {
+        self.read(StatusPeers)
     }
 }

@@ -1,27 +1,30 @@
 //! Transactions (`PUT /v1/txn`): several KV, node, service and check operations applied
-//! atomically.
+//! atomically (Go's `api/txn.go`).
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+//! use consul_api::txn::KvTxnOp;
+//! let outcome = client
+//!     .txn()
+//!     .execute([KvTxnOp::set("a", "1").into(), KvTxnOp::set("b", "2").into()])
+//!     .await?
+//!     .value;
+//! assert!(outcome.is_committed());
+//! # Ok(()) }
+//! ```
 
-use crate::request::{decode, query_meta};
-use crate::{Client, Error, Result};
+use crate::call::{Answer, Call, ReadRequest};
+use crate::Result;
+use consul_types::endpoint::Endpoint;
 pub use consul_types::txn::{
     CatalogVerb, KvTxnOp, KvVerb, TxnError, TxnOp, TxnResponse, TxnResult, MAX_OPS,
 };
-use consul_types::{QueryOptions, QueryResponse};
+use consul_types::ValidationError;
 use http::{Method, StatusCode};
 
-/// Transactions; made by [`Client::txn`].
-#[derive(Debug, Clone)]
-pub struct Txn {
-    client: Client,
-}
-
-impl Client {
-    /// Transactions.
-    pub fn txn(&self) -> Txn {
-        Txn {
-            client: self.clone(),
-        }
-    }
+family! {
+    /// Transactions; made by [`Client::txn`](crate::Client::txn).
+    Txn, txn, "transactions"
 }
 
 /// How a transaction ended.
@@ -58,68 +61,64 @@ impl TxnOutcome {
     }
 }
 
-impl Txn {
-    /// The same endpoint in datacenter `name`.
-    #[must_use]
-    pub fn dc(&self, name: &str) -> Txn {
-        Txn {
-            client: self.client.dc(name),
-        }
+/// The call of [`Txn::execute`] (Go's `Txn.Txn`).
+#[derive(Debug, Clone)]
+pub struct TxnExecute {
+    ops: Vec<TxnOp>,
+}
+
+impl Call for TxnExecute {
+    type Output = TxnOutcome;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        consul_types::txn::validate(&self.ops)?;
+        // A rollback is Consul's 409: an answer, not a failure.
+        Endpoint::read(Method::PUT, "txn")
+            .answers(&[409])
+            .json(&self.ops)
     }
 
-    /// Applies up to 64 operations atomically. A rollback (Consul's 409: a failed check or
-    /// CAS, a missing key) is an answer, not an error: it is
-    /// [`TxnOutcome::RolledBack`] with Consul's reasons. Read-only transactions honour the
-    /// consistency mode of `opts`.
+    fn output(&self, answer: Answer) -> Result<TxnOutcome> {
+        let response: TxnResponse = answer.json()?;
+        Ok(if answer.status() == StatusCode::CONFLICT {
+            TxnOutcome::RolledBack(response.errors)
+        } else {
+            TxnOutcome::Committed(response.results)
+        })
+    }
+}
+
+call_traits!(TxnExecute: Cluster);
+
+impl Txn {
+    /// Applies up to 64 operations atomically (Go's `Txn().Txn(ops, q)`). A rollback
+    /// (Consul's 409: a failed check or CAS, a missing key) is an answer, not an error: it is
+    /// [`TxnOutcome::RolledBack`] with Consul's reasons. Read-only transactions honour
+    /// `.stale()` and `.consistent()`.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/txn)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::txn::{KvTxnOp, TxnOp, TxnOutcome};
-    /// use consul_api::QueryOptions;
     /// // Move a job from "pending" to "running" only if nobody touched it since index 42.
     /// let ops: Vec<TxnOp> = vec![
     ///     KvTxnOp::delete_cas("jobs/pending/7", 42).into(),
     ///     KvTxnOp::set("jobs/running/7", "worker-3").into(),
     /// ];
-    /// match client.txn().execute(&ops, &QueryOptions::default()).await?.value {
+    /// match client.txn().execute(ops).await?.value {
     ///     TxnOutcome::Committed(_) => println!("moved"),
     ///     TxnOutcome::RolledBack(errors) => println!("lost the race: {}", errors[0].what),
     ///     _ => {}
     /// }
+    /// let tree = client.txn().execute([KvTxnOp::get_tree("jobs/").into()]).stale().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`] for an empty or oversized transaction or an invalid
-    /// operation (nothing is sent); transport and status errors otherwise.
-    pub async fn execute(
-        &self,
-        ops: &[TxnOp],
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<TxnOutcome>> {
-        consul_types::txn::validate(ops)?;
-        let (response, elapsed) = self
-            .client
-            .call(Method::PUT, "txn")
-            .query_options(opts)?
-            .json(ops)?
-            .send_raw()
-            .await?;
-        let meta = query_meta(&response, elapsed)?;
-        let outcome = match response.status() {
-            StatusCode::OK => {
-                TxnOutcome::Committed(decode::<TxnResponse>(response.body())?.results)
-            }
-            StatusCode::CONFLICT => {
-                TxnOutcome::RolledBack(decode::<TxnResponse>(response.body())?.errors)
-            }
-            _ => return Err(Error::from_response(&response)),
-        };
-        Ok(QueryResponse {
-            value: outcome,
-            meta,
-        })
+    /// [`Error::Validation`](crate::Error::Validation) for an empty or oversized transaction
+    /// or an invalid operation (nothing is sent); transport and status errors otherwise.
+    pub fn execute(&self, ops: impl Into<Vec<TxnOp>>) -> ReadRequest<TxnExecute> {
+        self.read(TxnExecute { ops: ops.into() })
     }
 }

@@ -77,8 +77,12 @@ pub enum Missing {
     /// The value is absent: `404`, with or without a message.
     Absent,
     /// The value is absent: `404`, or `403 ACL not found` (how Consul 1.8 answers a read
-    /// of an ACL token, policy or role that does not exist).
+    /// of an ACL token or policy that does not exist).
     AclAbsent,
+    /// The value is absent: `404`, even with an empty body (how Consul answers a read of an
+    /// ACL role that does not exist). An agent that does not serve the route answers the
+    /// same, so it reads as "absent" too, not as [`Outcome::Unsupported`].
+    AbsentEvenEmpty,
 }
 
 /// How the body of a successful answer is read.
@@ -475,6 +479,7 @@ impl Endpoint {
         let is_kv = self.path == "kv" || self.path.starts_with("kv/");
         let empty = body.iter().all(u8::is_ascii_whitespace);
         match (status, self.missing) {
+            (StatusCode::NOT_FOUND, Missing::AbsentEvenEmpty) => Outcome::Absent,
             (StatusCode::NOT_FOUND, _) if empty && !is_kv => Outcome::Unsupported,
             (StatusCode::NOT_FOUND, Missing::Absent | Missing::AclAbsent) => Outcome::Absent,
             (StatusCode::FORBIDDEN, Missing::AclAbsent)
@@ -1000,6 +1005,15 @@ mod tests {
         );
         assert_eq!(
             token.outcome(StatusCode::FORBIDDEN, b"Permission denied"),
+            Outcome::Failure
+        );
+        let role = Endpoint::read(Method::GET, "acl/role")
+            .segment("id", "x")
+            .unwrap()
+            .missing(Missing::AbsentEvenEmpty);
+        assert_eq!(role.outcome(StatusCode::NOT_FOUND, b""), Outcome::Absent);
+        assert_eq!(
+            role.outcome(StatusCode::FORBIDDEN, b"ACL not found"),
             Outcome::Failure
         );
         let txn = Endpoint::read(Method::PUT, "txn").answers(&[409]);
