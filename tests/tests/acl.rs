@@ -269,6 +269,19 @@ async fn policies_roles_and_tokens() {
         .unwrap()
         .value
         .is_none());
+    // Consul 1.8 gives a request with an unknown token the same "403 ACL not found": that
+    // is a refusal of the caller, not the absence of what it read.
+    let stranger = client_with(&agent, &Token::new("6f0c3a3e-0000-4000-8000-000000000000"));
+    for err in [
+        stranger
+            .acl()
+            .token_read(&token.accessor_id)
+            .await
+            .unwrap_err(),
+        stranger.acl().policy_read(&policy.id).await.unwrap_err(),
+    ] {
+        assert!(err.is_permission_denied(), "{err:?}");
+    }
 
     let translated = acl
         .rules_translate(r#"key "" { policy = "read" }"#)

@@ -61,12 +61,9 @@ async fn a_trickled_failure_body_cannot_hold_a_streaming_call() {
     .await;
     let client = client_for(&addr, Duration::from_secs(1));
     let started = Instant::now();
-    let outcome = tokio::time::timeout(
-        Duration::from_secs(20),
-        client.snapshot().save(&QueryOptions::default()),
-    )
-    .await
-    .expect("save() must give up under the client's limits, not hang");
+    let outcome = tokio::time::timeout(Duration::from_secs(20), client.snapshot().save())
+        .await
+        .expect("save() must give up under the client's limits, not hang");
     let err = outcome.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err:?}");
     assert!(err.to_string().contains("more than"), "{err}");
@@ -89,7 +86,7 @@ async fn a_stalled_snapshot_body_ends_with_a_timeout() {
     })
     .await;
     let client = client_for(&addr, Duration::from_secs(1));
-    let saved = client.snapshot().save(&q()).await.unwrap();
+    let saved = client.snapshot().save().await.unwrap();
     assert_eq!(saved.meta.last_index, 42);
     assert!(saved.meta.request_time > Duration::ZERO);
     let started = Instant::now();

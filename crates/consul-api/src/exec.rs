@@ -7,9 +7,9 @@ use crate::error::{error_message_of, MAX_ERROR_BODY};
 use crate::{Client, Error, Result};
 use bytes::Bytes;
 use consul_transport::{BodyStream, RequestTimeout, Transport, TransportError};
-use consul_types::endpoint::{Blocking, Decode, Endpoint, Options, Outcome, Target};
+use consul_types::endpoint::{Blocking, Decode, Endpoint, Options, Outcome, Target, TOKEN_HEADER};
 use futures_core::Stream;
-use http::Method;
+use http::{HeaderValue, Method, StatusCode};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -73,6 +73,7 @@ impl Client {
         request: http::Request<Bytes>,
         span: tracing::Span,
     ) -> Result<Answer> {
+        let token = request.headers().get(TOKEN_HEADER).cloned();
         let started = Instant::now();
         let result = self
             .inner
@@ -89,6 +90,17 @@ impl Client {
         span.record("status", response.status().as_u16());
         match endpoint.outcome(response.status(), response.body()) {
             Outcome::Value => Ok(Answer::buffered(response, elapsed, false)),
+            // Consul 1.8 answers `403 ACL not found` both for a missing token or policy and
+            // for a request whose own token is unknown: only the first is "absent".
+            Outcome::Absent if response.status() == StatusCode::FORBIDDEN => {
+                if self.token_is_known(token).await? {
+                    Ok(Answer::buffered(response, elapsed, true))
+                } else {
+                    Err(Error::PermissionDenied {
+                        message: "ACL not found: the request's token is unknown to Consul".into(),
+                    })
+                }
+            }
             Outcome::Absent => Ok(Answer::buffered(response, elapsed, true)),
             Outcome::Unsupported => Err(Error::Unsupported {
                 agent_version: self.agent_version_best_effort().await,
@@ -140,6 +152,26 @@ impl Client {
                 Err(Error::from_parts(status, &parts.headers, message))
             }
         }
+    }
+
+    /// Whether Consul knows `token` (the one a request was sent with): `acl/token/self`
+    /// answers `403 ACL not found` only for a token it does not know.
+    async fn token_is_known(&self, token: Option<HeaderValue>) -> Result<bool> {
+        let mut endpoint = Endpoint::read(Method::GET, "acl/token/self");
+        if let Some(token) = token {
+            endpoint = endpoint.header(TOKEN_HEADER, token);
+        }
+        let opts = consul_types::QueryOptions::default();
+        let request = endpoint.to_request(&self.target(), Options::Read(&opts))?;
+        let response = self
+            .inner
+            .transport
+            .send(request)
+            .await
+            .map_err(Error::Transport)?;
+        let unknown = response.status() == StatusCode::FORBIDDEN
+            && String::from_utf8_lossy(response.body()).trim() == "ACL not found";
+        Ok(!unknown)
     }
 
     /// The agent's version, best effort, to explain an [`Error::Unsupported`].

@@ -106,10 +106,23 @@ async fn token_read_is_none_when_consul_says_acl_not_found() {
     assert_eq!(req.query("stale").as_deref(), Some(""));
 
     // Consul 1.8 answers a missing token with 403 "ACL not found"; a 404 would mean the same.
+    // The client checks that its own token is known (`acl/token/self`) before it calls
+    // such an answer "absent".
     mock.push(Reply::status(403, "ACL not found"))
+        .push(Reply::json(TOKEN_BODY))
         .push(Reply::status(404, "ACL not found"));
     assert!(acl.token_read(ID).await.unwrap().value.is_none());
+    let check = &mock.requests()[mock.count() - 1];
+    assert_eq!(check.uri.path(), "/v1/acl/token/self");
     assert!(acl.token_read(ID).await.unwrap().value.is_none());
+    // With a token Consul does not know, the same answer is a refusal, not an absence.
+    mock.push(Reply::status(403, "ACL not found"))
+        .push(Reply::status(403, "ACL not found"));
+    let err = acl.token_read(ID).token("unknown-0000").await.unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
+    let check = mock.last().unwrap();
+    assert_eq!(check.uri.path(), "/v1/acl/token/self");
+    assert_eq!(check.headers["x-consul-token"], "unknown-0000");
     // Any other 403 stays an error.
     mock.push(Reply::status(403, "Permission denied"));
     let err = acl.token_read(ID).await.unwrap_err();
@@ -203,6 +216,7 @@ async fn policies() {
 
     mock.push(Reply::json(POLICY_BODY))
         .push(Reply::status(403, "ACL not found"))
+        .push(Reply::json(TOKEN_BODY))
         .push(Reply::json("null"));
     assert_eq!(
         acl.policy_read(pid).await.unwrap().value.unwrap().name,
@@ -216,7 +230,8 @@ async fn policies() {
     assert!(acl.policy_read(pid).await.unwrap().value.is_none());
 
     mock.push(Reply::json(POLICY_BODY))
-        .push(Reply::status(403, "ACL not found"));
+        .push(Reply::status(403, "ACL not found"))
+        .push(Reply::json(TOKEN_BODY));
     assert_eq!(
         acl.policy_read_by_name("kv-read")
             .consistent()

@@ -49,13 +49,15 @@ async fn spans_carry_method_path_status_and_never_the_token() {
     client.acl().legacy_info("legacy-secret-id").await.unwrap();
     // A secret where an accessor id belongs: both are UUIDs, so only the log can hide it.
     let secret_as_id = "6b4d7f0e-5c1b-4a3e-9a55-2f5e8c9d0a11";
-    mock.push(Reply::status(403, "ACL not found"));
+    mock.push(Reply::status(403, "ACL not found"))
+        .push(Reply::json("{}"));
     let missing = client.acl().token_read(secret_as_id).await.unwrap();
     assert!(
         missing.value.is_none(),
         "Consul 1.8's answer for no such token"
     );
-    assert!(mock.last().unwrap().uri.path().ends_with(secret_as_id));
+    let read = &mock.requests()[mock.count() - 2];
+    assert!(read.uri.path().ends_with(secret_as_id));
     mock.push(Reply::status(403, "Permission denied"));
     let err = client.acl().token_delete(secret_as_id).await.unwrap_err();
     assert!(err.is_permission_denied());
