@@ -240,7 +240,6 @@ impl Call for CatalogGatewayServices {
     type Output = Vec<GatewayService>;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        validate_service_name(&self.gateway)?;
         read("catalog/gateway-services", Accepts::NONE).segment("gateway name", &self.gateway)
     }
 
