@@ -1,11 +1,84 @@
 //! Health endpoints against real agents: TTL transitions seen through every health read,
 //! the passing-only filter, maintenance, blocking reads, several agents, other datacenters.
 
-use consul_integration_tests::{eventually, q, recording_client, w, Federation, TestAgent};
+use consul_integration_tests::{eventually, recording_client, Federation, TestAgent};
 use consulate::agent::{CheckDefinition, ServiceRegistration};
+use consulate::catalog::{AgentService, CatalogRegistration, HealthCheck};
 use consulate::health::{CheckStatus, HealthState, ServiceEntry};
-use consulate::{Error, ValidationError};
+use consulate::{Error, QueryResponse, ValidationError, Watch};
 use std::time::Duration;
+
+/// The local agent's calls this file makes (registration, TTL updates, maintenance).
+///
+/// The agent family moves to the new request shape on its own branch: these are the only
+/// agent calls here, so they are all that changes when the two meet.
+mod local {
+    use consul_integration_tests::w;
+    use consulate::agent::ServiceRegistration;
+    use consulate::health::CheckStatus;
+    use consulate::Client;
+
+    pub(crate) async fn register(client: &Client, reg: &ServiceRegistration) {
+        client.agent().service_register(reg, &w()).await.unwrap();
+    }
+
+    pub(crate) async fn deregister(client: &Client, id: &str) {
+        client.agent().service_deregister(id, &w()).await.unwrap();
+    }
+
+    /// Sets TTL check `id` to `status` with `note` as its output.
+    pub(crate) async fn ttl(client: &Client, id: &str, status: CheckStatus, note: &str) {
+        let a = client.agent();
+        match status {
+            CheckStatus::Passing => a.pass_ttl(id, note, &w()).await.unwrap(),
+            CheckStatus::Warning => a.warn_ttl(id, note, &w()).await.unwrap(),
+            _ => a.fail_ttl(id, note, &w()).await.unwrap(),
+        };
+    }
+
+    /// Puts service instance `id` in maintenance (`Some(reason)`) or takes it out.
+    pub(crate) async fn service_maintenance(client: &Client, id: &str, reason: Option<&str>) {
+        let a = client.agent();
+        match reason {
+            Some(reason) => a.enable_service_maintenance(id, reason, &w()).await,
+            None => a.disable_service_maintenance(id, &w()).await,
+        }
+        .unwrap();
+    }
+
+    /// Puts the node in maintenance (`Some(reason)`) or takes it out.
+    pub(crate) async fn node_maintenance(client: &Client, reason: Option<&str>) {
+        let a = client.agent();
+        match reason {
+            Some(reason) => a.enable_node_maintenance(reason, &w()).await,
+            None => a.disable_node_maintenance(&w()).await,
+        }
+        .unwrap();
+    }
+}
+
+/// The next answer of `watch` for which `done` holds (a watch may first yield unrelated
+/// changes, such as the agent's own node being updated); at most 10 s.
+async fn next_until<T: Clone + PartialEq + Send + 'static>(
+    watch: &mut Watch<T>,
+    what: &str,
+    done: impl Fn(&T) -> bool,
+) -> QueryResponse<T> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let change = watch
+                .next()
+                .await
+                .expect("a watch does not end")
+                .expect("a watch read");
+            if done(&change.value) {
+                return change;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting for the watch to see {what}"))
+}
 
 fn service_check(entry: &ServiceEntry, id: &str) -> CheckStatus {
     entry
@@ -20,7 +93,7 @@ fn service_check(entry: &ServiceEntry, id: &str) -> CheckStatus {
 async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
-    let (a, health, catalog) = (client.agent(), client.health(), client.catalog());
+    let (health, catalog) = (client.health(), client.catalog());
     let reg = ServiceRegistration::new("web")
         .id("web-1")
         .tags(["v1"])
@@ -30,18 +103,14 @@ async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
                 .id("web-ttl")
                 .name("web ttl"),
         );
-    a.service_register(&reg, &w()).await.unwrap();
+    local::register(&client, &reg).await;
 
     // Anti-entropy pushes the registration to the catalog; block until it is there.
     let mut index = 0;
     let entries = loop {
         let r = health
-            .service(
-                "web",
-                None,
-                false,
-                &q().wait_index(index).wait_time(Duration::from_secs(5)),
-            )
+            .service("web")
+            .wait(index, Duration::from_secs(5))
             .await
             .unwrap();
         index = r.meta.last_index;
@@ -57,7 +126,8 @@ async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
         CheckStatus::Passing
     );
     assert!(health
-        .service("web", None, true, &q())
+        .service("web")
+        .passing()
         .await
         .unwrap()
         .value
@@ -68,19 +138,13 @@ async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
         (CheckStatus::Warning, "slow"),
         (CheckStatus::Critical, "down"),
     ] {
-        let before = health.checks("web", &q()).await.unwrap().meta.last_index;
-        match status {
-            CheckStatus::Passing => a.pass_ttl("web-ttl", note, &w()).await.unwrap(),
-            CheckStatus::Warning => a.warn_ttl("web-ttl", note, &w()).await.unwrap(),
-            _ => a.fail_ttl("web-ttl", note, &w()).await.unwrap(),
-        };
+        let before = health.checks("web").await.unwrap().meta.last_index;
+        local::ttl(&client, "web-ttl", status.clone(), note).await;
         // A blocking read on the service's checks wakes with the new status.
         let checks = eventually("the status to reach the catalog", || async {
             let r = health
-                .checks(
-                    "web",
-                    &q().wait_index(before).wait_time(Duration::from_secs(5)),
-                )
+                .checks("web")
+                .wait(before, Duration::from_secs(5))
                 .await
                 .unwrap();
             let c = r.value.into_iter().find(|c| c.check_id == "web-ttl")?;
@@ -90,15 +154,11 @@ async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
         assert_eq!(checks.output, note);
         assert_eq!(checks.service_id, "web-1");
 
-        let all = health
-            .service("web", Some("v1"), false, &q())
-            .await
-            .unwrap()
-            .value;
+        let all = health.service("web").tag("v1").await.unwrap().value;
         assert_eq!(all.len(), 1);
         assert_eq!(service_check(&all[0], "web-ttl"), status);
         assert_eq!(all[0].aggregated_status(), Some(status.clone()));
-        let passing = health.service("web", None, true, &q()).await.unwrap().value;
+        let passing = health.service("web").passing().await.unwrap().value;
         assert_eq!(
             passing.len(),
             usize::from(status == CheckStatus::Passing),
@@ -109,75 +169,59 @@ async fn ttl_transitions_show_in_every_health_read_and_deregister_removes_it() {
             CheckStatus::Warning => HealthState::Warning,
             _ => HealthState::Critical,
         };
-        let in_state = health.state(state, &q()).await.unwrap().value;
+        let in_state = health.state(state).await.unwrap().value;
         assert!(in_state.iter().any(|c| c.check_id == "web-ttl"), "{state}");
-        let node = health.node(agent.node_name(), &q()).await.unwrap().value;
+        let node = health.node(agent.node_name()).await.unwrap().value;
         assert!(node
             .iter()
             .any(|c| c.check_id == "web-ttl" && c.status == status));
     }
-    let any = health.state(HealthState::Any, &q()).await.unwrap().value;
+    let any = health.state(HealthState::Any).await.unwrap().value;
     assert!(any.iter().any(|c| c.check_id == "serfHealth"));
     assert!(health
-        .service("web", Some("v2"), false, &q())
+        .service("web")
+        .tag("v2")
         .await
         .unwrap()
         .value
         .is_empty());
 
-    a.service_deregister("web-1", &w()).await.unwrap();
+    local::deregister(&client, "web-1").await;
     eventually("the instance to leave the catalog", || async {
-        let gone = health
-            .service("web", None, false, &q())
-            .await
-            .unwrap()
-            .value
-            .is_empty()
-            && catalog
-                .service("web", None, &q())
-                .await
-                .unwrap()
-                .value
-                .is_empty()
-            && health.checks("web", &q()).await.unwrap().value.is_empty();
+        let gone = health.service("web").await.unwrap().value.is_empty()
+            && catalog.service("web").await.unwrap().value.is_empty()
+            && health.checks("web").await.unwrap().value.is_empty();
         gone.then_some(())
     })
     .await;
-    assert!(!catalog
-        .services(&q())
-        .await
-        .unwrap()
-        .value
-        .contains_key("web"));
+    assert!(!catalog.services().await.unwrap().value.contains_key("web"));
 }
 
 #[tokio::test]
 async fn node_and_service_maintenance_mark_instances_critical_and_back() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
-    let (a, health) = (client.agent(), client.health());
+    let health = client.health();
     for id in ["db-1", "db-2"] {
         let reg = ServiceRegistration::new("db")
             .id(id)
             .check(CheckDefinition::ttl(Duration::from_secs(60)).id(format!("{id}-ttl")));
-        a.service_register(&reg, &w()).await.unwrap();
-        a.pass_ttl(&format!("{id}-ttl"), "", &w()).await.unwrap();
+        local::register(&client, &reg).await;
+        local::ttl(&client, &format!("{id}-ttl"), CheckStatus::Passing, "").await;
     }
     let passing_count = |n: usize| {
         let health = health.clone();
         async move {
-            let passing = health.service("db", None, true, &q()).await.unwrap().value;
+            let passing = health.service("db").passing().await.unwrap().value;
             (passing.len() == n).then_some(passing)
         }
     };
     eventually("both instances passing", || passing_count(2)).await;
 
-    a.enable_service_maintenance("db-1", "deploy", &w())
-        .await
-        .unwrap();
+    local::service_maintenance(&client, "db-1", Some("deploy")).await;
     let left = eventually("db-1 out of the passing set", || passing_count(1)).await;
     assert_eq!(left[0].service.id, "db-2");
-    let all = health.service("db", None, false, &q()).await.unwrap().value;
+    let all = health.service("db").await.unwrap().value;
     let db1 = all.iter().find(|e| e.service.id == "db-1").unwrap();
     assert_eq!(
         service_check(db1, "_service_maintenance:db-1"),
@@ -188,12 +232,12 @@ async fn node_and_service_maintenance_mark_instances_critical_and_back() {
     assert_eq!(db1.aggregated_status(), Some(CheckStatus::Maintenance));
     let db2 = all.iter().find(|e| e.service.id == "db-2").unwrap();
     assert_eq!(db2.aggregated_status(), Some(CheckStatus::Passing));
-    a.disable_service_maintenance("db-1", &w()).await.unwrap();
+    local::service_maintenance(&client, "db-1", None).await;
     eventually("db-1 back", || passing_count(2)).await;
 
-    a.enable_node_maintenance("reboot", &w()).await.unwrap();
+    local::node_maintenance(&client, Some("reboot")).await;
     eventually("the whole node out", || passing_count(0)).await;
-    let node_checks = health.node(agent.node_name(), &q()).await.unwrap().value;
+    let node_checks = health.node(agent.node_name()).await.unwrap().value;
     let maint = node_checks
         .iter()
         .find(|c| c.check_id == "_node_maintenance")
@@ -202,13 +246,9 @@ async fn node_and_service_maintenance_mark_instances_critical_and_back() {
         (maint.status.clone(), maint.notes.as_str()),
         (CheckStatus::Critical, "reboot")
     );
-    let critical = health
-        .state(HealthState::Critical, &q())
-        .await
-        .unwrap()
-        .value;
+    let critical = health.state(HealthState::Critical).await.unwrap().value;
     assert!(critical.iter().any(|c| c.check_id == "_node_maintenance"));
-    let all = health.service("db", None, false, &q()).await.unwrap().value;
+    let all = health.service("db").await.unwrap().value;
     assert_eq!(all.len(), 2);
     for entry in &all {
         assert!(
@@ -225,7 +265,7 @@ async fn node_and_service_maintenance_mark_instances_critical_and_back() {
             entry.service.id
         );
     }
-    a.disable_node_maintenance(&w()).await.unwrap();
+    local::node_maintenance(&client, None).await;
     let back = eventually("the node back", || passing_count(2)).await;
     for entry in &back {
         assert_eq!(entry.aggregated_status(), Some(CheckStatus::Passing));
@@ -255,17 +295,13 @@ async fn instances_on_several_agents_with_tags_near_and_passing_filter() {
             .tags([tag, "all"])
             .port(6379)
             .check(CheckDefinition::ttl(Duration::from_secs(60)).id("cache-ttl"));
-        let a = c.client().agent();
-        a.service_register(&reg, &w()).await.unwrap();
-        a.pass_ttl("cache-ttl", "", &w()).await.unwrap();
+        let client = c.client();
+        local::register(&client, &reg).await;
+        local::ttl(&client, "cache-ttl", CheckStatus::Passing, "").await;
     }
     let health = server.client().health();
     let entries = eventually("both instances passing", || async {
-        let e = health
-            .service("cache", None, true, &q())
-            .await
-            .unwrap()
-            .value;
+        let e = health.service("cache").passing().await.unwrap().value;
         (e.len() == 2).then_some(e)
     })
     .await;
@@ -275,15 +311,13 @@ async fn instances_on_several_agents_with_tags_near_and_passing_filter() {
     want.sort();
     assert_eq!(nodes, want, "one instance per agent");
 
-    let primary = health
-        .service("cache", Some("primary"), false, &q())
-        .await
-        .unwrap()
-        .value;
+    let primary = health.service("cache").tag("primary").await.unwrap().value;
     assert_eq!(primary.len(), 1);
     assert_eq!(primary[0].node.node, clients[0].node_name());
     let both = health
-        .service_multiple_tags("cache", &["replica", "all"], false, &q())
+        .service("cache")
+        .tag("replica")
+        .tag("all")
         .await
         .unwrap()
         .value;
@@ -295,7 +329,8 @@ async fn instances_on_several_agents_with_tags_near_and_passing_filter() {
     let (near_client, near_recorder) = recording_client(&clients[1]);
     let near = near_client
         .health()
-        .service("cache", None, false, &q().near("_agent"))
+        .service("cache")
+        .near("_agent")
         .await
         .unwrap()
         .value;
@@ -305,63 +340,199 @@ async fn instances_on_several_agents_with_tags_near_and_passing_filter() {
         Some("_agent")
     );
     let filtered = health
-        .service(
-            "cache",
-            None,
-            false,
-            &q().filter("Service.ID == \"cache-0\""),
-        )
+        .service("cache")
+        .filter("Service.ID == \"cache-0\"")
         .await
         .unwrap()
         .value;
     assert_eq!(filtered.len(), 1);
-
-    clients[0]
-        .client()
-        .agent()
-        .fail_ttl("cache-ttl", "oom", &w())
-        .await
-        .unwrap();
-    let passing = eventually("one instance failing", || async {
-        let e = health
-            .service("cache", None, true, &q())
+    // Node metadata: every agent has `consul-network-segment`; none has `rack`.
+    assert_eq!(
+        health
+            .service("cache")
+            .node_meta("consul-network-segment", "")
             .await
             .unwrap()
-            .value;
+            .value
+            .len(),
+        2
+    );
+    assert!(health
+        .service("cache")
+        .node_meta("rack", "r1")
+        .await
+        .unwrap()
+        .value
+        .is_empty());
+
+    local::ttl(
+        &clients[0].client(),
+        "cache-ttl",
+        CheckStatus::Critical,
+        "oom",
+    )
+    .await;
+    let passing = eventually("one instance failing", || async {
+        let e = health.service("cache").passing().await.unwrap().value;
         (e.len() == 1).then_some(e)
     })
     .await;
     assert_eq!(passing[0].service.id, "cache-1");
-    let checks = health.checks("cache", &q()).await.unwrap().value;
+    let checks = health.checks("cache").await.unwrap().value;
     assert_eq!(checks.len(), 2);
-    let failing = health
-        .state(HealthState::Critical, &q())
-        .await
-        .unwrap()
-        .value;
+    let failing = health.state(HealthState::Critical).await.unwrap().value;
     assert!(failing
         .iter()
         .any(|c| c.node == clients[0].node_name() && c.output == "oom"));
 }
 
+/// Go's `service` watch with passing-only, and its `checks` watches (of a service and of a
+/// state), and a watch of the node's checks: each sees a TTL check going from critical to
+/// passing after it started.
+#[tokio::test]
+async fn watches_see_a_ttl_check_go_from_critical_to_passing() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let health = client.health();
+    let reg = ServiceRegistration::new("api")
+        .id("api-1")
+        .tags(["v1"])
+        .check(CheckDefinition::ttl(Duration::from_secs(60)).id("api-ttl"));
+    local::register(&client, &reg).await;
+    // The registration reaches the catalog critical.
+    let mut all = health.service("api").watch();
+    next_until(&mut all, "the critical instance", |e| {
+        e.len() == 1 && e[0].aggregated_status() == Some(CheckStatus::Critical)
+    })
+    .await;
+
+    let mut passing = health.service("api").passing().tag("v1").watch();
+    let mut checks = health.checks("api").watch();
+    let mut state = health.state(HealthState::Passing).watch();
+    let mut node = health.node(agent.node_name()).watch();
+    let first = passing.next().await.unwrap().unwrap();
+    assert!(first.value.is_empty(), "critical: not passing");
+    let is_passing = |c: &consulate::health::HealthCheck| {
+        c.check_id == "api-ttl" && c.status == CheckStatus::Passing
+    };
+    assert!(!checks
+        .next()
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+        .iter()
+        .any(is_passing));
+    assert!(!state
+        .next()
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+        .iter()
+        .any(is_passing));
+    assert!(!node
+        .next()
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+        .iter()
+        .any(is_passing));
+
+    local::ttl(&client, "api-ttl", CheckStatus::Passing, "up").await;
+    let appeared = next_until(&mut passing, "the instance passing", |e| !e.is_empty()).await;
+    assert_eq!(appeared.value[0].service.id, "api-1");
+    assert!(appeared.meta.last_index > first.meta.last_index);
+    let seen = next_until(&mut checks, "the check passing", |c| {
+        c.iter().any(is_passing)
+    })
+    .await;
+    assert_eq!(seen.value[0].output, "up");
+    next_until(&mut state, "the check among passing ones", |c| {
+        c.iter().any(is_passing)
+    })
+    .await;
+    next_until(&mut node, "the node's check passing", |c| {
+        c.iter().any(is_passing)
+    })
+    .await;
+    next_until(&mut all, "the instance passing", |e| {
+        e.len() == 1 && e[0].aggregated_status() == Some(CheckStatus::Passing)
+    })
+    .await;
+
+    // And back: the instance leaves the passing-only watch.
+    local::ttl(&client, "api-ttl", CheckStatus::Critical, "down").await;
+    next_until(&mut passing, "the instance gone", Vec::is_empty).await;
+    next_until(&mut state, "the check out of the passing ones", |c| {
+        !c.iter().any(|c| c.check_id == "api-ttl")
+    })
+    .await;
+}
+
+/// Connect-capable instances and ingress gateways, registered after the watches started.
+#[tokio::test]
+async fn watches_of_connect_and_ingress_instances() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let health = client.health();
+    let mut connect = health.connect("web").passing().watch();
+    let mut ingress = health.ingress("web").watch();
+    assert!(connect.next().await.unwrap().unwrap().value.is_empty());
+    assert!(ingress.next().await.unwrap().unwrap().value.is_empty());
+
+    let mut proxy = AgentService::new("web-proxy-1", "web-proxy").port(21000);
+    proxy.kind = "connect-proxy".into();
+    proxy.proxy = Some(serde_json::json!({"DestinationServiceName": "web"}));
+    let reg = CatalogRegistration::new("proxy-node", "10.3.3.3")
+        .service(proxy)
+        .check(
+            HealthCheck::new("proxy-alive", "alive", CheckStatus::Passing)
+                .service_id("web-proxy-1"),
+        );
+    assert!(client.catalog().register(reg).await.unwrap().value);
+    let proxies = next_until(&mut connect, "the passing web proxy", |p| !p.is_empty()).await;
+    assert_eq!(proxies.value[0].service.id, "web-proxy-1");
+    assert_eq!(proxies.value[0].node.node, "proxy-node");
+
+    // The gateway's configuration (not modelled yet: the raw escape hatch), then its
+    // instance.
+    let entry = serde_json::json!({
+        "Kind": "ingress-gateway",
+        "Name": "ing-gw",
+        "Listeners": [{"Port": 8888, "Protocol": "tcp", "Services": [{"Name": "web"}]}],
+    });
+    let answer = client
+        .request(http::Method::PUT, "config")
+        .body(entry.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{answer:?}");
+    let mut gateway = AgentService::new("ing-gw-1", "ing-gw").port(8888);
+    gateway.kind = "ingress-gateway".into();
+    let reg = CatalogRegistration::new("gateway-node", "10.4.4.4").service(gateway);
+    assert!(client.catalog().register(reg).await.unwrap().value);
+    let gateways = next_until(&mut ingress, "the ingress gateway", |g| !g.is_empty()).await;
+    assert_eq!(gateways.value[0].service.id, "ing-gw-1");
+    assert_eq!(gateways.value[0].node.node, "gateway-node");
+}
+
 #[tokio::test]
 async fn health_in_another_datacenter_and_an_unknown_one() {
     let fed = Federation::start().await.unwrap();
-    let remote = fed.secondary.client().agent();
+    let remote = fed.secondary.client();
     let reg = ServiceRegistration::new("remote-api")
         .check(CheckDefinition::ttl(Duration::from_secs(60)).id("remote-ttl"));
-    remote.service_register(&reg, &w()).await.unwrap();
-    remote.pass_ttl("remote-ttl", "dc2 ok", &w()).await.unwrap();
+    local::register(&remote, &reg).await;
+    local::ttl(&remote, "remote-ttl", CheckStatus::Passing, "dc2 ok").await;
 
     let local = fed.primary.client();
     let dc2 = local.health().dc("dc2");
     assert_eq!(dc2.datacenter(), Some("dc2"));
     let entries = eventually("the dc2 instance, read through dc1", || async {
-        let e = dc2
-            .service("remote-api", None, true, &q())
-            .await
-            .unwrap()
-            .value;
+        let e = dc2.service("remote-api").passing().await.unwrap().value;
         (e.len() == 1).then_some(e)
     })
     .await;
@@ -369,7 +540,8 @@ async fn health_in_another_datacenter_and_an_unknown_one() {
     assert_eq!(entries[0].node.datacenter, "dc2");
     let checks = local
         .health()
-        .checks("remote-api", &q().datacenter("dc2"))
+        .checks("remote-api")
+        .dc("dc2")
         .await
         .unwrap()
         .value;
@@ -377,18 +549,23 @@ async fn health_in_another_datacenter_and_an_unknown_one() {
     assert!(
         local
             .health()
-            .service("remote-api", None, false, &q())
+            .service("remote-api")
             .await
             .unwrap()
             .value
             .is_empty(),
         "dc1 has no such service"
     );
+    // A watch through dc1 of the dc2 service: its first answer is dc2's.
+    let mut watch = local.health().service("remote-api").dc("dc2").watch();
+    let first = watch.next().await.unwrap().unwrap();
+    assert_eq!(first.value.len(), 1);
+    assert_eq!(first.value[0].node.datacenter, "dc2");
 
     let err = local
         .health()
         .dc("dc-nowhere")
-        .state(HealthState::Any, &q())
+        .state(HealthState::Any)
         .await
         .unwrap_err();
     match &err {
@@ -406,28 +583,23 @@ async fn bad_input_is_rejected_before_sending() {
     let (client, recorder) = recording_client(&agent);
     let health = client.health();
     for err in [
-        health.node("", &q()).await.unwrap_err(),
-        health.checks("", &q()).await.unwrap_err(),
-        health.service("", None, false, &q()).await.unwrap_err(),
-        health
-            .service("web", Some(""), false, &q())
-            .await
-            .unwrap_err(),
-        health.connect("", None, false, &q()).await.unwrap_err(),
-        health.ingress("", None, false, &q()).await.unwrap_err(),
+        health.node("").await.unwrap_err(),
+        health.checks("").await.unwrap_err(),
+        health.service("").await.unwrap_err(),
+        health.service("web").tag("").await.unwrap_err(),
+        health.connect("").await.unwrap_err(),
+        health.ingress("").await.unwrap_err(),
+        health.connect("web").tag("").passing().await.unwrap_err(),
     ] {
         assert!(
             matches!(err.as_validation(), Some(ValidationError::Empty { .. })),
             "{err:?}"
         );
     }
-    let err = health
-        .state(HealthState::Any, &q().datacenter(""))
-        .await
-        .unwrap_err();
+    let err = health.state(HealthState::Any).dc("").await.unwrap_err();
     assert!(err.is_validation());
     assert_eq!(recorder.count(), 0);
-    health.state(HealthState::Any, &q()).await.unwrap();
+    health.state(HealthState::Any).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].uri.path(), "/v1/health/state/any");

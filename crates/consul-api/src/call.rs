@@ -82,6 +82,21 @@ pub trait Call: Clone + fmt::Debug + Send + Sync + 'static {
     /// [`ValidationError`] for input Consul would refuse or misroute: nothing is sent.
     fn endpoint(&self) -> std::result::Result<Endpoint, ValidationError>;
 
+    /// The endpoint it calls when the request goes to `datacenter` (the request's `dc()`,
+    /// else the handle's; `None` for the agent's own). Calls ignore it, except those Consul
+    /// routes by something other than `?dc=`: a catalog registration names its datacenter
+    /// in the body.
+    ///
+    /// # Errors
+    /// As [`Call::endpoint`].
+    fn endpoint_in(
+        &self,
+        datacenter: Option<&str>,
+    ) -> std::result::Result<Endpoint, ValidationError> {
+        let _ = datacenter;
+        self.endpoint()
+    }
+
     /// The value of an answer (a success, one of the endpoint's own answers, or "absent").
     ///
     /// # Errors
@@ -328,6 +343,14 @@ impl<C: Call> ReadRequest<C> {
         &mut self.call
     }
 
+    /// The datacenter the request goes to: its own, else the handle's.
+    fn datacenter(&self) -> Option<&str> {
+        self.opts
+            .datacenter
+            .as_deref()
+            .or_else(|| self.client.datacenter())
+    }
+
     /// The call's own parameters.
     pub fn call(&self) -> &C {
         &self.call
@@ -367,7 +390,7 @@ impl<C: Call> ReadRequest<C> {
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
     pub async fn send(self) -> Result<QueryResponse<C::Output>> {
-        let endpoint = self.call.endpoint()?;
+        let endpoint = self.call.endpoint_in(self.datacenter())?;
         let answer = self
             .client
             .execute(&endpoint, Options::Read(&self.opts))
@@ -493,6 +516,14 @@ impl<C: Call> WriteRequest<C> {
         &mut self.call
     }
 
+    /// The datacenter the request goes to: its own, else the handle's.
+    fn datacenter(&self) -> Option<&str> {
+        self.opts
+            .datacenter
+            .as_deref()
+            .or_else(|| self.client.datacenter())
+    }
+
     /// The call's own parameters.
     pub fn call(&self) -> &C {
         &self.call
@@ -532,7 +563,7 @@ impl<C: Call> WriteRequest<C> {
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
     pub async fn send(self) -> Result<WriteResponse<C::Output>> {
-        let endpoint = self.call.endpoint()?;
+        let endpoint = self.call.endpoint_in(self.datacenter())?;
         let answer = self
             .client
             .execute(&endpoint, Options::Write(&self.opts))

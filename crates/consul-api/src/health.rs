@@ -1,79 +1,232 @@
 //! Health (`/v1/health`): Go's `api/health.go`, aioconsul's `client.health`.
 //!
 //! Checks by node, by service or by state, and the instances of a service with their
-//! checks, in the handle's datacenter (`client.health().dc("dc2")`). Reads support
-//! blocking: pass `meta.last_index` back as [`QueryOptions::wait_index`] to wait for a
-//! change.
+//! checks, in the handle's datacenter (`client.health().dc("dc2")`) or the request's
+//! (`.dc("dc2")`). Every read blocks: `.wait(index, time)` waits for a change past an index,
+//! `.watch()` streams the changes (Go's `service` and `checks` watches).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-//! use consul_api::QueryOptions;
-//! let healthy = client
-//!     .health()
-//!     .service("web", Some("v1"), true, &QueryOptions::default())
-//!     .await?
-//!     .value;
-//! for entry in healthy {
+//! let web = client.health().service("web").passing().tag("v1").near("_agent").dc("dc2").await?;
+//! for entry in web.value {
 //!     println!("{}:{}", entry.node.address, entry.service.port);
 //! }
+//! let mut changes = client.health().service("web").passing().watch(); // a Stream
 //! # Ok(()) }
 //! ```
 
-use crate::request::segment;
-use crate::{Client, Result};
+use crate::call::{Answer, Call, ReadRequest};
+use crate::Result;
 pub use consul_types::agent::AgentService;
 pub use consul_types::catalog::Node;
+use consul_types::endpoint::{Accepts, Blocking, Endpoint};
 use consul_types::health::{validate_node_name, validate_service_name};
 pub use consul_types::health::{
     CheckStatus, HealthCheck, HealthCheckDefinition, HealthState, ServiceEntry,
 };
-use consul_types::{QueryOptions, QueryResponse, ValidationError};
+use consul_types::ValidationError;
+use http::Method;
 
-/// Health information; made by [`Client::health`].
-#[derive(Debug, Clone)]
-pub struct Health {
-    client: Client,
-}
-
-impl Client {
-    /// Health information.
-    pub fn health(&self) -> Health {
-        Health {
-            client: self.clone(),
-        }
-    }
-}
-
-impl Health {
-    /// The same endpoints in datacenter `name`.
+family! {
+    /// Health information; made by [`Client::health`](crate::Client::health).
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::health::HealthState;
-    /// use consul_api::QueryOptions;
-    /// let critical = client.health().dc("dc2").state(HealthState::Critical, &QueryOptions::default()).await?;
+    /// let critical = client.health().dc("dc2").state(HealthState::Critical).await?;
     /// # Ok(()) }
     /// ```
-    #[must_use]
-    pub fn dc(&self, name: &str) -> Health {
-        Health {
-            client: self.client.dc(name),
+    Health, health, "health endpoints"
+}
+
+/// What a read accepts besides the common options (`Accepts` is built field by field: it is
+/// non-exhaustive).
+const fn accepts(filter: bool, near: bool, node_meta: bool, cache: bool) -> Accepts {
+    let mut accepts = Accepts::NONE;
+    accepts.filter = filter;
+    accepts.near = near;
+    accepts.node_meta = node_meta;
+    accepts.cache = cache;
+    accepts
+}
+
+/// `filter`, `near` and `node_meta`.
+const LISTS: Accepts = accepts(true, true, true, false);
+
+/// A blocking read of health information, accepting these options.
+fn read(path: &'static str, accepts: Accepts) -> Endpoint {
+    Endpoint::read(Method::GET, path)
+        .blocking(Blocking::Index)
+        .accepts(accepts)
+}
+
+/// The call of [`Health::node`].
+#[derive(Debug, Clone)]
+pub struct HealthNode {
+    node: String,
+}
+
+impl Call for HealthNode {
+    type Output = Vec<HealthCheck>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_node_name(&self.node)?;
+        read("health/node", accepts(true, false, false, false)).segment("node name", &self.node)
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<HealthCheck>> {
+        answer.json_list()
+    }
+}
+
+/// The call of [`Health::checks`].
+#[derive(Debug, Clone)]
+pub struct HealthChecks {
+    service: String,
+}
+
+impl Call for HealthChecks {
+    type Output = Vec<HealthCheck>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_service_name(&self.service)?;
+        read("health/checks", LISTS).segment("service name", &self.service)
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<HealthCheck>> {
+        answer.json_list()
+    }
+}
+
+/// The call of [`Health::state`].
+#[derive(Debug, Clone)]
+pub struct HealthStateGet {
+    state: HealthState,
+}
+
+impl Call for HealthStateGet {
+    type Output = Vec<HealthCheck>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(read("health/state", LISTS).fixed(self.state.as_str()))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<HealthCheck>> {
+        answer.json_list()
+    }
+}
+
+/// What selects the instances of a service: its name, tags, and whether only passing ones.
+#[derive(Debug, Clone)]
+struct Instances {
+    service: String,
+    tags: Vec<String>,
+    passing: bool,
+}
+
+impl Instances {
+    fn new(service: String) -> Self {
+        Instances {
+            service,
+            tags: Vec::new(),
+            passing: false,
         }
     }
 
+    fn endpoint(&self, path: &'static str) -> Result<Endpoint, ValidationError> {
+        validate_service_name(&self.service)?;
+        let mut endpoint =
+            read(path, accepts(true, true, true, true)).segment("service name", &self.service)?;
+        for tag in &self.tags {
+            if tag.is_empty() {
+                return Err(ValidationError::Empty { field: "tag" });
+            }
+            endpoint = endpoint.param("tag", tag.clone());
+        }
+        Ok(endpoint.param_opt("passing", self.passing.then_some("1")))
+    }
+}
+
+/// Declares a call reading the instances of a service at `$path`, with its `tag()` and
+/// `passing()` setters.
+macro_rules! instances_call {
+    ($(#[$doc:meta])* $call:ident, $path:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $call {
+            instances: Instances,
+        }
+
+        impl Call for $call {
+            type Output = Vec<ServiceEntry>;
+
+            fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+                self.instances.endpoint($path)
+            }
+
+            fn output(&self, answer: Answer) -> Result<Vec<ServiceEntry>> {
+                answer.json_list()
+            }
+        }
+
+        call_traits!($call: Cluster, Watchable, IndexBlocking);
+        read_setters!($call: filter, near, node_meta, cached);
+
+        impl ReadRequest<$call> {
+            /// Keeps only the instances with this tag (`?tag=`); repeatable: an instance
+            /// must have every tag given. An empty tag is refused.
+            pub fn tag(mut self, tag: impl Into<String>) -> Self {
+                self.call_mut().instances.tags.push(tag.into());
+                self
+            }
+
+            /// Keeps only the instances whose checks all pass (`?passing`); a warning
+            /// counts as not passing.
+            pub fn passing(mut self) -> Self {
+                self.call_mut().instances.passing = true;
+                self
+            }
+        }
+    };
+}
+
+instances_call! {
+    /// The call of [`Health::service`].
+    HealthService, "health/service"
+}
+
+instances_call! {
+    /// The call of [`Health::connect`].
+    HealthConnect, "health/connect"
+}
+
+instances_call! {
+    /// The call of [`Health::ingress`].
+    HealthIngress, "health/ingress"
+}
+
+call_traits!(HealthNode: Cluster, Watchable, IndexBlocking);
+call_traits!(HealthChecks: Cluster, Watchable, IndexBlocking);
+call_traits!(HealthStateGet: Cluster, Watchable, IndexBlocking);
+
+read_setters!(HealthNode: filter);
+read_setters!(HealthChecks: filter, near, node_meta);
+read_setters!(HealthStateGet: filter, near, node_meta);
+
+impl Health {
     /// The datacenter this handle is scoped to, if any.
     pub fn datacenter(&self) -> Option<&str> {
         self.client.datacenter()
     }
 
-    /// The checks of node `node` (aioconsul's `health(node=…)`).
+    /// The checks of node `node` (aioconsul's `health(node=…)`); `.filter(..)` keeps
+    /// those matching an expression.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-checks-for-node)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// for check in client.health().node("node-1", &QueryOptions::default()).await?.value {
+    /// for check in client.health().node("node-1").await?.value {
     ///     println!("{}: {}", check.name, check.status);
     /// }
     /// # Ok(()) }
@@ -82,205 +235,108 @@ impl Health {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty node name; transport
     /// and status errors otherwise (an unknown datacenter is a 500 `No path to datacenter`).
-    pub async fn node(
-        &self,
-        node: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<HealthCheck>>> {
-        validate_node_name(node)?;
-        self.client
-            .list(format!("health/node/{}", segment(node)), Vec::new(), opts)
-            .await
+    pub fn node(&self, node: impl Into<String>) -> ReadRequest<HealthNode> {
+        self.read(HealthNode { node: node.into() })
     }
 
     /// The checks of every instance of service `service` (aioconsul's
-    /// `health(service=…)`).
+    /// `health(service=…)`); with `near`, `node_meta` and `filter`. `.watch()` is Go's
+    /// `checks` watch on a service.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-checks-for-service)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let checks = client.health().checks("web", &QueryOptions::default()).await?.value;
+    /// let checks = client.health().checks("web").node_meta("rack", "r1").await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Health::node`], for an empty service name.
-    pub async fn checks(
-        &self,
-        service: &str,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<HealthCheck>>> {
-        validate_service_name(service)?;
-        self.client
-            .list(
-                format!("health/checks/{}", segment(service)),
-                Vec::new(),
-                opts,
-            )
-            .await
+    pub fn checks(&self, service: impl Into<String>) -> ReadRequest<HealthChecks> {
+        self.read(HealthChecks {
+            service: service.into(),
+        })
     }
 
     /// The instances of service `service` with their node and checks (aioconsul's
-    /// `health.nodes`), optionally only those with `tag`, and with `passing_only` only
-    /// those whose checks all pass. An unknown service is an empty list.
+    /// `health.nodes`): `.passing()` keeps those whose checks all pass, `.tag(..)`
+    /// (repeatable) those with every tag given; with `near`, `node_meta`, `filter` and
+    /// `cached`. An unknown service is an empty list. `.watch()` is Go's `service` watch.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-nodes-for-service)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
     /// use std::time::Duration;
     /// let health = client.health();
-    /// let now = health.service("web", None, true, &QueryOptions::default()).await?;
-    /// // Wait for the set of healthy instances to change.
-    /// let opts = QueryOptions::default()
-    ///     .wait_index(now.meta.last_index)
-    ///     .wait_time(Duration::from_secs(60));
-    /// let next = health.service("web", None, true, &opts).await?;
+    /// let now = health.service("web").passing().tag("v1").near("_agent").await?;
+    /// // Wait up to a minute for the set of healthy instances to change.
+    /// let next = health
+    ///     .service("web")
+    ///     .passing()
+    ///     .tag("v1")
+    ///     .wait(now.meta.last_index, Duration::from_secs(60))
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Health::node`], for an empty service name or tag.
-    pub async fn service(
-        &self,
-        service: &str,
-        tag: Option<&str>,
-        passing_only: bool,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries(
-            "health/service",
-            service,
-            tag.as_slice(),
-            passing_only,
-            opts,
-        )
-        .await
+    pub fn service(&self, service: impl Into<String>) -> ReadRequest<HealthService> {
+        self.read(HealthService {
+            instances: Instances::new(service.into()),
+        })
     }
 
-    /// The instances of service `service` that have every tag in `tags`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let entries = client
-    ///     .health()
-    ///     .service_multiple_tags("db", &["primary", "eu"], true, &QueryOptions::default())
-    ///     .await?
-    ///     .value;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// As [`Health::service`].
-    pub async fn service_multiple_tags(
-        &self,
-        service: &str,
-        tags: &[&str],
-        passing_only: bool,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries("health/service", service, tags, passing_only, opts)
-            .await
-    }
-
-    /// The Connect-capable instances of service `service` with their checks.
+    /// The Connect-capable instances of service `service` with their checks, with the
+    /// same setters as [`Health::service`].
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-nodes-for-connect-capable-service)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let proxies = client.health().connect("web", None, true, &QueryOptions::default()).await?.value;
+    /// let proxies = client.health().connect("web").passing().await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Health::service`].
-    pub async fn connect(
-        &self,
-        service: &str,
-        tag: Option<&str>,
-        passing_only: bool,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries(
-            "health/connect",
-            service,
-            tag.as_slice(),
-            passing_only,
-            opts,
-        )
-        .await
+    pub fn connect(&self, service: impl Into<String>) -> ReadRequest<HealthConnect> {
+        self.read(HealthConnect {
+            instances: Instances::new(service.into()),
+        })
     }
 
-    /// The ingress gateways for service `service` with their checks (Consul 1.8+).
+    /// The ingress gateways for service `service` with their checks (Consul 1.8+), with
+    /// the same setters as [`Health::service`].
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-service-instances-for-ingress-gateways)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
-    /// let gateways = client.health().ingress("web", None, true, &QueryOptions::default()).await?.value;
+    /// let gateways = client.health().ingress("web").passing().await?.value;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As [`Health::service`].
-    pub async fn ingress(
-        &self,
-        service: &str,
-        tag: Option<&str>,
-        passing_only: bool,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        self.entries(
-            "health/ingress",
-            service,
-            tag.as_slice(),
-            passing_only,
-            opts,
-        )
-        .await
-    }
-
-    async fn entries(
-        &self,
-        prefix: &str,
-        service: &str,
-        tags: &[&str],
-        passing_only: bool,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<ServiceEntry>>> {
-        validate_service_name(service)?;
-        let mut params = Vec::new();
-        for tag in tags {
-            if tag.is_empty() {
-                return Err(ValidationError::Empty { field: "tag" }.into());
-            }
-            params.push(("tag", (*tag).to_owned()));
-        }
-        if passing_only {
-            params.push(("passing", "1".to_owned()));
-        }
-        self.client
-            .list(format!("{prefix}/{}", segment(service)), params, opts)
-            .await
+    pub fn ingress(&self, service: impl Into<String>) -> ReadRequest<HealthIngress> {
+        self.read(HealthIngress {
+            instances: Instances::new(service.into()),
+        })
     }
 
     /// The checks in state `state` across the datacenter (aioconsul's
-    /// `health(state=…)`).
+    /// `health(state=…)`); with `near`, `node_meta` and `filter`. `.watch()` is Go's
+    /// `checks` watch on a state.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-checks-in-state)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// use consul_api::health::HealthState;
-    /// use consul_api::QueryOptions;
-    /// for check in client.health().state(HealthState::Critical, &QueryOptions::default()).await?.value {
+    /// for check in client.health().state(HealthState::Critical).await?.value {
     ///     println!("{} on {}: {}", check.name, check.node, check.output);
     /// }
     /// # Ok(()) }
@@ -288,13 +344,7 @@ impl Health {
     ///
     /// # Errors
     /// Transport and status errors.
-    pub async fn state(
-        &self,
-        state: HealthState,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<HealthCheck>>> {
-        self.client
-            .list(format!("health/state/{}", state.as_str()), Vec::new(), opts)
-            .await
+    pub fn state(&self, state: HealthState) -> ReadRequest<HealthStateGet> {
+        self.read(HealthStateGet { state })
     }
 }

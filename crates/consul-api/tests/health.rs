@@ -13,8 +13,14 @@ fn client() -> (Client, MockTransport) {
     (client, mock)
 }
 
-fn q() -> QueryOptions {
-    QueryOptions::default()
+fn tags_sent(mock: &MockTransport) -> Vec<String> {
+    mock.last()
+        .unwrap()
+        .query_pairs()
+        .into_iter()
+        .filter(|(k, _)| k == "tag")
+        .map(|(_, v)| v)
+        .collect()
 }
 
 const ENTRY: &str = r#"[{"Node":{"Node":"n1","Address":"10.0.0.1"},
@@ -25,17 +31,15 @@ const ENTRY: &str = r#"[{"Node":{"Node":"n1","Address":"10.0.0.1"},
 async fn service_sends_tags_passing_and_options() {
     let (client, mock) = client();
     mock.push(Reply::json(ENTRY).header("x-consul-index", "9"));
+    // The issue's target shape, with a wait on top.
     let got = client
         .health()
+        .service("web")
+        .passing()
+        .tag("v1")
+        .near("_agent")
         .dc("dc2")
-        .service(
-            "web",
-            Some("v1"),
-            true,
-            &q().near("_agent")
-                .wait_index(3)
-                .wait_time(Duration::from_secs(1)),
-        )
+        .wait(3, Duration::from_secs(1))
         .await
         .unwrap();
     assert_eq!(got.meta.last_index, 9);
@@ -52,46 +56,64 @@ async fn service_sends_tags_passing_and_options() {
     ] {
         assert_eq!(r.query(k).as_deref(), Some(v), "{k}");
     }
+    // The handle's datacenter, as the request's.
     mock.push(Reply::json("[]"));
-    client
-        .health()
-        .service("web", None, false, &q())
-        .await
-        .unwrap();
+    client.health().dc("dc2").service("web").await.unwrap();
+    assert_eq!(mock.last().unwrap().query("dc").as_deref(), Some("dc2"));
+    mock.push(Reply::json("[]"));
+    client.health().service("web").await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.query(), None, "nothing unless asked");
 
     mock.push(Reply::json("null"));
     assert!(client
         .health()
-        .service_multiple_tags("web", &["a", "b"], false, &q())
+        .service("web")
+        .tag("a")
+        .tag("b")
         .await
         .unwrap()
         .value
         .is_empty());
-    let tags: Vec<_> = mock
-        .last()
-        .unwrap()
-        .query_pairs()
-        .into_iter()
-        .filter(|(k, _)| k == "tag")
-        .map(|(_, v)| v)
-        .collect();
-    assert_eq!(tags, ["a", "b"]);
+    assert_eq!(tags_sent(&mock), ["a", "b"]);
     mock.push(Reply::json("[]"));
     client
         .health()
-        .connect("web", None, false, &q())
+        .service("web")
+        .filter("Service.Port == 80")
+        .node_meta("rack", "r1")
+        .cached(Duration::from_secs(5))
+        .stale()
         .await
         .unwrap();
-    assert_eq!(mock.last().unwrap().uri.path(), "/v1/health/connect/web");
+    let r = mock.last().unwrap();
+    for (k, v) in [
+        ("filter", "Service.Port == 80"),
+        ("node-meta", "rack:r1"),
+        ("cached", ""),
+        ("stale", ""),
+    ] {
+        assert_eq!(r.query(k).as_deref(), Some(v), "{k}");
+    }
+    assert_eq!(r.headers["cache-control"], "max-age=5");
+
     mock.push(Reply::json("[]"));
     client
         .health()
-        .ingress("web", None, false, &q())
+        .connect("web")
+        .passing()
+        .tag("v2")
         .await
         .unwrap();
-    assert_eq!(mock.last().unwrap().uri.path(), "/v1/health/ingress/web");
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/health/connect/web");
+    assert_eq!(r.query("passing").as_deref(), Some("1"));
+    assert_eq!(tags_sent(&mock), ["v2"]);
+    mock.push(Reply::json("[]"));
+    client.health().ingress("web").near("_agent").await.unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/health/ingress/web");
+    assert_eq!(r.query("near").as_deref(), Some("_agent"));
 }
 
 #[tokio::test]
@@ -100,14 +122,29 @@ async fn node_checks_and_state() {
     let h = client.health();
     let checks = r#"[{"Node":"n1","CheckID":"c","Status":"degraded","ServiceTags":null}]"#;
     mock.push(Reply::json(checks));
-    let got = h.node("n 1", &q()).await.unwrap().value;
+    let got = h.node("n 1").await.unwrap().value;
     assert_eq!(got[0].status, CheckStatus::Other("degraded".into()));
     assert_eq!(mock.last().unwrap().uri.path(), "/v1/health/node/n%201");
     mock.push(Reply::json(checks));
-    h.checks("web", &q().node_meta("a", "b")).await.unwrap();
+    h.node("n1").filter("Status == passing").await.unwrap();
+    assert_eq!(
+        mock.last().unwrap().query("filter").as_deref(),
+        Some("Status == passing")
+    );
+    mock.push(Reply::json(checks));
+    h.checks("web").node_meta("a", "b").await.unwrap();
     let r = mock.last().unwrap();
     assert_eq!(r.uri.path(), "/v1/health/checks/web");
     assert_eq!(r.query("node-meta").as_deref(), Some("a:b"));
+    mock.push(Reply::json(checks));
+    h.checks("web")
+        .near("_agent")
+        .filter("Status == passing")
+        .await
+        .unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(r.query("near").as_deref(), Some("_agent"));
+    assert_eq!(r.query("filter").as_deref(), Some("Status == passing"));
     for (state, path) in [
         (HealthState::Any, "any"),
         (HealthState::Passing, "passing"),
@@ -115,11 +152,28 @@ async fn node_checks_and_state() {
         (HealthState::Critical, "critical"),
     ] {
         mock.push(Reply::json("[]"));
-        h.state(state, &q()).await.unwrap();
+        h.state(state).await.unwrap();
         assert_eq!(
             mock.last().unwrap().uri.path(),
             format!("/v1/health/state/{path}")
         );
+    }
+    mock.push(Reply::json("[]"));
+    h.state(HealthState::Critical)
+        .near("_agent")
+        .node_meta("rack", "r1")
+        .filter("ServiceName == web")
+        .consistent()
+        .await
+        .unwrap();
+    let r = mock.last().unwrap();
+    for (k, v) in [
+        ("near", "_agent"),
+        ("node-meta", "rack:r1"),
+        ("filter", "ServiceName == web"),
+        ("consistent", ""),
+    ] {
+        assert_eq!(r.query(k).as_deref(), Some(v), "{k}");
     }
 }
 
@@ -127,23 +181,64 @@ async fn node_checks_and_state() {
 async fn invalid_input_and_errors() {
     let (client, mock) = client();
     let h = client.health();
-    assert!(h.node("", &q()).await.unwrap_err().is_validation());
-    assert!(h.checks("", &q()).await.unwrap_err().is_validation());
+    assert!(h.node("").await.unwrap_err().is_validation());
+    assert!(h.checks("").await.unwrap_err().is_validation());
+    assert!(h.service("").await.unwrap_err().is_validation());
     assert!(h
-        .service("", None, false, &q())
+        .service("web")
+        .tag("")
+        .passing()
         .await
         .unwrap_err()
         .is_validation());
+    assert!(h.connect("web").tag("").await.unwrap_err().is_validation());
+    assert!(h.ingress("").await.unwrap_err().is_validation());
+    // Options the endpoint does not read are refused, not silently dropped.
+    let near = QueryOptions::default().near("_agent");
     assert!(h
-        .service("web", Some(""), true, &q())
+        .node("n1")
+        .options(&near)
+        .await
+        .unwrap_err()
+        .is_validation());
+    let cached = QueryOptions::default().use_cache(true);
+    assert!(h
+        .checks("web")
+        .options(&cached)
+        .await
+        .unwrap_err()
+        .is_validation());
+    // The agent cache does not serve consistent reads.
+    assert!(h
+        .service("web")
+        .cached(None)
+        .consistent()
         .await
         .unwrap_err()
         .is_validation());
     assert_eq!(mock.count(), 0);
     mock.push(Reply::status(500, "No path to datacenter"));
-    let err = h.dc("x").state(HealthState::Any, &q()).await.unwrap_err();
+    let err = h.dc("x").state(HealthState::Any).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     mock.push(Reply::json("{not json"));
-    let err = h.state(HealthState::Any, &q()).await.unwrap_err();
+    let err = h.state(HealthState::Any).await.unwrap_err();
     assert!(matches!(err, consul_api::Error::Decode(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn watch_of_passing_instances_waits_on_the_last_index() {
+    let (client, mock) = client();
+    mock.push(Reply::json("[]").header("x-consul-index", "4"));
+    mock.push(Reply::json(ENTRY).header("x-consul-index", "6"));
+    let mut watch = client.health().service("web").passing().tag("v1").watch();
+    assert!(watch.next().await.unwrap().unwrap().value.is_empty());
+    let next = watch.next().await.unwrap().unwrap();
+    assert_eq!(next.value[0].service.id, "web-1");
+    assert_eq!(next.meta.last_index, 6);
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].uri.path(), "/v1/health/service/web");
+    for (k, v) in [("passing", "1"), ("tag", "v1"), ("index", "4")] {
+        assert_eq!(sent[1].query(k).as_deref(), Some(v), "{k}");
+    }
 }

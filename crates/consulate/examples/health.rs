@@ -1,41 +1,38 @@
-//! Health: healthy instances of a service, checks by state, and a blocking read that
-//! wakes when a check changes.
+//! Health: healthy instances of a service, checks by service and by state, and a watch
+//! that sees an instance leave the healthy set when its check fails.
 //!
-//! Run against any agent: `CONSUL_HTTP_ADDR=127.0.0.1:8500 cargo run --example health`.
+//! The instance is registered in the catalog directly (an external service whose check
+//! status the registration sets), so the example runs against any agent:
+//! `CONSUL_HTTP_ADDR=127.0.0.1:8500 cargo run --example health`.
 
-use consulate::agent::ServiceRegistration;
+use consulate::catalog::{AgentService, CatalogRegistration, CheckStatus, HealthCheck};
 use consulate::health::HealthState;
-use consulate::{Client, QueryOptions, WriteOptions};
+use consulate::Client;
 use std::time::Duration;
+
+/// The example's node, with its service and a check in `status`.
+fn registration(status: CheckStatus, output: &str) -> CatalogRegistration {
+    CatalogRegistration::new("example-node", "192.0.2.20")
+        .service(AgentService::new("example-api-1", "example-api").port(9000))
+        .check(
+            HealthCheck::new("example-api-alive", "api alive", status)
+                .service_id("example-api-1")
+                .output(output),
+        )
+}
 
 #[tokio::main]
 async fn main() -> consulate::Result<()> {
     let client = Client::from_env()?;
-    let (agent, health) = (client.agent(), client.health());
-    let (q, w) = (QueryOptions::default(), WriteOptions::default());
-
-    agent
-        .service_register(
-            &ServiceRegistration::with_ttl("example-api", Duration::from_secs(60)).port(9000),
-            &w,
-        )
+    let (catalog, health) = (client.catalog(), client.health());
+    catalog
+        .register(registration(CheckStatus::Passing, "ready"))
         .await?;
-    agent.pass_ttl("service:example-api", "ready", &w).await?;
 
-    // Wait (blocking query) until the passing instance reaches the catalog.
-    let mut index = 0;
-    let healthy = loop {
-        let opts = q
-            .clone()
-            .wait_index(index)
-            .wait_time(Duration::from_secs(5));
-        let response = health.service("example-api", None, true, &opts).await?;
-        index = response.meta.last_index;
-        if !response.value.is_empty() {
-            break response.value;
-        }
-    };
-    for entry in &healthy {
+    // Watch the healthy instances: the first answer at once, then each change.
+    let mut healthy = health.service("example-api").passing().watch();
+    let now = healthy.next().await.expect("a watch does not end")?;
+    for entry in &now.value {
         println!(
             "healthy: {} on {} ({})",
             entry.service.id,
@@ -46,27 +43,30 @@ async fn main() -> consulate::Result<()> {
         );
     }
 
-    // A change to the check wakes a blocking read of the service's checks.
-    let before = health.checks("example-api", &q).await?.meta.last_index;
-    agent
-        .fail_ttl("service:example-api", "simulated outage", &w)
+    // The check fails: the watch wakes with the instance gone from the healthy set.
+    catalog
+        .register(registration(CheckStatus::Critical, "simulated outage"))
         .await?;
-    let opts = q
-        .clone()
-        .wait_index(before)
-        .wait_time(Duration::from_secs(5));
-    for check in health.checks("example-api", &opts).await?.value {
+    let change = tokio::time::timeout(Duration::from_secs(10), healthy.next())
+        .await
+        .expect("the change within 10 s")
+        .expect("a watch does not end")?;
+    println!(
+        "passing instances now: {} (index {} -> {})",
+        change.value.len(),
+        now.meta.last_index,
+        change.meta.last_index
+    );
+    for check in health.checks("example-api").await?.value {
         println!(
             "check {}: {} ({})",
             check.check_id, check.status, check.output
         );
     }
-    let passing = health.service("example-api", None, true, &q).await?.value;
-    println!("passing instances now: {}", passing.len());
-    for check in health.state(HealthState::Critical, &q).await?.value {
+    for check in health.state(HealthState::Critical).await?.value {
         println!("critical: {} on {}", check.check_id, check.node);
     }
 
-    agent.service_deregister("example-api", &w).await?;
+    catalog.deregister_node("example-node").await?;
     Ok(())
 }
