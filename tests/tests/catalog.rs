@@ -10,15 +10,8 @@ use consulate::{Client, Error, QueryResponse, ValidationError, Watch};
 use std::time::{Duration, Instant};
 
 /// Registers a service with the local agent.
-///
-/// The agent family moves to the new request shape on its own branch: this is the only
-/// agent call in this file, so it is all that changes when the two meet.
 async fn agent_register(client: &Client, reg: &ServiceRegistration) {
-    client
-        .agent()
-        .service_register(reg, &consul_integration_tests::w())
-        .await
-        .unwrap();
+    client.agent().service_register(reg.clone()).await.unwrap();
 }
 
 /// The next answer of `watch` for which `done` holds (a watch may first yield unrelated

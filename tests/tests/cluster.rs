@@ -49,7 +49,7 @@ async fn aioconsul_tutorial() {
     let catalog = client.catalog();
     let dcs = eventually("the client to reach the servers", || async {
         catalog
-            .datacenters(&q())
+            .datacenters()
             .await
             .ok()
             .filter(|d| !d.value.is_empty())
@@ -57,7 +57,7 @@ async fn aioconsul_tutorial() {
     .await;
     assert_eq!(dcs.value, ["dc1"]);
     let services = eventually("the service in the catalog", || async {
-        let s = catalog.services(&q()).await.ok()?.value;
+        let s = catalog.services().await.ok()?.value;
         s.contains_key("tutorial-web").then_some(s)
     })
     .await;
@@ -65,7 +65,7 @@ async fn aioconsul_tutorial() {
     tags.sort();
     assert_eq!(tags, ["blue", "v1"]);
     let nodes = eventually("both nodes in the catalog", || async {
-        let n = catalog.nodes(&q()).await.ok()?.value;
+        let n = catalog.nodes().await.ok()?.value;
         (n.len() == 2).then_some(n)
     })
     .await;
@@ -88,7 +88,7 @@ async fn three_servers_elect_a_leader_and_members_change_status() {
     assert!(members
         .iter()
         .all(|m| m.status == MemberStatus::Alive && m.is_server()));
-    assert_eq!(first.catalog().nodes(&q()).await.unwrap().value.len(), 3);
+    assert_eq!(first.catalog().nodes().await.unwrap().value.len(), 3);
     // Every server agrees on the leader.
     let leader = first
         .request(http::Method::GET, "status/leader")
@@ -167,7 +167,7 @@ async fn three_servers_elect_a_leader_and_members_change_status() {
         .unwrap()
         .into_body();
     assert_eq!(still, leader, "two of three servers keep the leader");
-    assert!(first.catalog().nodes(&q()).await.is_ok());
+    assert!(first.catalog().nodes().await.is_ok());
 }
 
 #[tokio::test]

@@ -9,30 +9,26 @@ use consulate::{Error, QueryResponse, ValidationError, Watch};
 use std::time::Duration;
 
 /// The local agent's calls this file makes (registration, TTL updates, maintenance).
-///
-/// The agent family moves to the new request shape on its own branch: these are the only
-/// agent calls here, so they are all that changes when the two meet.
 mod local {
-    use consul_integration_tests::w;
     use consulate::agent::ServiceRegistration;
     use consulate::health::CheckStatus;
     use consulate::Client;
 
     pub(crate) async fn register(client: &Client, reg: &ServiceRegistration) {
-        client.agent().service_register(reg, &w()).await.unwrap();
+        client.agent().service_register(reg.clone()).await.unwrap();
     }
 
     pub(crate) async fn deregister(client: &Client, id: &str) {
-        client.agent().service_deregister(id, &w()).await.unwrap();
+        client.agent().service_deregister(id).await.unwrap();
     }
 
     /// Sets TTL check `id` to `status` with `note` as its output.
     pub(crate) async fn ttl(client: &Client, id: &str, status: CheckStatus, note: &str) {
         let a = client.agent();
         match status {
-            CheckStatus::Passing => a.pass_ttl(id, note, &w()).await.unwrap(),
-            CheckStatus::Warning => a.warn_ttl(id, note, &w()).await.unwrap(),
-            _ => a.fail_ttl(id, note, &w()).await.unwrap(),
+            CheckStatus::Passing => a.pass_ttl(id).note(note).await.unwrap(),
+            CheckStatus::Warning => a.warn_ttl(id).note(note).await.unwrap(),
+            _ => a.fail_ttl(id).note(note).await.unwrap(),
         };
     }
 
@@ -40,8 +36,8 @@ mod local {
     pub(crate) async fn service_maintenance(client: &Client, id: &str, reason: Option<&str>) {
         let a = client.agent();
         match reason {
-            Some(reason) => a.enable_service_maintenance(id, reason, &w()).await,
-            None => a.disable_service_maintenance(id, &w()).await,
+            Some(reason) => a.enable_service_maintenance(id, reason).await,
+            None => a.disable_service_maintenance(id).await,
         }
         .unwrap();
     }
@@ -50,8 +46,8 @@ mod local {
     pub(crate) async fn node_maintenance(client: &Client, reason: Option<&str>) {
         let a = client.agent();
         match reason {
-            Some(reason) => a.enable_node_maintenance(reason, &w()).await,
-            None => a.disable_node_maintenance(&w()).await,
+            Some(reason) => a.enable_node_maintenance(reason).await,
+            None => a.disable_node_maintenance().await,
         }
         .unwrap();
     }

@@ -64,13 +64,13 @@ async fn agent_scene(client: &Client) -> Result {
         .tag("primary");
     agent.service_register(service.clone()).await?;
     let health = client.health();
-    let passing = health.service("tour-web", None, true, &q).await?.value;
+    let passing = health.service("tour-web").passing().await?.value;
     println!(
         "registered tour-web; passing instances before the first heartbeat: {}",
         passing.len()
     );
     agent.pass_ttl("service:tour-web").note("warmed up").await?;
-    let passing = health.service("tour-web", None, true, &q).await?.value;
+    let passing = health.service("tour-web").passing().await?.value;
     println!("after pass_ttl: {} passing instance(s)", passing.len());
     Ok(())
 }
@@ -80,13 +80,13 @@ async fn catalog_scene(client: &Client) -> Result {
     let q = QueryOptions::default();
 
     scene("Catalog: datacenters, services and nodes");
-    for dc in catalog.datacenters(&q).await?.value {
+    for dc in catalog.datacenters().await?.value {
         println!("datacenter {dc}");
     }
-    for (service, tags) in catalog.services(&q).await?.value {
+    for (service, tags) in catalog.services().await?.value {
         println!("service {service:<10} tags {tags:?}");
     }
-    for node in catalog.nodes(&q).await?.value {
+    for node in catalog.nodes().await?.value {
         println!("node {:<14} {}", node.node, node.address);
     }
     client.agent().service_deregister("tour-web").await?;
