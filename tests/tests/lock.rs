@@ -3,8 +3,8 @@
 //! agent, and interoperation with `consul lock`.
 
 use consul_integration_tests::gate::Gate;
-use consul_integration_tests::{q, unique_prefix, w, TestAgent};
-use consulate::lock::{cli_lock_key, LockError, LockOptions, LostReason, LOCK_FLAG_VALUE};
+use consul_integration_tests::{unique_prefix, TestAgent};
+use consulate::lock::{cli_lock_key, Lock, LockError, LostReason, LOCK_FLAG_VALUE};
 use consulate::session::{NewSession, SessionBehavior};
 use consulate::Client;
 use std::path::Path;
@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Lock options with a short lock-delay, so invalidations do not slow the suite.
-fn opts(key: &str, lock_delay: Duration, behavior: SessionBehavior) -> LockOptions {
-    LockOptions::new(key).session_opts(
+/// A lock with a short lock-delay, so invalidations do not slow the suite.
+fn lock(client: &Client, key: &str, lock_delay: Duration, behavior: SessionBehavior) -> Lock {
+    client.lock(key).session_opts(
         NewSession::default()
             .name("consulate lock test")
             .ttl(Duration::from_secs(10))
@@ -36,9 +36,7 @@ async fn eight_contenders_exclude_each_other() {
     const ROUNDS: usize = 3;
     let mut tasks = Vec::new();
     for t in 0..TASKS {
-        let lock = client
-            .lock_opts(LockOptions::new(&key).value(format!("task-{t}")))
-            .unwrap();
+        let lock = client.lock(&key).value(format!("task-{t}"));
         let (client, counter_key) = (client.clone(), counter_key.clone());
         let (inside, max_inside) = (Arc::clone(&inside), Arc::clone(&max_inside));
         tasks.push(tokio::spawn(async move {
@@ -81,23 +79,17 @@ async fn eight_contenders_exclude_each_other() {
     assert_eq!(pair.session, None);
     assert_eq!(pair.lock_index, (TASKS * ROUNDS) as u64);
     // No session left behind.
-    let left = client.session().list(&q()).await.unwrap().value;
+    let left = client.session().list().await.unwrap().value;
     assert!(left.iter().all(|s| s.name != "Consul API Lock"), "{left:?}");
 }
 
 /// Destroys the holder's session and returns how long the holder took to notice.
 async fn destroy_and_time(client: &Client, key: &str, behavior: SessionBehavior) -> Duration {
-    let lock = client
-        .lock_opts(opts(key, Duration::from_millis(10), behavior))
-        .unwrap();
+    let lock = lock(client, key, Duration::from_millis(10), behavior);
     let guard = lock.acquire().await.unwrap();
     let mut rx = guard.subscribe();
     let started = Instant::now();
-    client
-        .session()
-        .destroy(guard.session(), &w())
-        .await
-        .unwrap();
+    client.session().destroy(guard.session()).await.unwrap();
     tokio::time::timeout(Duration::from_secs(5), guard.lost())
         .await
         .expect("holder notified");
@@ -147,7 +139,7 @@ async fn someone_else_releasing_the_key_is_reported() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let key = format!("{}k", unique_prefix("taken"));
-    let guard = client.lock_key(&key).unwrap().acquire().await.unwrap();
+    let guard = client.lock(&key).acquire().await.unwrap();
     // An operator forces the release.
     client
         .kv()
@@ -168,20 +160,17 @@ async fn a_new_acquire_waits_out_the_lock_delay() {
     let key = format!("{}leader", unique_prefix("delay"));
     let delay = Duration::from_secs(2);
     let holder = client
-        .lock_opts(opts(&key, delay, SessionBehavior::Release))
-        .unwrap()
+        .lock(&key)
+        .session_ttl(Duration::from_secs(10))
+        .lock_delay(delay)
         .acquire()
         .await
         .unwrap();
-    client
-        .session()
-        .destroy(holder.session(), &w())
-        .await
-        .unwrap();
+    client.session().destroy(holder.session()).await.unwrap();
     let invalidated = Instant::now();
     let next = client
-        .lock_opts(LockOptions::new(&key).retry_time(Duration::from_millis(250)))
-        .unwrap()
+        .lock(&key)
+        .retry_time(Duration::from_millis(250))
         .acquire()
         .await
         .unwrap();
@@ -202,17 +191,15 @@ async fn cancelled_acquire_and_dropped_guard_leave_nothing_held() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let key = format!("{}leader", unique_prefix("cancel"));
-    let holder = client.lock_key(&key).unwrap().acquire().await.unwrap();
+    let holder = client.lock(&key).acquire().await.unwrap();
 
-    let waiter = client
-        .lock_opts(LockOptions::new(&key).session_name("cancelled waiter"))
-        .unwrap();
+    let waiter = client.lock(&key).session_name("cancelled waiter");
     let r = tokio::time::timeout(Duration::from_millis(500), waiter.acquire()).await;
     assert!(r.is_err(), "must still be waiting");
     // The waiter's session is destroyed in the background.
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let sessions = client.session().list(&q()).await.unwrap().value;
+        let sessions = client.session().list().await.unwrap().value;
         if sessions.iter().all(|s| s.name != "cancelled waiter") {
             break;
         }
@@ -223,20 +210,16 @@ async fn cancelled_acquire_and_dropped_guard_leave_nothing_held() {
     // Dropping the guard releases (no lock-delay: a release, not an invalidation).
     let dropped_at = Instant::now();
     drop(holder);
-    let next = tokio::time::timeout(
-        Duration::from_secs(5),
-        client.lock_key(&key).unwrap().acquire(),
-    )
-    .await
-    .expect("released on drop")
-    .unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(5), client.lock(&key).acquire())
+        .await
+        .expect("released on drop")
+        .unwrap();
     eprintln!(
         "dropped guard: next holder after {:?}",
         dropped_at.elapsed()
     );
     next.release().await.unwrap();
-    let lock = client.lock_key(&key).unwrap();
-    lock.destroy().await.unwrap();
+    client.lock(&key).destroy().await.unwrap();
     assert!(client.kv().get(&key).await.unwrap().value.is_none());
 }
 
@@ -246,7 +229,7 @@ async fn a_key_of_another_use_is_refused() {
     let client = agent.client();
     let key = format!("{}plain", unique_prefix("conflict"));
     client.kv().put(&key, "not a lock").await.unwrap();
-    let e = client.lock_key(&key).unwrap().acquire().await.unwrap_err();
+    let e = client.lock(&key).acquire().await.unwrap_err();
     assert!(matches!(e, LockError::Conflict { flags: 0, .. }), "{e:?}");
     assert_eq!(
         client
@@ -307,7 +290,7 @@ async fn consul_lock_and_this_library_exclude_each_other() {
     std::fs::create_dir_all(&dir).unwrap();
     let held = dir.join("cli-held");
     let release = dir.join("cli-release");
-    let lock = client.lock_key(&cli_lock_key(&prefix)).unwrap();
+    let lock = client.lock(cli_lock_key(&prefix));
 
     // 1. `consul lock` holds: this library cannot acquire.
     let script = format!(
@@ -407,23 +390,22 @@ async fn loss_is_published_before_the_session_is_read() {
     let agent = TestAgent::dev().await;
     let (client, gate) = Gate::client(agent.config());
     let key = format!("{}leader", unique_prefix("early"));
-    let guard = client
-        .lock_opts(opts(
-            &key,
-            Duration::from_millis(10),
-            SessionBehavior::Release,
-        ))
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap();
+    let guard = lock(
+        &client,
+        &key,
+        Duration::from_millis(10),
+        SessionBehavior::Release,
+    )
+    .acquire()
+    .await
+    .unwrap();
     let mut rx = guard.subscribe();
     // Reading the session cannot answer until the gate opens.
     gate.hold(|r| r.uri().path().starts_with("/v1/session/info/"));
     agent
         .client()
         .session()
-        .destroy(guard.session(), &w())
+        .destroy(guard.session())
         .await
         .unwrap();
     tokio::time::timeout(Duration::from_secs(10), gate.held(1))
@@ -457,7 +439,7 @@ async fn successive_holders_get_increasing_fencing_tokens() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let key = format!("{}leader", unique_prefix("fence"));
-    let lock = client.lock_key(&key).unwrap();
+    let lock = client.lock(&key);
     let mut tokens = Vec::new();
     let mut lock_indexes = Vec::new();
     for round in 0..3 {
@@ -465,7 +447,7 @@ async fn successive_holders_get_increasing_fencing_tokens() {
         let pair = client
             .kv()
             .get(&key)
-            .options(&q().consistency(consulate::Consistency::Consistent))
+            .consistent()
             .await
             .unwrap()
             .value
@@ -496,12 +478,7 @@ async fn a_guard_held_for_two_and_a_half_ttls_stays_held() {
     let client = agent.client();
     let key = format!("{}leader", unique_prefix("long"));
     let ttl = Duration::from_secs(10); // Consul's minimum
-    let guard = client
-        .lock_opts(LockOptions::new(&key).session_ttl(ttl))
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap();
+    let guard = client.lock(&key).session_ttl(ttl).acquire().await.unwrap();
     let held_for = ttl * 5 / 2;
     let lost = tokio::time::timeout(held_for, guard.lost()).await;
     assert!(lost.is_err(), "lost after less than {held_for:?}: {lost:?}");
@@ -510,7 +487,7 @@ async fn a_guard_held_for_two_and_a_half_ttls_stays_held() {
     assert_eq!(pair.session.as_deref(), Some(guard.session()));
     assert!(client
         .session()
-        .info(guard.session(), &q())
+        .info(guard.session())
         .await
         .unwrap()
         .value
@@ -529,35 +506,29 @@ async fn killing_the_agent_reports_the_loss_within_a_ttl() {
     let ttl = Duration::from_secs(10);
     let given = client
         .session()
-        .create(
-            &NewSession::default().name("caller's session").ttl(ttl),
-            &w(),
-        )
+        .create()
+        .name("caller's session")
+        .ttl(ttl)
         .await
         .unwrap()
         .value;
     let plain = client
-        .lock_opts(LockOptions::new(format!("{p}plain")).session_ttl(ttl))
-        .unwrap()
+        .lock(format!("{p}plain"))
+        .session_ttl(ttl)
         .acquire()
         .await
         .unwrap();
     // Monitors that ride out failures for far longer than the TTL.
     let patient = |key: String| {
-        LockOptions::new(key)
+        client
+            .lock(key)
             .session_ttl(ttl)
             .monitor_retries(u32::MAX)
             .monitor_retry_time(Duration::from_millis(500))
     };
-    let owned = client
-        .lock_opts(patient(format!("{p}owned")))
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap();
-    let caller = client
-        .lock_opts(patient(format!("{p}given")).session(&given))
-        .unwrap()
+    let owned = patient(format!("{p}owned")).acquire().await.unwrap();
+    let caller = patient(format!("{p}given"))
+        .session(&given)
         .acquire()
         .await
         .unwrap();
@@ -591,22 +562,21 @@ async fn a_partitioned_guard_reports_the_loss_within_a_ttl() {
     let ttl = Duration::from_secs(10);
     let given = client
         .session()
-        .create(
-            &NewSession::default().name("caller's session").ttl(ttl),
-            &w(),
-        )
+        .create()
+        .name("caller's session")
+        .ttl(ttl)
         .await
         .unwrap()
         .value;
     let caller = client
-        .lock_opts(LockOptions::new(format!("{p}given")).session(&given))
-        .unwrap()
+        .lock(format!("{p}given"))
+        .session(&given)
         .acquire()
         .await
         .unwrap();
     let owned = client
-        .lock_opts(LockOptions::new(format!("{p}owned")).session_ttl(ttl))
-        .unwrap()
+        .lock(format!("{p}owned"))
+        .session_ttl(ttl)
         .acquire()
         .await
         .unwrap();
@@ -628,12 +598,7 @@ async fn a_partitioned_guard_reports_the_loss_within_a_ttl() {
     }
     gate.open();
     drop((caller, owned));
-    agent
-        .client()
-        .session()
-        .destroy(&given, &w())
-        .await
-        .unwrap();
+    agent.client().session().destroy(&given).await.unwrap();
 }
 
 /// Issue 7, item 19: a caller-supplied session that does not exist fails the acquire
@@ -645,8 +610,8 @@ async fn a_missing_caller_session_is_refused() {
     let key = format!("{}leader", unique_prefix("nosession"));
     let missing = "6f1c52a2-0000-4000-8000-000000000000";
     let e = client
-        .lock_opts(LockOptions::new(&key).session(missing))
-        .unwrap()
+        .lock(&key)
+        .session(missing)
         .acquire()
         .await
         .unwrap_err();
@@ -666,18 +631,13 @@ async fn releasing_a_reclaimed_lock_unlocks_the_key() {
     let key = format!("{}leader", unique_prefix("reclaim"));
     let session = client
         .session()
-        .create(
-            &NewSession::default()
-                .name("shared session")
-                .ttl(Duration::from_secs(10)),
-            &w(),
-        )
+        .create()
+        .name("shared session")
+        .ttl(Duration::from_secs(10))
         .await
         .unwrap()
         .value;
-    let lock = client
-        .lock_opts(LockOptions::new(&key).session(&session))
-        .unwrap();
+    let lock = client.lock(&key).session(&session);
     let first = lock.acquire().await.unwrap();
     let second = tokio::time::timeout(Duration::from_secs(5), lock.acquire())
         .await
@@ -694,12 +654,12 @@ async fn releasing_a_reclaimed_lock_unlocks_the_key() {
     // The caller's session is the caller's: neither guard destroyed it.
     assert!(client
         .session()
-        .info(&session, &q())
+        .info(&session)
         .await
         .unwrap()
         .value
         .is_some());
-    client.session().destroy(&session, &w()).await.unwrap();
+    client.session().destroy(&session).await.unwrap();
 }
 
 /// Issue 7, item 25: `try_acquire` waits once, at most the wait time, and cleans up.
@@ -708,15 +668,9 @@ async fn try_acquire_gives_up_after_one_wait_and_leaves_nothing() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let key = format!("{}leader", unique_prefix("tryonce"));
-    let holder = client.lock_key(&key).unwrap().acquire().await.unwrap();
+    let holder = client.lock(&key).acquire().await.unwrap();
     let wait = Duration::from_secs(1);
-    let trying = client
-        .lock_opts(
-            LockOptions::new(&key)
-                .wait_time(wait)
-                .session_name("try once"),
-        )
-        .unwrap();
+    let trying = client.lock(&key).wait_time(wait).session_name("try once");
     let started = Instant::now();
     let got = trying.try_acquire().await.unwrap();
     let took = started.elapsed();
@@ -725,7 +679,7 @@ async fn try_acquire_gives_up_after_one_wait_and_leaves_nothing() {
     assert!(took >= wait, "{took:?}");
     assert!(took < wait + Duration::from_secs(2), "{took:?}");
     // Its session is gone already, and the key is still the holder's.
-    let sessions = client.session().list(&q()).await.unwrap().value;
+    let sessions = client.session().list().await.unwrap().value;
     assert!(
         sessions.iter().all(|s| s.name != "try once"),
         "{sessions:?}"

@@ -4,7 +4,6 @@ use consul_integration_tests::gate::Gate;
 use consul_integration_tests::{unique_prefix, TestAgent};
 use consulate::lock::{LockError, LostReason};
 use consulate::semaphore::{SemaphoreLock, SemaphoreOptions, SEMAPHORE_FLAG_VALUE};
-use consulate::{QueryOptions, WriteOptions};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -25,7 +24,7 @@ async fn ten_contenders_never_more_than_three_inside() {
     let barrier = Arc::new(tokio::sync::Barrier::new(LIMIT));
     let mut tasks = Vec::new();
     for _ in 0..10 {
-        let semaphore = client.semaphore_prefix(&prefix, LIMIT as u32).unwrap();
+        let semaphore = client.semaphore(&prefix, LIMIT as u32);
         let (inside, max_inside, entered, done, barrier) = (
             Arc::clone(&inside),
             Arc::clone(&max_inside),
@@ -71,12 +70,7 @@ async fn ten_contenders_never_more_than_three_inside() {
     assert_eq!(pairs[0].flags, SEMAPHORE_FLAG_VALUE);
     let record = SemaphoreLock::decode(&pairs[0].value, 3).unwrap();
     assert!(record.holders.is_empty());
-    client
-        .semaphore_prefix(&prefix, 3)
-        .unwrap()
-        .destroy()
-        .await
-        .unwrap();
+    client.semaphore(&prefix, 3).destroy().await.unwrap();
 }
 
 #[tokio::test]
@@ -84,36 +78,17 @@ async fn losing_the_session_loses_the_slot_and_limits_must_agree() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let prefix = format!("{}sem", unique_prefix("semloss"));
-    let slot = client
-        .semaphore_prefix(&prefix, 2)
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap();
-    let e = client
-        .semaphore_prefix(&prefix, 5)
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap_err();
+    let slot = client.semaphore(&prefix, 2).acquire().await.unwrap();
+    let e = client.semaphore(&prefix, 5).acquire().await.unwrap_err();
     assert!(
         matches!(e, LockError::LimitConflict { theirs: 2, ours: 5 }),
         "{e:?}"
     );
-    let e = client
-        .semaphore_prefix(&prefix, 2)
-        .unwrap()
-        .destroy()
-        .await
-        .unwrap_err();
+    let e = client.semaphore(&prefix, 2).destroy().await.unwrap_err();
     assert!(matches!(e, LockError::InUse), "{e:?}");
 
     let started = Instant::now();
-    client
-        .session()
-        .destroy(slot.session(), &WriteOptions::default())
-        .await
-        .unwrap();
+    client.session().destroy(slot.session()).await.unwrap();
     tokio::time::timeout(Duration::from_secs(5), slot.lost())
         .await
         .unwrap();
@@ -133,7 +108,7 @@ async fn losing_the_session_loses_the_slot_and_limits_must_agree() {
     // Its contender key went with the session (behavior delete), so the slot is free.
     let next = tokio::time::timeout(
         Duration::from_secs(5),
-        client.semaphore_prefix(&prefix, 2).unwrap().acquire(),
+        client.semaphore(&prefix, 2).acquire(),
     )
     .await
     .unwrap()
@@ -186,7 +161,7 @@ async fn shares_slots_with_consul_lock_n() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // One slot left: we get it; a third contender waits.
-    let semaphore = client.semaphore_prefix(&prefix, 2).unwrap();
+    let semaphore = client.semaphore(&prefix, 2);
     let mine = tokio::time::timeout(Duration::from_secs(5), semaphore.acquire())
         .await
         .unwrap()
@@ -216,18 +191,13 @@ async fn slot_loss_is_published_before_the_session_is_read() {
     let agent = TestAgent::dev().await;
     let (client, gate) = Gate::client(agent.config());
     let prefix = format!("{}sem", unique_prefix("semearly"));
-    let slot = client
-        .semaphore_prefix(&prefix, 2)
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap();
+    let slot = client.semaphore(&prefix, 2).acquire().await.unwrap();
     let mut rx = slot.subscribe();
     gate.hold(|r| r.uri().path().starts_with("/v1/session/info/"));
     agent
         .client()
         .session()
-        .destroy(slot.session(), &WriteOptions::default())
+        .destroy(slot.session())
         .await
         .unwrap();
     tokio::time::timeout(Duration::from_secs(10), gate.held(1))
@@ -259,10 +229,10 @@ async fn a_slot_held_for_two_and_a_half_ttls_stays_held() {
     let client = agent.client();
     let prefix = format!("{}sem", unique_prefix("semlong"));
     let ttl = Duration::from_secs(10);
-    let opts = SemaphoreOptions::new(&prefix, 1).session_ttl(ttl);
+    let layout = SemaphoreOptions::new(&prefix, 1);
     let slot = client
-        .semaphore_opts(opts.clone())
-        .unwrap()
+        .semaphore(&prefix, 1)
+        .session_ttl(ttl)
         .acquire()
         .await
         .unwrap();
@@ -272,7 +242,7 @@ async fn a_slot_held_for_two_and_a_half_ttls_stays_held() {
     assert!(slot.is_held());
     let contender = client
         .kv()
-        .get(opts.contender_key(slot.session()))
+        .get(layout.contender_key(slot.session()))
         .await
         .unwrap()
         .value
@@ -288,17 +258,13 @@ async fn try_acquire_on_a_full_semaphore_gives_up_and_leaves_nothing() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
     let prefix = format!("{}sem", unique_prefix("semtry"));
-    let holder = client
-        .semaphore_prefix(&prefix, 1)
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap();
+    let holder = client.semaphore(&prefix, 1).acquire().await.unwrap();
     let wait = Duration::from_secs(1);
+    // A prepared set of settings; the layout of the keys comes with it.
     let opts = SemaphoreOptions::new(&prefix, 1)
         .wait_time(wait)
         .session_name("try once");
-    let trying = client.semaphore_opts(opts.clone()).unwrap();
+    let trying = client.semaphore(&prefix, 1).options(opts.clone());
     let started = Instant::now();
     let got = trying.try_acquire().await.unwrap();
     let took = started.elapsed();
@@ -306,12 +272,7 @@ async fn try_acquire_on_a_full_semaphore_gives_up_and_leaves_nothing() {
     assert!(got.is_none(), "got a slot beyond the limit");
     assert!(took >= wait, "{took:?}");
     assert!(took < wait + Duration::from_secs(2), "{took:?}");
-    let sessions = client
-        .session()
-        .list(&QueryOptions::default())
-        .await
-        .unwrap()
-        .value;
+    let sessions = client.session().list().await.unwrap().value;
     assert!(
         sessions.iter().all(|s| s.name != "try once"),
         "{sessions:?}"
@@ -336,8 +297,8 @@ async fn a_missing_caller_session_is_refused() {
     let prefix = format!("{}sem", unique_prefix("semnosession"));
     let missing = "6f1c52a2-0000-4000-8000-000000000001";
     let e = client
-        .semaphore_opts(SemaphoreOptions::new(&prefix, 2).session(missing))
-        .unwrap()
+        .semaphore(&prefix, 2)
+        .session(missing)
         .acquire()
         .await
         .unwrap_err();

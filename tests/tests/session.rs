@@ -1,6 +1,6 @@
 //! Sessions against a real agent.
 
-use consul_integration_tests::{q, recording_client, w, TestAgent};
+use consul_integration_tests::{recording_client, TestAgent};
 use consulate::session::{NewSession, SessionBehavior};
 use consulate::ValidationError;
 use std::time::{Duration, Instant};
@@ -9,88 +9,142 @@ use std::time::{Duration, Instant};
 async fn create_read_list_renew_destroy() {
     let agent = TestAgent::dev().await;
     let sessions = agent.client().session();
-    let new = NewSession::default()
+    let id = sessions
+        .create()
         .name("it-session")
         .ttl(Duration::from_secs(30))
         .lock_delay(Duration::from_secs(2))
-        .behavior(SessionBehavior::Delete);
-    let id = sessions.create(&new, &w()).await.unwrap().value;
-    assert_eq!(id.len(), 36);
-
-    let got = sessions.get(&id, &q()).await.unwrap();
-    assert_eq!(got.value.name, "it-session");
-    assert_eq!(got.value.node, agent.node_name());
-    assert_eq!(got.value.ttl, Some(Duration::from_secs(30)));
-    assert_eq!(got.value.lock_delay, Duration::from_secs(2));
-    assert_eq!(got.value.behavior, SessionBehavior::Delete);
-    assert_eq!(got.value.node_checks, vec!["serfHealth".to_owned()]);
-
-    let all = sessions.list(&q()).await.unwrap().value;
-    assert!(all.iter().any(|s| s.id == id));
-    let mine = sessions.node(agent.node_name(), &q()).await.unwrap().value;
-    assert!(mine.iter().any(|s| s.id == id));
-    assert!(sessions
-        .node("no-such-node", &q())
-        .await
-        .unwrap()
-        .value
-        .is_empty());
-
-    let renewed = sessions.renew(&id, &w()).await.unwrap().value;
-    assert_eq!(renewed.id, id);
-    assert_eq!(renewed.ttl, Some(Duration::from_secs(30)));
-
-    // Per-datacenter handle: the agent's own dc works, an unknown one is Consul's 500.
-    let same = sessions.dc("dc1").get(&id, &q()).await.unwrap();
-    assert_eq!(same.value.id, id);
-    let e = sessions.dc("nowhere").list(&q()).await.unwrap_err();
-    assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
-
-    assert!(sessions.destroy(&id, &w()).await.unwrap().value);
-    let e = sessions.get(&id, &q()).await.unwrap_err();
-    assert!(e.is_not_found(), "{e:?}");
-    assert!(sessions.info(&id, &q()).await.unwrap().value.is_none());
-    let e = sessions.renew(&id, &w()).await.unwrap_err();
-    assert!(e.is_not_found(), "{e:?}");
-
-    // A session without checks.
-    let bare = sessions
-        .create(&NewSession::default().without_checks(), &w())
+        .behavior(SessionBehavior::Delete)
         .await
         .unwrap()
         .value;
+    assert_eq!(id.len(), 36);
+
+    let got = sessions.info(&id).await.unwrap().value.expect("created");
+    assert_eq!(got.name, "it-session");
+    assert_eq!(got.node, agent.node_name());
+    assert_eq!(got.ttl, Some(Duration::from_secs(30)));
+    assert_eq!(got.lock_delay, Duration::from_secs(2));
+    assert_eq!(got.behavior, SessionBehavior::Delete);
+    assert_eq!(got.node_checks, vec!["serfHealth".to_owned()]);
+
+    let all = sessions.list().await.unwrap().value;
+    assert!(all.iter().any(|s| s.id == id));
+    let mine = sessions.node(agent.node_name()).await.unwrap().value;
+    assert!(mine.iter().any(|s| s.id == id));
     assert!(sessions
-        .get(&bare, &q())
+        .node("no-such-node")
         .await
         .unwrap()
         .value
-        .node_checks
         .is_empty());
+
+    let renewed = sessions.renew(&id).await.unwrap().value;
+    assert_eq!(renewed.id, id);
+    assert_eq!(renewed.ttl, Some(Duration::from_secs(30)));
+
+    // Per-datacenter handle (and request): the agent's own dc works, an unknown one is
+    // Consul's 500.
+    let same = sessions.dc("dc1").info(&id).await.unwrap().value.unwrap();
+    assert_eq!(same.id, id);
+    let same = sessions.info(&id).dc("dc1").stale().await.unwrap().value;
+    assert_eq!(same.unwrap().id, id);
+    let e = sessions.dc("nowhere").list().await.unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
+    let e = sessions.list().dc("nowhere").await.unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
+
+    assert!(sessions.destroy(&id).await.unwrap().value);
+    // Reading a session that ended is `None`; renewing it is an action on nothing.
+    assert!(sessions.info(&id).await.unwrap().value.is_none());
+    let e = sessions.renew(&id).await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+
+    // A session without checks, and one made from prepared settings.
+    let bare = sessions.create().without_checks().await.unwrap().value;
+    let bare = sessions.info(&bare).await.unwrap().value.unwrap();
+    assert!(bare.node_checks.is_empty());
+    let prepared = NewSession::default()
+        .name("prepared")
+        .behavior(SessionBehavior::Delete);
+    let id = sessions.create().settings(prepared).await.unwrap().value;
+    let got = sessions.info(&id).await.unwrap().value.unwrap();
+    assert_eq!(
+        (got.name.as_str(), got.behavior),
+        ("prepared", SessionBehavior::Delete)
+    );
 }
 
 #[tokio::test]
 async fn blocking_list_returns_when_a_session_appears() {
     let agent = TestAgent::dev().await;
     let sessions = agent.client().session();
-    let first = sessions.list(&q()).await.unwrap();
+    let first = sessions.list().await.unwrap();
     let creator = sessions.clone();
     let create = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        creator
-            .create(&NewSession::default().name("late"), &w())
-            .await
-            .unwrap()
-            .value
+        creator.create().name("late").await.unwrap().value
     });
     let started = Instant::now();
-    let opts = q()
-        .wait_index(first.meta.last_index)
-        .wait_time(Duration::from_secs(10));
-    let next = sessions.list(&opts).await.unwrap();
+    let next = sessions
+        .list()
+        .wait(first.meta.last_index, Duration::from_secs(10))
+        .await
+        .unwrap();
     let id = create.await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(next.meta.last_index > first.meta.last_index);
     assert!(next.value.iter().any(|s| s.id == id));
+}
+
+/// Waits (at most 5 s, as a failure bound) for the next item of a watch.
+async fn next_change<T>(watch: &mut consulate::Watch<T>) -> consulate::QueryResponse<T>
+where
+    T: Clone + PartialEq + Send + 'static,
+{
+    tokio::time::timeout(Duration::from_secs(5), watch.next())
+        .await
+        .expect("the watch sees the change")
+        .expect("the watch goes on")
+        .expect("no error")
+}
+
+#[tokio::test]
+async fn a_watch_of_one_session_sees_it_end() {
+    let agent = TestAgent::dev().await;
+    let sessions = agent.client().session();
+    let id = sessions.create().name("watched").await.unwrap().value;
+    let mut watch = sessions.info(&id).wait(0, Duration::from_secs(10)).watch();
+    let first = next_change(&mut watch).await;
+    assert_eq!(first.value.expect("alive").id, id);
+
+    // Unrelated session writes move the table's index but not this session.
+    let other = sessions.create().name("other").await.unwrap().value;
+    sessions.destroy(&id).await.unwrap();
+    let ended = next_change(&mut watch).await;
+    assert!(ended.value.is_none(), "the end is yielded as None");
+    assert!(ended.meta.last_index > first.meta.last_index);
+    sessions.destroy(&other).await.unwrap();
+}
+
+#[tokio::test]
+async fn watches_of_the_lists_see_a_new_session() {
+    let agent = TestAgent::dev().await;
+    let sessions = agent.client().session();
+    let mut all = sessions.list().wait(0, Duration::from_secs(10)).watch();
+    let mut on_node = sessions
+        .node(agent.node_name())
+        .wait(0, Duration::from_secs(10))
+        .watch();
+    let before = next_change(&mut all).await;
+    assert!(before.value.iter().all(|s| s.name != "appears"));
+    assert!(next_change(&mut on_node).await.value.is_empty());
+
+    let id = sessions.create().name("appears").await.unwrap().value;
+    let after = next_change(&mut all).await;
+    assert!(after.value.iter().any(|s| s.id == id), "{:?}", after.value);
+    let after = next_change(&mut on_node).await;
+    assert!(after.value.iter().any(|s| s.id == id), "{:?}", after.value);
 }
 
 #[tokio::test]
@@ -99,7 +153,8 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
     let (client, recorder) = recording_client(&agent);
     let sessions = client.session();
     let e = sessions
-        .create(&NewSession::default().ttl(Duration::from_secs(5)), &w())
+        .create()
+        .ttl(Duration::from_secs(5))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -110,10 +165,8 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
         })
     ));
     let e = sessions
-        .create(
-            &NewSession::default().behavior(SessionBehavior::from("destroy")),
-            &w(),
-        )
+        .create()
+        .behavior(SessionBehavior::from("destroy"))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -124,10 +177,8 @@ async fn bad_input_is_a_typed_error_and_nothing_is_sent() {
         })
     ));
     let e = sessions
-        .create(
-            &NewSession::default().lock_delay(Duration::from_secs(61)),
-            &w(),
-        )
+        .create()
+        .lock_delay(Duration::from_secs(61))
         .await
         .unwrap_err();
     assert!(e.is_validation());
@@ -139,7 +190,8 @@ async fn a_ttl_session_that_is_not_renewed_expires() {
     let agent = TestAgent::dev().await;
     let sessions = agent.client().session();
     let id = sessions
-        .create(&NewSession::default().ttl(Duration::from_secs(10)), &w())
+        .create()
+        .ttl(Duration::from_secs(10))
         .await
         .unwrap()
         .value;
@@ -148,8 +200,8 @@ async fn a_ttl_session_that_is_not_renewed_expires() {
     let deadline = started + Duration::from_secs(40);
     let mut index = 0;
     loop {
-        let opts = q().wait_index(index).wait_time(Duration::from_secs(10));
-        match sessions.info(&id, &opts).await.unwrap() {
+        let read = sessions.info(&id).wait(index, Duration::from_secs(10));
+        match read.await.unwrap() {
             r if r.value.is_none() => break,
             r => index = r.meta.last_index,
         }
@@ -161,5 +213,5 @@ async fn a_ttl_session_that_is_not_renewed_expires() {
         took >= Duration::from_secs(9),
         "expired too early: {took:?}"
     );
-    assert!(sessions.renew(&id, &w()).await.unwrap_err().is_not_found());
+    assert!(sessions.renew(&id).await.unwrap_err().is_not_found());
 }

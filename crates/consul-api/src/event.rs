@@ -4,113 +4,158 @@
 //! it accepted (those whose filters match it) and lists them. Payloads are bytes (base64
 //! on the wire, decoded here). Serf limits an event to 512 bytes including its name and
 //! filters; Consul refuses larger ones with a 500.
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+//! let events = client.event();
+//! events.fire("deploy").payload("v2.1.0").service_filter("web").await?;
+//! let mut deploys = events.list().name("deploy").watch();   // Go's `event` watch
+//! # Ok(()) }
+//! ```
 
-use crate::request::segment;
-use crate::{Client, Result};
+use crate::call::{Answer, Call, ReadRequest, WriteRequest};
+use crate::Result;
 use bytes::Bytes;
+use consul_types::endpoint::{Blocking, Endpoint};
 use consul_types::event as rules;
 pub use consul_types::event::{EventFilter, UserEvent};
-use consul_types::{QueryOptions, QueryResponse, WriteOptions, WriteResponse};
+use consul_types::ValidationError;
 use http::Method;
+use std::fmt;
 
-/// The event endpoints; made by [`Client::event`].
-#[derive(Debug, Clone)]
-pub struct Event {
-    client: Client,
+family! {
+    /// The event endpoints; made by [`Client::event`](crate::Client::event).
+    ///
+    /// Events fired through a handle made by `dc("dc2")` are broadcast in that datacenter;
+    /// the list is always the local agent's.
+    Event, event, "event endpoints"
 }
 
-impl Client {
-    /// The event endpoints.
-    pub fn event(&self) -> Event {
-        Event {
-            client: self.clone(),
-        }
+/// The call of [`Event::fire`]: the event as Consul accepted it, with its id.
+#[derive(Clone)]
+pub struct EventFire {
+    name: String,
+    payload: Bytes,
+    filter: EventFilter,
+}
+
+impl fmt::Debug for EventFire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventFire")
+            .field("name", &self.name)
+            .field("payload_len", &self.payload.len())
+            .field("filter", &self.filter)
+            .finish()
     }
 }
+
+impl Call for EventFire {
+    type Output = UserEvent;
+
+    fn endpoint(&self) -> std::result::Result<Endpoint, ValidationError> {
+        rules::validate_name(&self.name)?;
+        self.filter.validate()?;
+        let mut endpoint = Endpoint::write(Method::PUT, "event/fire")
+            .segment("event name", &self.name)?
+            .body(self.payload.clone());
+        for (k, v) in self.filter.query_pairs() {
+            endpoint = endpoint.param(k, v);
+        }
+        Ok(endpoint)
+    }
+
+    fn output(&self, answer: Answer) -> Result<UserEvent> {
+        answer.json()
+    }
+}
+
+/// The call of [`Event::list`]: the agent's recent events, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct EventList {
+    name: Option<String>,
+}
+
+impl Call for EventList {
+    type Output = Vec<UserEvent>;
+
+    fn endpoint(&self) -> std::result::Result<Endpoint, ValidationError> {
+        if let Some(name) = &self.name {
+            rules::validate_name(name)?;
+        }
+        // The agent's own ring buffer: no datacenter, no consistency mode. It blocks on an
+        // index derived from the latest event's id (see `Event::id_to_index`).
+        Ok(Endpoint::read(Method::GET, "event/list")
+            .agent()
+            .blocking(Blocking::Index)
+            .param_opt("name", self.name.clone()))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Vec<UserEvent>> {
+        answer.json_list()
+    }
+}
+
+call_traits!(EventFire: Cluster);
+call_traits!(EventList: Watchable, IndexBlocking);
 
 impl Event {
-    /// The same endpoints in datacenter `name`: events fired through it are broadcast in
-    /// that datacenter.
+    /// Fires an event and returns it with the id Consul gave it. `.payload()` sets its
+    /// body; `.node_filter()`, `.service_filter()` and `.tag_filter()` (regular
+    /// expressions on node names, service names and tags) choose the agents that accept
+    /// it: the others ignore it.
     ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{event::EventFilter, WriteOptions};
-    /// client.event().dc("dc2").fire("flush", "", &EventFilter::default(), &WriteOptions::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    #[must_use]
-    pub fn dc(&self, name: &str) -> Event {
-        Event {
-            client: self.client.dc(name),
-        }
-    }
-
-    /// Fires an event and returns it with the id Consul gave it.
-    ///
-    /// The filters are regular expressions on node names, service names and tags;
-    /// agents that do not match ignore the event. Consul 1.8.7 answers with `LTime: 0`;
-    /// the Lamport time is visible on the event as [`Event::list`] returns it.
+    /// Consul 1.8.7 answers with `LTime: 0`; the Lamport time is visible on the event as
+    /// [`Event::list`] returns it.
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/event#fire-event)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{event::EventFilter, WriteOptions};
     /// let event = client
     ///     .event()
-    ///     .fire("deploy", "v2.1.0", &EventFilter::default().service("web"), &WriteOptions::default())
+    ///     .fire("deploy")
+    ///     .payload("v2.1.0")
+    ///     .service_filter("web")
+    ///     .tag_filter("canary")
     ///     .await?
     ///     .value;
     /// println!("fired {}", event.id);
+    /// // In another datacenter:
+    /// client.event().fire("flush").dc("dc2").await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty name or a tag filter
-    /// without a service filter; transport and status errors otherwise (an invalid
-    /// regular expression or an oversized event is a 500).
-    pub async fn fire(
-        &self,
-        name: &str,
-        payload: impl Into<Bytes>,
-        filter: &EventFilter,
-        opts: &WriteOptions,
-    ) -> Result<WriteResponse<UserEvent>> {
-        rules::validate_name(name)?;
-        filter.validate()?;
-        let mut call = self
-            .client
-            .call(Method::PUT, format!("event/fire/{}", segment(name)));
-        for (k, v) in filter.query_pairs() {
-            call = call.param(k, v);
-        }
-        call.write_options(opts)?
-            .body(payload.into())
-            .write::<UserEvent>()
-            .await
+    /// [`Error::Validation`](crate::Error::Validation) for an empty name or filter, or a
+    /// tag filter without a service filter; transport and status errors otherwise (an
+    /// invalid regular expression or an oversized event is a 500).
+    pub fn fire(&self, name: impl Into<String>) -> WriteRequest<EventFire> {
+        self.write(EventFire {
+            name: name.into(),
+            payload: Bytes::new(),
+            filter: EventFilter::default(),
+        })
     }
 
-    /// Lists the recent events this agent accepted, oldest first, optionally only those
-    /// named `name` (aioconsul's `events(…)`).
+    /// Lists the recent events this agent accepted, oldest first (aioconsul's
+    /// `events(…)`); `.name()` keeps only those of one name.
     ///
-    /// Blocking reads work with the index of the previous answer, which for events is an
-    /// opaque hash of the latest event id, not a Raft index: pass it back unchanged and
-    /// never compare it with other indexes.
+    /// `.wait()` blocks, and `.watch()` (Go's `event` watch) yields the list each time an
+    /// event arrives. The index of an event list is not a Raft index but a value derived
+    /// from the latest event's id ([`Event::id_to_index`]): it changes with every new
+    /// event but does not grow, so pass it back unchanged and never compare it with other
+    /// indexes. A watch takes it as Consul does, as a token.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::QueryOptions;
     /// use std::time::Duration;
     /// let events = client.event();
-    /// let first = events.list(Some("deploy"), &QueryOptions::default()).await?;
+    /// let first = events.list().name("deploy").await?;
     /// // Wait up to 30 s for the next one.
     /// let next = events
-    ///     .list(
-    ///         Some("deploy"),
-    ///         &QueryOptions::default()
-    ///             .wait_index(first.meta.last_index)
-    ///             .wait_time(Duration::from_secs(30)),
-    ///     )
+    ///     .list()
+    ///     .name("deploy")
+    ///     .wait(first.meta.last_index, Duration::from_secs(30))
     ///     .await?;
     /// for e in next.value {
     ///     println!("{} {:?}", e.l_time, e.payload);
@@ -121,49 +166,8 @@ impl Event {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an empty name; transport and
     /// status errors otherwise.
-    pub async fn list(
-        &self,
-        name: Option<&str>,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<UserEvent>>> {
-        self.list_filtered(name, &EventFilter::default(), opts)
-            .await
-    }
-
-    /// As [`Event::list`], keeping only events whose own filters are these
-    /// (`?node=`, `?service=`, `?tag=`).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{event::EventFilter, QueryOptions};
-    /// let for_web = client
-    ///     .event()
-    ///     .list_filtered(None, &EventFilter::default().service("web"), &QueryOptions::default())
-    ///     .await?
-    ///     .value;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// As [`Event::list`], and a validation error for invalid filters.
-    pub async fn list_filtered(
-        &self,
-        name: Option<&str>,
-        filter: &EventFilter,
-        opts: &QueryOptions,
-    ) -> Result<QueryResponse<Vec<UserEvent>>> {
-        if let Some(name) = name {
-            rules::validate_name(name)?;
-        }
-        filter.validate()?;
-        let mut call = self
-            .client
-            .call(Method::GET, "event/list")
-            .param_opt("name", name);
-        for (k, v) in filter.query_pairs() {
-            call = call.param(k, v);
-        }
-        call.query_options(opts)?.query_list::<UserEvent>().await
+    pub fn list(&self) -> ReadRequest<EventList> {
+        self.read(EventList::default())
     }
 
     /// The blocking index an event list whose latest event is `id` reports (Go's
@@ -172,11 +176,11 @@ impl Event {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
-    /// use consul_api::{event::EventFilter, QueryOptions, WriteOptions};
+    /// use std::time::Duration;
     /// let events = client.event();
-    /// let fired = events.fire("ping", "", &EventFilter::default(), &WriteOptions::default()).await?;
+    /// let fired = events.fire("ping").await?;
     /// let index = consul_api::event::Event::id_to_index(&fired.value.id).unwrap_or(0);
-    /// let newer = events.list(None, &QueryOptions::default().wait_index(index)).await?;
+    /// let newer = events.list().wait(index, Duration::from_secs(30)).await?;
     /// # Ok(()) }
     /// ```
     pub fn id_to_index(id: &str) -> Option<u64> {
@@ -189,5 +193,47 @@ impl Event {
         let low = u64::from_str_radix(&lower, 16).ok()?;
         let high = u64::from_str_radix(&upper, 16).ok()?;
         Some(low ^ high)
+    }
+}
+
+impl WriteRequest<EventFire> {
+    /// The event's payload (raw bytes; Serf limits the whole event to 512 bytes).
+    pub fn payload(mut self, payload: impl Into<Bytes>) -> Self {
+        self.call_mut().payload = payload.into();
+        self
+    }
+
+    /// Only agents whose node name matches this regular expression accept it (`?node=`).
+    pub fn node_filter(mut self, regex: impl Into<String>) -> Self {
+        self.call_mut().filter.node = Some(regex.into());
+        self
+    }
+
+    /// Only agents with a service whose name matches this regular expression accept it
+    /// (`?service=`).
+    pub fn service_filter(mut self, regex: impl Into<String>) -> Self {
+        self.call_mut().filter.service = Some(regex.into());
+        self
+    }
+
+    /// Only agents with a service of the service filter whose tags match this regular
+    /// expression accept it (`?tag=`; needs a service filter).
+    pub fn tag_filter(mut self, regex: impl Into<String>) -> Self {
+        self.call_mut().filter.tag = Some(regex.into());
+        self
+    }
+
+    /// Uses these filters (a prepared [`EventFilter`]), replacing any set before.
+    pub fn filters(mut self, filter: EventFilter) -> Self {
+        self.call_mut().filter = filter;
+        self
+    }
+}
+
+impl ReadRequest<EventList> {
+    /// Only the events of this name (`?name=`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.call_mut().name = Some(name.into());
+        self
     }
 }

@@ -10,7 +10,7 @@
 //! does dropping the guard, best effort, in the background. [`LockGuard::fencing_token`]
 //! is the value to fence the protected work with (see `docs/locks.md`).
 //!
-//! A session given in [`LockOptions::session`] is the caller's: it is neither renewed nor
+//! A session given with [`Lock::session`] is the caller's: it is neither renewed nor
 //! destroyed, but it is checked like a created one (it must exist when acquiring, and is
 //! read every half TTL while needed), so its end or a lost contact with Consul is
 //! reported as the loss of the lock.
@@ -28,7 +28,8 @@
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-//! let lock = client.lock_key("service/web/leader")?;
+//! use std::time::Duration;
+//! let lock = client.lock("service/web/leader").value("node-1").session_ttl(Duration::from_secs(10));
 //! let guard = lock.acquire().await?;
 //! tokio::select! {
 //!     reason = guard.lost() => eprintln!("leadership lost: {reason}"),
@@ -40,19 +41,20 @@
 //! Needs a Tokio runtime (the `session` feature turns on Tokio's `rt`, `time`, `sync`
 //! and `macros`; the renewal and monitoring run in spawned tasks).
 
+use crate::call::{IndexBlocking, ReadRequest};
 use crate::semaphore;
 use crate::session::Session;
 use crate::{Client, Error};
 use bytes::Bytes;
-use consul_types::kv::KvPutParams;
 use consul_types::lock::SemaphoreOptions;
 pub use consul_types::lock::{
     cli_lock_key, LockOptions, DEFAULT_LOCK_SESSION_NAME, DEFAULT_MONITOR_RETRY_TIME,
     DEFAULT_RETRY_TIME, DEFAULT_SESSION_TTL, DEFAULT_WAIT_TIME, LOCK_FLAG_VALUE,
 };
 use consul_types::session::NewSession;
-use consul_types::{Consistency, QueryOptions, ValidationError, WriteOptions};
+use consul_types::ValidationError;
 use std::fmt;
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 pub use tokio::sync::watch;
@@ -124,8 +126,8 @@ pub enum LockError {
     /// The session ended while waiting to acquire.
     #[error("the session ended while acquiring: {0}")]
     SessionLost(LostReason),
-    /// The session given in the options ([`LockOptions::session`],
-    /// `SemaphoreOptions::session`) does not exist (expired, destroyed or never created);
+    /// The session given to use ([`Lock::session`],
+    /// [`Semaphore::session`](crate::semaphore::Semaphore::session)) does not exist (expired, destroyed or never created);
     /// nothing was written.
     #[error("session {session:?} does not exist")]
     SessionNotFound {
@@ -272,28 +274,27 @@ impl Holder {
         let (tx, rx) = watch::channel(None);
         let tx = Arc::new(tx);
         let sessions = client.session();
-        let (session, owned, mode, ttl, sent) = match given {
-            Some(id) => {
-                let sent = Instant::now();
-                let entry = sessions
-                    .info(id, &QueryOptions::default())
-                    .await?
-                    .value
-                    .ok_or_else(|| LockError::SessionNotFound {
-                        session: id.to_owned(),
+        let (session, owned, mode, ttl, sent) =
+            match given {
+                Some(id) => {
+                    let sent = Instant::now();
+                    let entry = sessions.info(id).await?.value.ok_or_else(|| {
+                        LockError::SessionNotFound {
+                            session: id.to_owned(),
+                        }
                     })?;
-                (id.to_owned(), false, Keepalive::Check, entry.ttl, sent)
-            }
-            None => {
-                let sent = Instant::now();
-                let id = sessions.create(new, &WriteOptions::default()).await?.value;
-                let mode = match new.ttl {
-                    Some(_) => Keepalive::Renew,
-                    None => Keepalive::Check,
-                };
-                (id, true, mode, new.ttl, sent)
-            }
-        };
+                    (id.to_owned(), false, Keepalive::Check, entry.ttl, sent)
+                }
+                None => {
+                    let sent = Instant::now();
+                    let id = sessions.create().settings(new.clone()).await?.value;
+                    let mode = match new.ttl {
+                        Some(_) => Keepalive::Renew,
+                        None => Keepalive::Check,
+                    };
+                    (id, true, mode, new.ttl, sent)
+                }
+            };
         let ttl = ttl.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_SESSION_TTL);
         let keepalive = tokio::spawn(keepalive_loop(
             sessions,
@@ -393,25 +394,17 @@ impl Drop for Holder {
 async fn finish(client: &Client, session: &str, owned: bool, undo: Undo) -> Result<(), Error> {
     let undone = match undo {
         Undo::Nothing => Ok(()),
-        Undo::Lock { key, value } => {
-            let params = KvPutParams::default()
-                .flags(LOCK_FLAG_VALUE)
-                .release(session);
-            client
-                .kv()
-                .put(&key, value)
-                .params(params.clone())
-                .await
-                .map(|_| ())
-        }
+        Undo::Lock { key, value } => client
+            .kv()
+            .put(key, value)
+            .flags(LOCK_FLAG_VALUE)
+            .release(session)
+            .await
+            .map(|_| ()),
         Undo::Semaphore(opts) => semaphore::release_slot(client, &opts, session).await,
     };
     let destroyed = if owned {
-        client
-            .session()
-            .destroy(session, &WriteOptions::default())
-            .await
-            .map(|_| ())
+        client.session().destroy(session).await.map(|_| ())
     } else {
         Ok(())
     };
@@ -454,15 +447,12 @@ async fn keepalive_loop(
         let limit = (ttl / 2).min(left).max(KEEPALIVE_MIN_ATTEMPT);
         let attempt = async {
             match mode {
-                Keepalive::Renew => match sessions.renew(&id, &WriteOptions::default()).await {
+                Keepalive::Renew => match sessions.renew(&id).await {
                     Ok(renewed) => Ok(Some(renewed.value.ttl)),
                     Err(e) if e.is_not_found() => Ok(None),
                     Err(e) => Err(e),
                 },
-                Keepalive::Check => sessions
-                    .info(&id, &QueryOptions::default())
-                    .await
-                    .map(|r| r.value.map(|s| s.ttl)),
+                Keepalive::Check => sessions.info(&id).await.map(|r| r.value.map(|s| s.ttl)),
             }
         };
         let outcome = tokio::time::timeout(limit, attempt)
@@ -499,11 +489,24 @@ async fn keepalive_loop(
 
 /// After the key stopped carrying the session: was it the session that ended?
 pub(crate) async fn classify(client: &Client, session: &str) -> LostReason {
-    let sessions = client.session();
-    let q = QueryOptions::default();
-    match tokio::time::timeout(Duration::from_secs(2), sessions.info(session, &q)).await {
+    let info = client.session().info(session).into_future();
+    match tokio::time::timeout(Duration::from_secs(2), info).await {
         Ok(Ok(r)) if r.value.is_none() => LostReason::SessionInvalidated,
         _ => LostReason::KeyChanged,
+    }
+}
+
+/// `read`, blocking on `index` for at most `wait`; the first read (index 0) answers at
+/// once.
+pub(crate) fn blocking<C: IndexBlocking>(
+    read: ReadRequest<C>,
+    index: u64,
+    wait: Duration,
+) -> ReadRequest<C> {
+    if index > 0 {
+        read.wait(index, wait)
+    } else {
+        read
     }
 }
 
@@ -539,72 +542,150 @@ impl Retries {
     }
 }
 
-/// A lock on one key; made by [`Client::lock_key`] or [`Client::lock_opts`].
+/// A lock on one key; made by [`Client::lock`], configured by chaining, taken by
+/// [`Lock::acquire`] or [`Lock::try_acquire`].
 ///
 /// A `Lock` only describes the lock: each [`Lock::acquire`] is an independent contender
-/// (with its own session unless [`LockOptions::session`] names one — do not share a
-/// given session between concurrent acquisitions, Consul would let both "hold" it).
+/// (with its own session unless [`Lock::session`] names one — do not share a given
+/// session between concurrent acquisitions, Consul would let both "hold" it). The
+/// settings are checked when it is acquired or destroyed: invalid ones are an
+/// [`Error::Validation`] and nothing is sent.
+///
+/// ```no_run
+/// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+/// use consul_api::lock::cli_lock_key;
+/// use std::time::Duration;
+/// // The lock `consul lock service/web/leader <command>` takes.
+/// let lock = client
+///     .lock(cli_lock_key("service/web/leader"))
+///     .value("node-1")
+///     .session_name("web leader")
+///     .session_ttl(Duration::from_secs(10))
+///     .lock_delay(Duration::from_secs(1));
+/// let guard = lock.acquire().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
+#[must_use = "a lock does nothing until it is acquired"]
 pub struct Lock {
     client: Client,
     opts: LockOptions,
 }
 
 impl Client {
-    /// A lock on `key` with Go's defaults (session "Consul API Lock", TTL 15 s).
+    /// A lock on `key`, with Go's defaults (session "Consul API Lock", TTL 15 s) until
+    /// chained setters change them.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// let guard = client.lock("service/web/leader").acquire().await?;
     /// # Ok(()) }
     /// ```
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for an invalid key.
-    pub fn lock_key(&self, key: &str) -> Result<Lock, Error> {
-        self.lock_opts(LockOptions::new(key))
-    }
-
-    /// A lock with these options.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// use consul_api::lock::{cli_lock_key, LockOptions};
-    /// // The lock `consul lock service/web/leader <command>` takes.
-    /// let lock = client.lock_opts(LockOptions::new(cli_lock_key("service/web/leader")).value("node-1"))?;
-    /// let guard = lock.acquire().await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for invalid options ([`LockOptions::validate`]).
-    pub fn lock_opts(&self, opts: LockOptions) -> Result<Lock, Error> {
-        opts.validate()?;
-        Ok(Lock {
+    pub fn lock(&self, key: impl Into<String>) -> Lock {
+        Lock {
             client: self.clone(),
-            opts,
-        })
+            opts: LockOptions::new(key),
+        }
     }
 }
 
 impl Lock {
-    /// The options.
-    pub fn options(&self) -> &LockOptions {
+    /// The settings, as chained so far.
+    pub fn options_ref(&self) -> &LockOptions {
         &self.opts
+    }
+
+    /// Uses these settings (a prepared [`LockOptions`]), replacing any set before; the
+    /// key stays the one given to [`Client::lock`].
+    pub fn options(mut self, opts: LockOptions) -> Self {
+        let key = std::mem::take(&mut self.opts.key);
+        self.opts = opts;
+        self.opts.key = key;
+        self
+    }
+
+    /// The value written to the key while held (default empty).
+    pub fn value(mut self, value: impl Into<Bytes>) -> Self {
+        self.opts.value = value.into();
+        self
+    }
+
+    /// Locks with this existing session instead of creating one. It is the caller's: it
+    /// is neither renewed nor destroyed, but it must exist when acquiring, and while it is
+    /// needed it is read every half of its TTL (of [`DEFAULT_SESSION_TTL`] if it has
+    /// none): its end is reported as the loss of the lock, and so is no successful read
+    /// for a whole TTL.
+    pub fn session(mut self, id: impl Into<String>) -> Self {
+        self.opts.session = Some(id.into());
+        self
+    }
+
+    /// Creates the session with these settings, instead of the name, TTL and lock-delay
+    /// set here.
+    pub fn session_opts(mut self, session: NewSession) -> Self {
+        self.opts.session_opts = Some(session);
+        self
+    }
+
+    /// The name of a created session (default [`DEFAULT_LOCK_SESSION_NAME`]).
+    pub fn session_name(mut self, name: impl Into<String>) -> Self {
+        self.opts.session_name = name.into();
+        self
+    }
+
+    /// The TTL of a created session (default [`DEFAULT_SESSION_TTL`]); it is renewed
+    /// every half TTL while needed.
+    pub fn session_ttl(mut self, ttl: Duration) -> Self {
+        self.opts.session_ttl = ttl;
+        self
+    }
+
+    /// The lock-delay of a created session (Go's `LockDelay`; default Consul's 15 s):
+    /// how long the key stays unacquirable after a holder's session is invalidated.
+    pub fn lock_delay(mut self, delay: Duration) -> Self {
+        self.opts.lock_delay = Some(delay);
+        self
+    }
+
+    /// The longest single blocking read while waiting (default [`DEFAULT_WAIT_TIME`]);
+    /// also the whole wait of [`Lock::try_acquire`] (Go's `LockWaitTime`).
+    pub fn wait_time(mut self, wait: Duration) -> Self {
+        self.opts.wait_time = wait;
+        self
+    }
+
+    /// The longest pause before retrying while a lock-delay is in effect (default
+    /// [`DEFAULT_RETRY_TIME`]); the pause starts at 50 ms and doubles up to this.
+    pub fn retry_time(mut self, retry: Duration) -> Self {
+        self.opts.retry_time = retry;
+        self
+    }
+
+    /// How many times a monitoring read that fails with a retryable error is retried
+    /// before the lock is reported lost (default 0, as Go; `consul lock` uses 3).
+    pub fn monitor_retries(mut self, retries: u32) -> Self {
+        self.opts.monitor_retries = retries;
+        self
+    }
+
+    /// The pause between those retries (default [`DEFAULT_MONITOR_RETRY_TIME`]).
+    pub fn monitor_retry_time(mut self, pause: Duration) -> Self {
+        self.opts.monitor_retry_time = pause;
+        self
     }
 
     /// Waits until the lock is acquired and returns its guard (Go's `Lock.Lock`).
     ///
-    /// Waiting uses blocking reads of the key ([`LockOptions::wait_time`] each); when
-    /// Consul refuses because a lock-delay is in effect, the attempt is retried after
-    /// pauses growing from 50 ms to [`LockOptions::retry_time`]. Cancel-safe (see the
-    /// module docs): bound the wait with `tokio::time::timeout`, or use
-    /// [`Lock::try_acquire`] to give up after one wait.
+    /// Waiting uses blocking reads of the key ([`Lock::wait_time`] each); when Consul
+    /// refuses because a lock-delay is in effect, the attempt is retried after pauses
+    /// growing from 50 ms to [`Lock::retry_time`]. Cancel-safe (see the module docs):
+    /// bound the wait with `tokio::time::timeout`, or use [`Lock::try_acquire`] to give
+    /// up after one wait.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
     /// use std::time::Duration;
-    /// let lock = client.lock_key("jobs/nightly")?;
+    /// let lock = client.lock("jobs/nightly");
     /// match tokio::time::timeout(Duration::from_secs(10), lock.acquire()).await {
     ///     Ok(guard) => {
     ///         let guard = guard?;
@@ -617,9 +698,11 @@ impl Lock {
     /// ```
     ///
     /// # Errors
-    /// [`LockError::Conflict`] if the key exists with other flags; [`LockError::SessionLost`]
-    /// if the session ended while waiting; [`LockError::SessionNotFound`] if the session
-    /// given in the options does not exist; [`LockError::Consul`] for failed requests.
+    /// [`LockError::Consul`] with [`Error::Validation`] for invalid settings (nothing is
+    /// sent); [`LockError::Conflict`] if the key exists with other flags;
+    /// [`LockError::SessionLost`] if the session ended while waiting;
+    /// [`LockError::SessionNotFound`] if the session given with [`Lock::session`] does not
+    /// exist; [`LockError::Consul`] for failed requests.
     pub async fn acquire(&self) -> Result<LockGuard, LockError> {
         loop {
             // Without a deadline the contender never gives up: one round is enough.
@@ -629,7 +712,7 @@ impl Lock {
         }
     }
 
-    /// Tries to acquire the lock, waiting at most [`LockOptions::wait_time`] (Go's
+    /// Tries to acquire the lock, waiting at most [`Lock::wait_time`] (Go's
     /// `LockTryOnce`): `None` when the lock is still held by another session (or a
     /// lock-delay still refuses it) at the end of that wait.
     ///
@@ -640,9 +723,8 @@ impl Lock {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// use consul_api::lock::LockOptions;
     /// use std::time::Duration;
-    /// let lock = client.lock_opts(LockOptions::new("jobs/nightly").wait_time(Duration::from_secs(2)))?;
+    /// let lock = client.lock("jobs/nightly").wait_time(Duration::from_secs(2));
     /// match lock.try_acquire().await? {
     ///     Some(guard) => {
     ///         // ... run the job ...
@@ -724,11 +806,7 @@ impl Lock {
                 }
             }
             attempts += 1;
-            let mut q = QueryOptions::default().wait_time(wait);
-            if index > 0 {
-                q = q.wait_index(index);
-            }
-            let got = kv.get(key).options(&q).await?;
+            let got = blocking(kv.get(key), index, wait).await?;
             if let Some(pair) = &got.value {
                 if pair.flags != LOCK_FLAG_VALUE {
                     return Err(LockError::Conflict {
@@ -758,12 +836,10 @@ impl Lock {
                 key: key.clone(),
                 value: self.opts.value.clone(),
             };
-            let params = KvPutParams::default()
-                .flags(LOCK_FLAG_VALUE)
-                .acquire(session);
             let locked = kv
                 .put(key, self.opts.value.clone())
-                .params(params.clone())
+                .flags(LOCK_FLAG_VALUE)
+                .acquire(session)
                 .await?
                 .value;
             if locked {
@@ -795,8 +871,7 @@ impl Lock {
 
     /// Reads the key consistently: its indexes, if it carries `session`.
     async fn held_by(&self, session: &str) -> Result<Option<Acquired>, LockError> {
-        let q = QueryOptions::default().consistency(Consistency::Consistent);
-        let got = self.client.kv().get(&self.opts.key).options(&q).await?;
+        let got = self.client.kv().get(&self.opts.key).consistent().await?;
         Ok(match got.value {
             Some(pair) if pair.session.as_deref() == Some(session) => Some(Acquired {
                 index: next_index(0, got.meta.last_index),
@@ -812,14 +887,16 @@ impl Lock {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// client.lock_key("jobs/nightly")?.destroy().await?;
+    /// client.lock("jobs/nightly").destroy().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`LockError::InUse`] while held, [`LockError::Conflict`] for a key that is not a
-    /// lock, [`LockError::Consul`] for failed requests.
+    /// lock, [`LockError::Consul`] for failed requests or invalid settings
+    /// ([`Error::Validation`]: nothing is sent).
     pub async fn destroy(&self) -> Result<(), LockError> {
+        self.opts.validate()?;
         let kv = self.client.kv();
         let key = &self.opts.key;
         let Some(pair) = kv.get(key).await?.value else {
@@ -861,11 +938,7 @@ async fn monitor_lock(
 ) {
     let kv = client.kv();
     loop {
-        let q = QueryOptions::default()
-            .consistency(Consistency::Consistent)
-            .wait_index(index)
-            .wait_time(MONITOR_WAIT);
-        match kv.get(&key).options(&q).await {
+        match kv.get(&key).consistent().wait(index, MONITOR_WAIT).await {
             Ok(got) => {
                 retries.reset();
                 match got.value {
@@ -900,14 +973,14 @@ async fn monitor_lock(
 /// ```compile_fail
 /// #![deny(unused_must_use)]
 /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-/// client.lock_key("jobs/nightly")?.acquire().await?; // the guard is dropped here
+/// client.lock("jobs/nightly").acquire().await?; // the guard is dropped here
 /// # Ok(()) }
 /// ```
 ///
 /// ```no_run
 /// #![deny(unused_must_use)]
 /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-/// let _guard = client.lock_key("jobs/nightly")?.acquire().await?; // held until scope end
+/// let _guard = client.lock("jobs/nightly").acquire().await?; // held until scope end
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
@@ -938,7 +1011,7 @@ impl LockGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let guard = client.lock_key("jobs/nightly/leader")?.acquire().await?;
+    /// let guard = client.lock("jobs/nightly/leader").acquire().await?;
     /// let token = guard.fencing_token();
     /// // The protected resource, here a key, records the greatest token it has accepted
     /// // and is only written with a check-and-set against what was read.
@@ -987,7 +1060,7 @@ impl LockGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// let guard = client.lock("service/web/leader").acquire().await?;
     /// let reason = guard.lost().await;
     /// eprintln!("no longer leader: {reason}");
     /// # Ok(()) }
@@ -1002,7 +1075,7 @@ impl LockGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// let guard = client.lock("service/web/leader").acquire().await?;
     /// if let Some(reason) = guard.lost_reason() {
     ///     eprintln!("lost: {reason}");
     /// }
@@ -1019,7 +1092,7 @@ impl LockGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// let guard = client.lock("service/web/leader").acquire().await?;
     /// let mut rx = guard.subscribe();
     /// tokio::spawn(async move {
     ///     let _ = rx.wait_for(Option::is_some).await;
@@ -1036,7 +1109,7 @@ impl LockGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let guard = client.lock_key("service/web/leader")?.acquire().await?;
+    /// let guard = client.lock("service/web/leader").acquire().await?;
     /// guard.release().await?;
     /// # Ok(()) }
     /// ```

@@ -15,7 +15,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-//! let semaphore = client.semaphore_prefix("jobs/reindex", 3)?;
+//! let semaphore = client.semaphore("jobs/reindex", 3);
 //! let slot = semaphore.acquire().await?; // at most 3 processes get here at once
 //! // ... work ...
 //! slot.release().await?;
@@ -23,15 +23,17 @@
 //! ```
 
 use crate::lock::{
-    next_index, report_loss, signal, wait_lost, Holder, LockError, LostReason, Retries, Undo,
+    blocking, next_index, report_loss, signal, wait_lost, Holder, LockError, LostReason, Retries,
+    Undo,
 };
 use crate::{Client, Error};
-use consul_types::kv::{KvPair, KvPutParams};
+use bytes::Bytes;
+use consul_types::kv::KvPair;
 pub use consul_types::lock::{
     SemaphoreLock, SemaphoreOptions, DEFAULT_SEMAPHORE_KEY, DEFAULT_SEMAPHORE_SESSION_NAME,
     SEMAPHORE_FLAG_VALUE,
 };
-use consul_types::{Consistency, QueryOptions};
+use consul_types::session::NewSession;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -39,9 +41,23 @@ use tokio::time::Instant;
 
 const MONITOR_WAIT: Duration = Duration::from_secs(300);
 
-/// A semaphore on a prefix; made by [`Client::semaphore_prefix`] or
-/// [`Client::semaphore_opts`]. Each [`Semaphore::acquire`] is an independent contender.
+/// A semaphore on a prefix; made by [`Client::semaphore`], configured by chaining, taken
+/// by [`Semaphore::acquire`] or [`Semaphore::try_acquire`]. Each acquisition is an
+/// independent contender. The settings are checked when it is acquired or destroyed:
+/// invalid ones are an [`Error::Validation`] and nothing is sent.
+///
+/// ```no_run
+/// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
+/// use std::time::Duration;
+/// let semaphore = client
+///     .semaphore("jobs/reindex", 3)
+///     .value("worker-7")
+///     .session_ttl(Duration::from_secs(20));
+/// let slot = semaphore.acquire().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
+#[must_use = "a semaphore does nothing until it is acquired"]
 pub struct Semaphore {
     client: Client,
     opts: SemaphoreOptions,
@@ -49,38 +65,19 @@ pub struct Semaphore {
 
 impl Client {
     /// A semaphore admitting `limit` holders on `prefix`, with Go's defaults (session
-    /// "Consul API Semaphore", TTL 15 s, behavior `delete`).
+    /// "Consul API Semaphore", TTL 15 s, behavior `delete`) until chained setters change
+    /// them.
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// let slot = client.semaphore("jobs/reindex", 3).acquire().await?;
     /// # Ok(()) }
     /// ```
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for an invalid prefix or a zero limit.
-    pub fn semaphore_prefix(&self, prefix: &str, limit: u32) -> Result<Semaphore, Error> {
-        self.semaphore_opts(SemaphoreOptions::new(prefix, limit))
-    }
-
-    /// A semaphore with these options.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// use consul_api::semaphore::SemaphoreOptions;
-    /// let semaphore = client.semaphore_opts(SemaphoreOptions::new("jobs/reindex", 3).value("worker-7"))?;
-    /// let slot = semaphore.acquire().await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for invalid options ([`SemaphoreOptions::validate`]).
-    pub fn semaphore_opts(&self, opts: SemaphoreOptions) -> Result<Semaphore, Error> {
-        opts.validate()?;
-        Ok(Semaphore {
+    pub fn semaphore(&self, prefix: impl Into<String>, limit: u32) -> Semaphore {
+        Semaphore {
             client: self.clone(),
-            opts,
-        })
+            opts: SemaphoreOptions::new(prefix, limit),
+        }
     }
 }
 
@@ -109,9 +106,76 @@ fn live_record(
 }
 
 impl Semaphore {
-    /// The options.
-    pub fn options(&self) -> &SemaphoreOptions {
+    /// The settings, as chained so far.
+    pub fn options_ref(&self) -> &SemaphoreOptions {
         &self.opts
+    }
+
+    /// Uses these settings (a prepared [`SemaphoreOptions`]), replacing any set before;
+    /// the prefix and limit stay those given to [`Client::semaphore`].
+    pub fn options(mut self, opts: SemaphoreOptions) -> Self {
+        let prefix = std::mem::take(&mut self.opts.prefix);
+        let limit = self.opts.limit;
+        self.opts = opts;
+        self.opts.prefix = prefix;
+        self.opts.limit = limit;
+        self
+    }
+
+    /// The value of this contender's key (default empty).
+    pub fn value(mut self, value: impl Into<Bytes>) -> Self {
+        self.opts.value = value.into();
+        self
+    }
+
+    /// Uses this existing session instead of creating one: the caller's, neither renewed
+    /// nor destroyed, but checked as for a lock ([`Lock::session`](crate::lock::Lock::session)).
+    pub fn session(mut self, id: impl Into<String>) -> Self {
+        self.opts.session = Some(id.into());
+        self
+    }
+
+    /// Creates the session with these settings, instead of the name and TTL set here and
+    /// behavior `delete`.
+    pub fn session_opts(mut self, session: NewSession) -> Self {
+        self.opts.session_opts = Some(session);
+        self
+    }
+
+    /// The name of a created session (default [`DEFAULT_SEMAPHORE_SESSION_NAME`]).
+    pub fn session_name(mut self, name: impl Into<String>) -> Self {
+        self.opts.session_name = name.into();
+        self
+    }
+
+    /// The TTL of a created session (default
+    /// [`DEFAULT_SESSION_TTL`](crate::lock::DEFAULT_SESSION_TTL)); it is renewed every
+    /// half TTL while needed.
+    pub fn session_ttl(mut self, ttl: Duration) -> Self {
+        self.opts.session_ttl = ttl;
+        self
+    }
+
+    /// The longest single blocking read while waiting (default
+    /// [`DEFAULT_WAIT_TIME`](crate::lock::DEFAULT_WAIT_TIME)); also the whole wait of
+    /// [`Semaphore::try_acquire`] (Go's `SemaphoreWaitTime`).
+    pub fn wait_time(mut self, wait: Duration) -> Self {
+        self.opts.wait_time = wait;
+        self
+    }
+
+    /// How many times a failing monitoring read is retried before the slot is reported
+    /// lost (default 0).
+    pub fn monitor_retries(mut self, retries: u32) -> Self {
+        self.opts.monitor_retries = retries;
+        self
+    }
+
+    /// The pause between those retries (default
+    /// [`DEFAULT_MONITOR_RETRY_TIME`](crate::lock::DEFAULT_MONITOR_RETRY_TIME)).
+    pub fn monitor_retry_time(mut self, pause: Duration) -> Self {
+        self.opts.monitor_retry_time = pause;
+        self
     }
 
     /// Waits for a slot and returns its guard (Go's `Semaphore.Acquire`). Cancel-safe;
@@ -119,7 +183,7 @@ impl Semaphore {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// let slot = client.semaphore("jobs/reindex", 3).acquire().await?;
     /// tokio::select! {
     ///     reason = slot.lost() => eprintln!("slot lost: {reason}"),
     ///     _ = async { /* work */ } => slot.release().await?,
@@ -128,10 +192,12 @@ impl Semaphore {
     /// ```
     ///
     /// # Errors
-    /// [`LockError::Conflict`] when a key of the prefix has other flags,
+    /// [`LockError::Consul`] with [`Error::Validation`] for invalid settings (nothing is
+    /// sent); [`LockError::Conflict`] when a key of the prefix has other flags,
     /// [`LockError::LimitConflict`] when the record has another limit,
     /// [`LockError::SessionLost`] if the session ended while waiting,
-    /// [`LockError::SessionNotFound`] if the session given in the options does not exist,
+    /// [`LockError::SessionNotFound`] if the session given with [`Semaphore::session`]
+    /// does not exist,
     /// [`LockError::Consul`] for failed requests.
     pub async fn acquire(&self) -> Result<SemaphoreGuard, LockError> {
         loop {
@@ -142,7 +208,7 @@ impl Semaphore {
         }
     }
 
-    /// Tries to take a slot, waiting at most [`SemaphoreOptions::wait_time`] (Go's
+    /// Tries to take a slot, waiting at most [`Semaphore::wait_time`] (Go's
     /// `SemaphoreTryOnce`): `None` when every slot is still taken at the end of that wait.
     ///
     /// When it gives up, its contender key is deleted and the session it created is
@@ -150,10 +216,9 @@ impl Semaphore {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// use consul_api::semaphore::SemaphoreOptions;
     /// use std::time::Duration;
-    /// let opts = SemaphoreOptions::new("jobs/reindex", 3).wait_time(Duration::from_secs(2));
-    /// match client.semaphore_opts(opts)?.try_acquire().await? {
+    /// let semaphore = client.semaphore("jobs/reindex", 3).wait_time(Duration::from_secs(2));
+    /// match semaphore.try_acquire().await? {
     ///     Some(slot) => {
     ///         // ... work ...
     ///         slot.release().await?;
@@ -215,12 +280,10 @@ impl Semaphore {
         let kv = self.client.kv();
         let contender = self.opts.contender_key(session);
         *undo = Undo::Semaphore(Box::new(self.opts.clone()));
-        let params = KvPutParams::default()
-            .flags(SEMAPHORE_FLAG_VALUE)
-            .acquire(session);
         let made = kv
             .put(&contender, self.opts.value.clone())
-            .params(params.clone())
+            .flags(SEMAPHORE_FLAG_VALUE)
+            .acquire(session)
             .await?
             .value;
         if !made {
@@ -243,11 +306,7 @@ impl Semaphore {
                 }
             }
             attempts += 1;
-            let mut q = QueryOptions::default().wait_time(wait);
-            if index > 0 {
-                q = q.wait_index(index);
-            }
-            let listed = kv.list(&prefix).options(&q).await?;
+            let listed = blocking(kv.list(&prefix), index, wait).await?;
             let (mut record, modify_index) = live_record(&self.opts, &listed.value)?;
             if record.limit != self.opts.limit {
                 return Err(LockError::LimitConflict {
@@ -263,12 +322,10 @@ impl Semaphore {
                 continue;
             }
             record.holders.insert(session.to_owned(), true);
-            let params = KvPutParams::default()
-                .flags(SEMAPHORE_FLAG_VALUE)
-                .cas(modify_index.unwrap_or(0));
             let swapped = kv
                 .put(&lock_key, record.encode()?)
-                .params(params.clone())
+                .flags(SEMAPHORE_FLAG_VALUE)
+                .cas(modify_index.unwrap_or(0))
                 .await?
                 .value;
             if swapped {
@@ -283,14 +340,16 @@ impl Semaphore {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// client.semaphore_prefix("jobs/reindex", 3)?.destroy().await?;
+    /// client.semaphore("jobs/reindex", 3).destroy().await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// [`LockError::InUse`] while a slot is held, [`LockError::Conflict`] for keys of
-    /// another use, [`LockError::Consul`] for failed requests.
+    /// another use, [`LockError::Consul`] for failed requests or invalid settings
+    /// ([`Error::Validation`]: nothing is sent).
     pub async fn destroy(&self) -> Result<(), LockError> {
+        self.opts.validate()?;
         let kv = self.client.kv();
         let pairs = kv.list(self.opts.list_prefix()).await?.value;
         let (record, modify_index) = live_record(&self.opts, &pairs)?;
@@ -328,12 +387,10 @@ pub(crate) async fn release_slot(
         if record.holders.remove(session).is_none() {
             break;
         }
-        let params = KvPutParams::default()
-            .flags(SEMAPHORE_FLAG_VALUE)
-            .cas(pair.modify_index);
         if kv
             .put(&lock_key, record.encode()?)
-            .params(params.clone())
+            .flags(SEMAPHORE_FLAG_VALUE)
+            .cas(pair.modify_index)
             .await?
             .value
         {
@@ -358,11 +415,12 @@ async fn monitor_semaphore(
     let prefix = opts.list_prefix();
     let report = |reason: LostReason| signal(&tx, reason);
     loop {
-        let q = QueryOptions::default()
-            .consistency(Consistency::Consistent)
-            .wait_index(index)
-            .wait_time(MONITOR_WAIT);
-        match kv.list(&prefix).options(&q).await {
+        match kv
+            .list(&prefix)
+            .consistent()
+            .wait(index, MONITOR_WAIT)
+            .await
+        {
             Ok(listed) => {
                 retries.reset();
                 match live_record(&opts, &listed.value) {
@@ -404,14 +462,14 @@ async fn monitor_semaphore(
 /// ```compile_fail
 /// #![deny(unused_must_use)]
 /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-/// client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?; // the slot is given back
+/// client.semaphore("jobs/reindex", 3).acquire().await?; // the slot is given back
 /// # Ok(()) }
 /// ```
 ///
 /// ```no_run
 /// #![deny(unused_must_use)]
 /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-/// let _slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+/// let _slot = client.semaphore("jobs/reindex", 3).acquire().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
@@ -440,7 +498,7 @@ impl SemaphoreGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// let slot = client.semaphore("jobs/reindex", 3).acquire().await?;
     /// eprintln!("slot lost: {}", slot.lost().await);
     /// # Ok(()) }
     /// ```
@@ -453,7 +511,7 @@ impl SemaphoreGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// let slot = client.semaphore("jobs/reindex", 3).acquire().await?;
     /// if let Some(reason) = slot.lost_reason() {
     ///     eprintln!("slot lost: {reason}");
     /// }
@@ -473,7 +531,7 @@ impl SemaphoreGuard {
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::lock::LockError> {
-    /// let slot = client.semaphore_prefix("jobs/reindex", 3)?.acquire().await?;
+    /// let slot = client.semaphore("jobs/reindex", 3).acquire().await?;
     /// slot.release().await?;
     /// # Ok(()) }
     /// ```

@@ -162,9 +162,7 @@ async fn acquire_and_release_follow_go_conventions() {
             _ => Some((500, format!("unexpected {path}"), 0)),
         }
     });
-    let lock = client(&router)
-        .lock_opts(LockOptions::new("app/leader").value("me"))
-        .unwrap();
+    let lock = client(&router).lock("app/leader").value("me");
     let guard = lock.acquire().await.unwrap();
     assert!(guard.is_held());
     assert_eq!(guard.session(), SID);
@@ -178,8 +176,11 @@ async fn acquire_and_release_follow_go_conventions() {
         serde_json::json!({"Name": "Consul API Lock", "TTL": "15s"})
     );
 
+    // The first read answers at once (no index: nothing to block on yet; the wait time
+    // applies to the blocking reads, see `dropping_a_waiting_acquire_destroys_its_session`).
     let get = router.find("GET", "/v1/kv/app/leader").remove(0);
-    assert_eq!(get.query("wait").as_deref(), Some("15000ms"));
+    assert_eq!(get.query("index"), None);
+    assert_eq!(get.query("consistent"), None);
     let put = router.find("PUT", "/v1/kv/app/leader").remove(0);
     assert_eq!(put.query("acquire").as_deref(), Some(SID));
     assert_eq!(put.query("flags"), Some(LOCK_FLAG_VALUE.to_string()));
@@ -216,12 +217,7 @@ async fn a_key_of_another_use_is_a_conflict_and_the_session_is_destroyed() {
         ("GET", "/v1/kv/plain") => Some((200, pair("plain", 0, None), 3)),
         _ => Some((200, "true".into(), 0)),
     });
-    let e = client(&router)
-        .lock_key("plain")
-        .unwrap()
-        .acquire()
-        .await
-        .unwrap_err();
+    let e = client(&router).lock("plain").acquire().await.unwrap_err();
     assert!(matches!(e, LockError::Conflict { flags: 0, .. }), "{e:?}");
     router
         .wait_for("PUT", &format!("/v1/session/destroy/{SID}"))
@@ -241,7 +237,9 @@ async fn dropping_a_waiting_acquire_destroys_its_session() {
         ("GET", "/v1/kv/busy") => Some((200, pair("busy", LOCK_FLAG_VALUE, Some("other")), 9)),
         _ => Some((200, "true".into(), 0)),
     });
-    let lock = client(&router).lock_key("busy").unwrap();
+    let lock = client(&router)
+        .lock("busy")
+        .wait_time(Duration::from_secs(7));
     let mut acquire = Box::pin(lock.acquire());
     tokio::select! {
         r = &mut acquire => panic!("acquired a held lock: {r:?}"),
@@ -253,6 +251,9 @@ async fn dropping_a_waiting_acquire_destroys_its_session() {
         .await;
     let blocking = router.find("GET", "/v1/kv/busy").pop().unwrap();
     assert_eq!(blocking.query("index").as_deref(), Some("9"));
+    assert_eq!(blocking.query("wait").as_deref(), Some("7000ms"));
+    // The request may take its wait, Consul's jitter (1/16) and a margin, no less.
+    assert!(blocking.timeout.unwrap() > Duration::from_millis(7437));
     assert!(
         router.find("PUT", "/v1/kv/busy").is_empty(),
         "never tried to take it"
@@ -284,8 +285,8 @@ async fn lock_delay_refusals_are_retried_and_loss_is_reported() {
     });
     let started = std::time::Instant::now();
     let guard = client(&router)
-        .lock_opts(LockOptions::new("k").retry_time(Duration::from_millis(100)))
-        .unwrap()
+        .lock("k")
+        .retry_time(Duration::from_millis(100))
         .acquire()
         .await
         .unwrap();
@@ -315,14 +316,92 @@ async fn lock_delay_refusals_are_retried_and_loss_is_reported() {
 async fn invalid_options_send_nothing() {
     let router = Router::new(|_| Some((500, "should not be called".into(), 0)));
     let c = client(&router);
-    assert!(c.lock_key("").unwrap_err().is_validation());
+    assert!(c.lock("").acquire().await.unwrap_err().is_validation());
+    assert!(c.lock("").try_acquire().await.unwrap_err().is_validation());
+    assert!(c.lock("").destroy().await.unwrap_err().is_validation());
+    let short_ttl = c.lock("k").session_ttl(Duration::from_secs(5));
+    assert!(short_ttl.acquire().await.unwrap_err().is_validation());
+    let long_delay = c.lock("k").lock_delay(Duration::from_secs(61));
+    assert!(long_delay.acquire().await.unwrap_err().is_validation());
+    let no_wait = c.lock("k").wait_time(Duration::ZERO);
+    assert!(no_wait.try_acquire().await.unwrap_err().is_validation());
     assert!(c
-        .lock_opts(LockOptions::new("k").session_ttl(Duration::from_secs(5)))
+        .lock("k")
+        .session("")
+        .acquire()
+        .await
         .unwrap_err()
         .is_validation());
-    assert!(c.semaphore_prefix("jobs", 0).unwrap_err().is_validation());
-    assert!(c.semaphore_prefix("", 2).unwrap_err().is_validation());
+    assert!(c
+        .semaphore("jobs", 0)
+        .acquire()
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(c
+        .semaphore("", 2)
+        .acquire()
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(c
+        .semaphore("", 2)
+        .destroy()
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(c
+        .semaphore("jobs", 2)
+        .session_ttl(Duration::from_secs(1))
+        .try_acquire()
+        .await
+        .unwrap_err()
+        .is_validation());
     assert!(router.requests().is_empty());
+}
+
+#[tokio::test]
+async fn settings_chain_and_a_prepared_set_keeps_the_key() {
+    let router = Router::new(|r| match (r.method.as_str(), r.uri.path()) {
+        ("PUT", "/v1/session/create") => Some((200, format!(r#"{{"ID":"{SID}"}}"#), 0)),
+        ("GET", "/v1/kv/mine") if r.query("index").is_some() => None,
+        ("GET", "/v1/kv/mine") if r.query("consistent").is_some() => {
+            Some((200, held_pair("mine", SID, 1, 11), 11))
+        }
+        ("GET", "/v1/kv/mine") => Some((404, String::new(), 10)),
+        ("PUT", "/v1/kv/mine") => Some((200, "true".into(), 0)),
+        (m, p) => Some((500, format!("unexpected {m} {p}"), 0)),
+    });
+    let prepared = LockOptions::new("not/this/key")
+        .session_name("prepared")
+        .value("v")
+        .session_ttl(Duration::from_secs(20));
+    let lock = client(&router)
+        .lock("mine")
+        .session_name("replaced")
+        .options(prepared)
+        .lock_delay(Duration::from_millis(1500));
+    assert_eq!(lock.options_ref().key, "mine");
+    let guard = lock.acquire().await.unwrap();
+    assert_eq!(guard.key(), "mine");
+    let create = router.find("PUT", "/v1/session/create").pop().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&create.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"Name": "prepared", "TTL": "20s", "LockDelay": "1.5s"})
+    );
+    assert_eq!(&router.find("PUT", "/v1/kv/mine")[0].body[..], b"v");
+    assert!(router.find("GET", "/v1/kv/not/this/key").is_empty());
+    drop(guard);
+
+    // A semaphore's prepared set keeps its prefix and limit.
+    let semaphore = client(&router)
+        .semaphore("jobs", 2)
+        .options(consul_api::semaphore::SemaphoreOptions::new("other", 9).session_name("s"))
+        .monitor_retries(3);
+    let opts = semaphore.options_ref();
+    assert_eq!((opts.prefix.as_str(), opts.limit), ("jobs", 2));
+    assert_eq!((opts.session_name.as_str(), opts.monitor_retries), ("s", 3));
 }
 
 #[tokio::test]
@@ -349,8 +428,7 @@ async fn semaphore_writes_contender_and_record_like_go() {
         }
     });
     let slot = client(&router)
-        .semaphore_prefix("jobs", 2)
-        .unwrap()
+        .semaphore("jobs", 2)
         .acquire()
         .await
         .unwrap();
@@ -433,8 +511,8 @@ async fn a_callers_session_is_checked_and_its_end_reported() {
         }
     });
     let guard = client(&router)
-        .lock_opts(LockOptions::new("k").session(SID))
-        .unwrap()
+        .lock("k")
+        .session(SID)
         .acquire()
         .await
         .unwrap();
@@ -472,8 +550,8 @@ async fn a_callers_session_is_checked_and_its_end_reported() {
 async fn an_unreadable_callers_session_is_reported_within_its_ttl() {
     let router = callers_session_router(|n| if n < 1 { alive() } else { None });
     let guard = client(&router)
-        .lock_opts(LockOptions::new("k").session(SID))
-        .unwrap()
+        .lock("k")
+        .session(SID)
         .acquire()
         .await
         .unwrap();
@@ -491,8 +569,8 @@ async fn an_unreadable_callers_session_is_reported_within_its_ttl() {
 async fn a_missing_callers_session_is_a_typed_error() {
     let router = callers_session_router(|_| Some((200, "[]".into(), 4)));
     let e = client(&router)
-        .lock_opts(LockOptions::new("k").session(SID))
-        .unwrap()
+        .lock("k")
+        .session(SID)
         .acquire()
         .await
         .unwrap_err();

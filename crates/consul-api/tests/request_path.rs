@@ -80,12 +80,8 @@ async fn dot_segments_never_leave_the_process() {
         client.agent().service_deregister(".").await.unwrap_err(),
         client.catalog().node("..", &q).await.unwrap_err(),
         client.health().checks("..", &q).await.unwrap_err(),
-        client.session().info("..", &q).await.unwrap_err(),
-        client
-            .event()
-            .fire("..", "", &Default::default(), &w)
-            .await
-            .unwrap_err(),
+        client.session().info("..").await.unwrap_err(),
+        client.event().fire("..").await.unwrap_err(),
         client
             .request(Method::PUT, "agent/service/../../agent/leave")
             .await

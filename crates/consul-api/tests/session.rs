@@ -1,7 +1,7 @@
 //! The session endpoints on a mock transport: what is sent, and how answers are read.
 
 use consul_api::session::{NewSession, ServiceCheck, SessionBehavior};
-use consul_api::{Client, Config, Error, QueryOptions, ValidationError, WriteOptions};
+use consul_api::{Client, Config, Error, ValidationError};
 use consul_transport::mock::{MockTransport, Reply};
 use std::time::Duration;
 
@@ -21,18 +21,17 @@ async fn create_sends_only_what_is_set() {
     mock.push(Reply::json(
         r#"{"ID":"adf4238a-882b-9ddc-4a9d-5b6758e4159e"}"#,
     ));
-    let new = NewSession::default()
+    let id = client
+        .session()
+        .dc("dc2")
+        .create()
         .name("leader")
         .node("node-1")
         .ttl(Duration::from_secs(30))
         .lock_delay(Duration::from_millis(1500))
         .behavior(SessionBehavior::Delete)
         .service_checks(vec![ServiceCheck::new("service:web")])
-        .without_checks();
-    let id = client
-        .session()
-        .dc("dc2")
-        .create(&new, &WriteOptions::default())
+        .without_checks()
         .await
         .unwrap()
         .value;
@@ -50,17 +49,35 @@ async fn create_sends_only_what_is_set() {
         })
     );
     assert_eq!(req.headers["content-type"], "application/json");
+
+    // A prepared set of settings, and the datacenter chosen on the request.
+    mock.push(Reply::json(r#"{"ID":"x"}"#));
+    let prepared = NewSession::default()
+        .name("prepared")
+        .checks(vec!["serfHealth".into()]);
+    client
+        .session()
+        .create()
+        .ttl(Duration::from_secs(99))
+        .settings(prepared)
+        .dc("dc3")
+        .await
+        .unwrap();
+    let req = mock.last().unwrap();
+    assert_eq!(req.query("dc").as_deref(), Some("dc3"));
+    let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"Name": "prepared", "Checks": ["serfHealth"]}),
+        "the settings replace what was set before"
+    );
 }
 
 #[tokio::test]
 async fn invalid_sessions_are_never_sent() {
     let (client, mock) = client();
     let s = client.session();
-    let w = WriteOptions::default();
-    let e = s
-        .create(&NewSession::default().ttl(Duration::from_secs(5)), &w)
-        .await
-        .unwrap_err();
+    let e = s.create().ttl(Duration::from_secs(5)).await.unwrap_err();
     assert!(matches!(
         e.as_validation(),
         Some(ValidationError::OutOfRange {
@@ -69,10 +86,8 @@ async fn invalid_sessions_are_never_sent() {
         })
     ));
     let e = s
-        .create(
-            &NewSession::default().behavior(SessionBehavior::from("destroy")),
-            &w,
-        )
+        .create()
+        .behavior(SessionBehavior::from("destroy"))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -83,78 +98,99 @@ async fn invalid_sessions_are_never_sent() {
         })
     ));
     let e = s
-        .create(
-            &NewSession::default().lock_delay(Duration::from_secs(90)),
-            &w,
-        )
+        .create()
+        .lock_delay(Duration::from_secs(90))
         .await
         .unwrap_err();
     assert!(e.is_validation());
-    assert!(s.destroy("", &w).await.unwrap_err().is_validation());
-    assert!(s.renew("", &w).await.unwrap_err().is_validation());
-    assert!(s
-        .info("", &QueryOptions::default())
-        .await
-        .unwrap_err()
-        .is_validation());
-    assert!(s
-        .node("", &QueryOptions::default())
-        .await
-        .unwrap_err()
-        .is_validation());
+    assert!(s.destroy("").await.unwrap_err().is_validation());
+    assert!(s.renew("").await.unwrap_err().is_validation());
+    assert!(s.info("").await.unwrap_err().is_validation());
+    assert!(s.node("").await.unwrap_err().is_validation());
+    assert!(s.destroy("..").await.unwrap_err().is_validation());
+    // A watch of an invalid read yields the error and ends, without sending anything.
+    let mut watch = s.info("").watch();
+    assert!(watch.next().await.unwrap().unwrap_err().is_validation());
+    assert!(watch.next().await.is_none());
     assert_eq!(mock.count(), 0);
 }
 
 #[tokio::test]
-async fn get_info_and_blocking_list() {
+async fn info_and_blocking_list() {
     let (client, mock) = client();
     let s = client.session();
     mock.push(Reply::json(INFO).header("X-Consul-Index", "13"));
     let got = s
-        .get(
-            "05fb3382-cd52-d44f-0481-3a6e4c92fbc0",
-            &QueryOptions::default(),
-        )
+        .info("05fb3382-cd52-d44f-0481-3a6e4c92fbc0")
         .await
         .unwrap();
-    assert_eq!(got.value.behavior, SessionBehavior::Delete);
-    assert_eq!(got.value.ttl, Some(Duration::from_secs(10)));
+    let entry = got.value.expect("the session exists");
+    assert_eq!(entry.behavior, SessionBehavior::Delete);
+    assert_eq!(entry.ttl, Some(Duration::from_secs(10)));
     assert_eq!(got.meta.last_index, 13);
     assert_eq!(
         mock.last().unwrap().uri.path(),
         "/v1/session/info/05fb3382-cd52-d44f-0481-3a6e4c92fbc0"
     );
 
-    // Unknown: Consul answers 200 []; `info` is None, `get` is a typed NotFound.
+    // Unknown: Consul answers 200 []; a read of one session is `None` (one not-found
+    // rule), and so is a 404 with a message.
     mock.push(Reply::json("[]"));
-    assert!(s
-        .info("nope", &QueryOptions::default())
-        .await
-        .unwrap()
-        .value
-        .is_none());
-    mock.push(Reply::json("[]"));
-    let e = s.get("nope", &QueryOptions::default()).await.unwrap_err();
-    assert!(e.is_not_found(), "{e:?}");
+    assert!(s.info("nope").await.unwrap().value.is_none());
+    mock.push(Reply::status(404, "Session not found"));
+    assert!(s.info("nope").await.unwrap().value.is_none());
 
+    // Blocking reads, with the common read options.
     mock.push(Reply::json("[]").header("X-Consul-Index", "20"));
-    let q = QueryOptions::default()
-        .wait_index(13)
-        .wait_time(Duration::from_secs(2));
-    assert!(s.list(&q).await.unwrap().value.is_empty());
-    let req = mock.last().unwrap();
-    assert_eq!(req.uri.path(), "/v1/session/list");
-    assert_eq!(req.query("index").as_deref(), Some("13"));
-    assert_eq!(req.query("wait").as_deref(), Some("2000ms"));
-
-    mock.push(Reply::json("null"));
     assert!(s
-        .node("web 1", &QueryOptions::default())
+        .list()
+        .wait(13, Duration::from_secs(2))
+        .stale()
+        .dc("dc2")
         .await
         .unwrap()
         .value
         .is_empty());
+    let req = mock.last().unwrap();
+    assert_eq!(req.uri.path(), "/v1/session/list");
+    assert_eq!(req.query("index").as_deref(), Some("13"));
+    assert_eq!(req.query("wait").as_deref(), Some("2000ms"));
+    assert_eq!(req.query("stale").as_deref(), Some(""));
+    assert_eq!(req.query("dc").as_deref(), Some("dc2"));
+
+    mock.push(Reply::json(INFO).header("X-Consul-Index", "21"));
+    s.info("abc")
+        .wait(20, Duration::from_secs(3))
+        .consistent()
+        .await
+        .unwrap();
+    let req = mock.last().unwrap();
+    assert_eq!(req.query("index").as_deref(), Some("20"));
+    assert_eq!(req.query("consistent").as_deref(), Some(""));
+
+    mock.push(Reply::json("null"));
+    assert!(s.node("web 1").await.unwrap().value.is_empty());
     assert_eq!(mock.last().unwrap().uri.path(), "/v1/session/node/web%201");
+}
+
+#[tokio::test]
+async fn info_watch_yields_the_end_of_the_session_as_none() {
+    let (client, mock) = client();
+    mock.push(Reply::json(INFO).header("X-Consul-Index", "13"));
+    mock.push(Reply::json("[]").header("X-Consul-Index", "14"));
+    let mut watch = client
+        .session()
+        .info("abc")
+        .wait(0, Duration::from_secs(5))
+        .watch();
+    let first = watch.next().await.unwrap().unwrap();
+    assert!(first.value.is_some());
+    let ended = watch.next().await.unwrap().unwrap();
+    assert!(ended.value.is_none());
+    assert_eq!(ended.meta.last_index, 14);
+    let sent = mock.requests();
+    assert_eq!(sent[1].query("index").as_deref(), Some("13"));
+    assert_eq!(sent[1].query("wait").as_deref(), Some("5000ms"));
 }
 
 #[tokio::test]
@@ -162,23 +198,22 @@ async fn renew_and_destroy() {
     let (client, mock) = client();
     let s = client.session();
     mock.push(Reply::json(INFO));
-    let renewed = s.renew("abc", &WriteOptions::default()).await.unwrap();
+    let renewed = s.renew("abc").await.unwrap();
     assert_eq!(renewed.value.name, "fixture-ttl");
     let req = mock.last().unwrap();
     assert_eq!(req.method, "PUT");
     assert_eq!(req.uri.path(), "/v1/session/renew/abc");
 
     mock.push(Reply::status(404, "Session id 'abc' not found"));
-    let e = s.renew("abc", &WriteOptions::default()).await.unwrap_err();
+    let e = s.renew("abc").await.unwrap_err();
     assert!(matches!(&e, Error::NotFound { message } if message.contains("not found")));
+    // An empty answer is the same action on nothing.
+    mock.push(Reply::json("[]"));
+    let e = s.renew("abc").await.unwrap_err();
+    assert!(matches!(&e, Error::NotFound { message } if message.contains("'abc'")));
 
     mock.push(Reply::json("true"));
-    assert!(
-        s.destroy("a/b", &WriteOptions::default())
-            .await
-            .unwrap()
-            .value
-    );
+    assert!(s.destroy("a/b").await.unwrap().value);
     let req = mock.last().unwrap();
     assert_eq!(req.method, "PUT");
     assert_eq!(req.uri.path(), "/v1/session/destroy/a%2Fb");
@@ -187,9 +222,6 @@ async fn renew_and_destroy() {
         500,
         "Invalid Session TTL '5000000000', must be between [10s=24h0m0s]",
     ));
-    let e = s
-        .create(&NewSession::default(), &WriteOptions::default())
-        .await
-        .unwrap_err();
+    let e = s.create().await.unwrap_err();
     assert_eq!(e.status().map(|c| c.as_u16()), Some(500));
 }

@@ -38,7 +38,7 @@ pub struct UserEvent {
 }
 
 /// Which agents an event is for (`?node=`, `?service=`, `?tag=`: regular expressions),
-/// or, on a list, which of the agent's events to return.
+/// as a fire sends them. (Consul's event list reads none of these: only `?name=`.)
 ///
 /// ```
 /// use consul_types::event::EventFilter;

@@ -142,16 +142,16 @@ fn session_for(
     session_opts: &Option<NewSession>,
     name: &str,
     ttl: Duration,
+    lock_delay: Option<Duration>,
     behavior: Option<SessionBehavior>,
 ) -> NewSession {
     match session_opts {
         Some(s) => s.clone(),
         None => {
-            let s = NewSession::default().name(name).ttl(ttl);
-            match behavior {
-                Some(b) => s.behavior(b),
-                None => s,
-            }
+            let mut s = NewSession::default().name(name).ttl(ttl);
+            s.lock_delay = lock_delay;
+            s.behavior = behavior;
+            s
         }
     }
 }
@@ -187,12 +187,17 @@ pub struct LockOptions {
     /// destroys it on release.
     pub session: Option<String>,
     /// How to create the session; `None`: named [`LockOptions::session_name`] with TTL
-    /// [`LockOptions::session_ttl`] and Consul's other defaults (as Go does).
+    /// [`LockOptions::session_ttl`], lock-delay [`LockOptions::lock_delay`] and Consul's
+    /// other defaults (as Go does).
     pub session_opts: Option<NewSession>,
     /// Name of a created session (default [`DEFAULT_LOCK_SESSION_NAME`]).
     pub session_name: String,
     /// TTL of a created session (default [`DEFAULT_SESSION_TTL`]).
     pub session_ttl: Duration,
+    /// Lock-delay of a created session (Go's `LockDelay`): how long the key stays
+    /// unacquirable after the holder's session is invalidated. `None`: Consul's default,
+    /// [`DEFAULT_LOCK_DELAY`](crate::session::DEFAULT_LOCK_DELAY).
+    pub lock_delay: Option<Duration>,
     /// Longest single blocking read while waiting (default [`DEFAULT_WAIT_TIME`]); also
     /// the whole wait of a try-once acquisition (Go's `LockWaitTime`).
     pub wait_time: Duration,
@@ -216,6 +221,7 @@ impl LockOptions {
             session_opts: None,
             session_name: DEFAULT_LOCK_SESSION_NAME.to_owned(),
             session_ttl: DEFAULT_SESSION_TTL,
+            lock_delay: None,
             wait_time: DEFAULT_WAIT_TIME,
             retry_time: DEFAULT_RETRY_TIME,
             monitor_retries: 0,
@@ -229,6 +235,7 @@ impl LockOptions {
             &self.session_opts,
             &self.session_name,
             self.session_ttl,
+            self.lock_delay,
             None,
         )
     }
@@ -261,6 +268,8 @@ setters!(LockOptions {
     session_name: impl Into<String> => |v: _| Into::into(v);
     /// Sets [`LockOptions::session_ttl`].
     session_ttl: Duration => |v| v;
+    /// Sets [`LockOptions::lock_delay`].
+    lock_delay: Duration => Some;
     /// Sets [`LockOptions::wait_time`].
     wait_time: Duration => |v| v;
     /// Sets [`LockOptions::retry_time`].
@@ -332,6 +341,7 @@ impl SemaphoreOptions {
             &self.session_opts,
             &self.session_name,
             self.session_ttl,
+            None,
             Some(SessionBehavior::Delete),
         )
     }
@@ -533,6 +543,15 @@ mod tests {
         assert_eq!(s.name.as_deref(), Some(DEFAULT_LOCK_SESSION_NAME));
         assert_eq!(s.ttl, Some(DEFAULT_SESSION_TTL));
         assert_eq!(s.behavior, None);
+        assert_eq!(s.lock_delay, None);
+        let s = LockOptions::new("k")
+            .lock_delay(Duration::from_secs(1))
+            .new_session();
+        assert_eq!(s.lock_delay, Some(Duration::from_secs(1)));
+        assert!(LockOptions::new("k")
+            .lock_delay(Duration::from_secs(61))
+            .validate()
+            .is_err());
         let sem = SemaphoreOptions::new("p", 1).new_session();
         assert_eq!(sem.behavior, Some(SessionBehavior::Delete));
         assert_eq!(sem.name.as_deref(), Some(DEFAULT_SEMAPHORE_SESSION_NAME));

@@ -11,7 +11,7 @@
 //! cargo run -p consulate --example lock -- [seconds to lead, default 10]
 //! ```
 
-use consulate::lock::{cli_lock_key, LockOptions};
+use consulate::lock::cli_lock_key;
 use consulate::Client;
 use std::time::Duration;
 
@@ -23,11 +23,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(10);
     let client = Client::from_env()?;
     let me = format!("pid-{}", std::process::id());
-    let lock = client.lock_opts(
-        LockOptions::new(cli_lock_key("service/example/leader"))
-            .value(me.clone())
-            .session_name(format!("leader election ({me})")),
-    )?;
+    let lock = client
+        .lock(cli_lock_key("service/example/leader"))
+        .value(me.clone())
+        .session_name(format!("leader election ({me})"));
 
     println!("{me}: waiting for leadership");
     let guard = lock.acquire().await?;

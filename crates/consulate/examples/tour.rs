@@ -4,7 +4,7 @@
 
 use consulate::agent::ServiceRegistration;
 use consulate::codec::Json;
-use consulate::lock::{cli_lock_key, LockOptions, LostReason};
+use consulate::lock::{cli_lock_key, LostReason};
 use consulate::{Client, QueryOptions, WriteOptions};
 use std::time::{Duration, Instant};
 
@@ -96,8 +96,8 @@ async fn catalog_scene(client: &Client) -> Result {
 async fn leader_scene(client: &Client) -> Result {
     scene("Leader election (interoperates with `consul lock tour/leader …`)");
     let key = cli_lock_key("tour/leader");
-    let alice = client.lock_opts(LockOptions::new(key.clone()).value("alice"))?;
-    let bob = client.lock_opts(LockOptions::new(key).value("bob"))?;
+    let alice = client.lock(key.clone()).value("alice");
+    let bob = client.lock(key).value("bob");
 
     let alice_guard = alice.acquire().await?;
     println!("alice leads (session {})", alice_guard.session());
@@ -118,10 +118,7 @@ async fn leader_scene(client: &Client) -> Result {
 
     // Losing the lock is noticed by the holder: here an operator destroys bob's session.
     let destroyed = Instant::now();
-    client
-        .session()
-        .destroy(bob_guard.session(), &WriteOptions::default())
-        .await?;
+    client.session().destroy(bob_guard.session()).await?;
     bob_guard.lost().await;
     let noticed = destroyed.elapsed();
     // The loss is published at once; why it happened is settled by asking Consul about the
