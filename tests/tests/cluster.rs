@@ -1,7 +1,7 @@
 //! Several agents: aioconsul's tutorial, a three-server cluster, member status changes
 //! (leave, failure, force-leave), reload on an agent with a data directory, WAN joins.
 
-use consul_integration_tests::{eventually, q, w, Cluster, TestAgent};
+use consul_integration_tests::{eventually, Cluster, TestAgent};
 use consulate::agent::{Member, MemberStatus, ServiceRegistration};
 use consulate::Client;
 
@@ -30,7 +30,7 @@ async fn aioconsul_tutorial() {
     let members = client.agent().members().await.unwrap().value;
     assert_eq!(members.len(), 1, "I am alone in my cluster");
 
-    client.agent().join(&server.serf_lan_addr()).await.unwrap();
+    client.agent().join(server.serf_lan_addr()).await.unwrap();
     let members = eventually("the join to show", || async {
         let m = client.agent().members().await.unwrap().value;
         (m.len() > 1).then_some(m)
@@ -197,7 +197,7 @@ async fn wan_join_through_the_api_federates_two_datacenters() {
         .unwrap();
     let a = dc2.client().agent();
     assert_eq!(a.members().wan().await.unwrap().value.len(), 1);
-    a.join(&dc1.serf_wan_addr()).wan().await.unwrap();
+    a.join(dc1.serf_wan_addr()).wan().await.unwrap();
     dc2.wait_for_datacenters(&["dc1", "dc2"]).await.unwrap();
     let wan = a.members().wan().await.unwrap().value;
     let mut names: Vec<_> = wan.iter().map(|m| m.name.clone()).collect();

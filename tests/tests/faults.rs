@@ -3,8 +3,8 @@
 //! of this file's own, scripted byte by byte; everything Consul can show is shown on a real
 //! agent.
 
-use consul_integration_tests::{q, recording_client, w, TestAgent};
-use consulate::{Client, Consistency, Error, QueryOptions};
+use consul_integration_tests::{recording_client, TestAgent};
+use consulate::{Client, Consistency, Error};
 use http::Method;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

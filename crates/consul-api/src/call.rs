@@ -327,7 +327,6 @@ impl<C: Clone> Clone for WriteRequest<C> {
     }
 }
 
-#[allow(dead_code)] // The crate-private setters are used by the families that accept them.
 impl<C: Call> ReadRequest<C> {
     /// A read of `call` through `client`, with no options set.
     pub fn new(client: Client, call: C) -> Self {

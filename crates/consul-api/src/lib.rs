@@ -43,7 +43,6 @@ mod exec;
 #[macro_use]
 mod family;
 mod raw;
-mod request;
 mod watch;
 
 #[cfg(feature = "acl")]

@@ -28,17 +28,26 @@ async fn waits_beyond_consuls_limit_are_refused_unsent() {
         Duration::from_secs(u64::MAX),
         Duration::from_secs(601),
     ] {
-        let opts = QueryOptions::default().wait_index(1).wait_time(wait);
-        let err = client.kv().get("k").options(&opts).await.unwrap_err();
+        let err = client.kv().get("k").wait(1, wait).await.unwrap_err();
         assert!(err.is_validation(), "{err:?}");
         assert!(err.to_string().contains("wait_time"), "{err}");
         let err = client
             .health()
-            .state(consul_api::health::HealthState::Any, &opts)
+            .state(consul_api::health::HealthState::Any)
+            .wait(1, wait)
             .await
             .unwrap_err();
         assert!(err.is_validation(), "{err:?}");
-        let err = client.agent().services().options(&opts).await.unwrap_err();
+        let err = client
+            .agent()
+            .service("web")
+            .wait_hash("abc", wait)
+            .await
+            .unwrap_err();
+        assert!(err.is_validation(), "{err:?}");
+        // A prepared set of options is checked the same way.
+        let opts = QueryOptions::default().wait_index(1).wait_time(wait);
+        let err = client.kv().get("k").options(&opts).await.unwrap_err();
         assert!(err.is_validation(), "{err:?}");
     }
     assert_eq!(mock.count(), 0);
@@ -48,10 +57,7 @@ async fn waits_beyond_consuls_limit_are_refused_unsent() {
 async fn a_zero_wait_is_the_agents_default_on_both_sides() {
     let (client, mock) = client();
     mock.push(Reply::status(404, "").header("x-consul-index", "5"));
-    let opts = QueryOptions::default()
-        .wait_index(4)
-        .wait_time(Duration::ZERO);
-    client.kv().get("k").options(&opts).await.unwrap();
+    client.kv().get("k").wait(4, Duration::ZERO).await.unwrap();
     let sent = mock.last().unwrap();
     assert_eq!(sent.query("index").as_deref(), Some("4"));
     assert_eq!(
@@ -67,19 +73,17 @@ async fn a_zero_wait_is_the_agents_default_on_both_sides() {
 #[tokio::test]
 async fn dot_segments_never_leave_the_process() {
     let (client, mock) = client();
-    let w = WriteOptions::default();
-    let q = QueryOptions::default();
     let kv = client.kv();
     let errors = [
-        kv.put("a/../b", "v").options(&w).await.unwrap_err(),
-        kv.get("..").options(&q).await.unwrap_err(),
-        kv.list("a/./").options(&q).await.unwrap_err(),
-        kv.delete_tree("x/..").options(&w).await.unwrap_err(),
+        kv.put("a/../b", "v").await.unwrap_err(),
+        kv.get("..").await.unwrap_err(),
+        kv.list("a/./").await.unwrap_err(),
+        kv.delete_tree("x/..").await.unwrap_err(),
         client.agent().service("..").await.unwrap_err(),
         client.agent().force_leave("../leave").await.unwrap_err(),
         client.agent().service_deregister(".").await.unwrap_err(),
-        client.catalog().node("..", &q).await.unwrap_err(),
-        client.health().checks("..", &q).await.unwrap_err(),
+        client.catalog().node("..").await.unwrap_err(),
+        client.health().checks("..").await.unwrap_err(),
         client.session().info("..").await.unwrap_err(),
         client.event().fire("..").await.unwrap_err(),
         client
@@ -101,33 +105,21 @@ async fn dot_segments_never_leave_the_process() {
 #[tokio::test]
 async fn an_empty_datacenter_is_refused_everywhere() {
     let (client, mock) = client();
-    let q = QueryOptions::default();
-    let w = WriteOptions::default();
     let errors = [
-        client.kv().dc("").get("k").options(&q).await.unwrap_err(),
-        client
-            .kv()
-            .dc("")
-            .put("k", "v")
-            .options(&w)
-            .await
-            .unwrap_err(),
-        client.dc("").catalog().nodes(&q).await.unwrap_err(),
+        client.kv().dc("").get("k").await.unwrap_err(),
+        client.kv().dc("").put("k", "v").await.unwrap_err(),
+        client.dc("").catalog().nodes().await.unwrap_err(),
         client
             .dc("")
             .request(Method::GET, "status/leader")
             .await
             .unwrap_err(),
-        client
-            .kv()
-            .get("k")
-            .options(&q.clone().datacenter(""))
-            .await
-            .unwrap_err(),
+        client.kv().get("k").dc("").await.unwrap_err(),
+        client.kv().put("k", "v").dc("").await.unwrap_err(),
         client
             .kv()
             .put("k", "v")
-            .options(&w.clone().datacenter(""))
+            .options(&WriteOptions::default().datacenter(""))
             .await
             .unwrap_err(),
     ];

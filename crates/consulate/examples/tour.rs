@@ -5,7 +5,7 @@
 use consulate::agent::ServiceRegistration;
 use consulate::codec::Json;
 use consulate::lock::{cli_lock_key, LostReason};
-use consulate::{Client, QueryOptions, WriteOptions};
+use consulate::Client;
 use std::time::{Duration, Instant};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -31,8 +31,6 @@ async fn main() -> Result {
 
 async fn agent_scene(client: &Client) -> Result {
     let agent = client.agent();
-    let q = QueryOptions::default();
-    let w = WriteOptions::default();
 
     scene("Agent: who am I?");
     let me = agent.self_info().await?.value;
@@ -77,7 +75,6 @@ async fn agent_scene(client: &Client) -> Result {
 
 async fn catalog_scene(client: &Client) -> Result {
     let catalog = client.catalog();
-    let q = QueryOptions::default();
 
     scene("Catalog: datacenters, services and nodes");
     for dc in catalog.datacenters().await?.value {

@@ -4,15 +4,25 @@
 //!
 //! ```no_run
 //! # async fn demo() -> consulate::Result<()> {
-//! use consulate::{Client, QueryOptions, WriteOptions};
+//! use consulate::Client;
+//! use std::time::Duration;
 //!
 //! let client = Client::from_env()?; // honours CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, …
 //! let kv = client.kv();
-//! kv.put("app/replicas", "3", &WriteOptions::default()).await?;
-//! let got = kv.get("app/replicas", &QueryOptions::default()).await?;
+//! kv.put("app/replicas", "3").await?;
+//! let got = kv.get("app/replicas").await?; // `None` when the key is missing
 //! println!("index {} value {:?}", got.meta.last_index, got.value);
+//!
+//! // Every call names its target; everything optional is a chained setter.
+//! let web = client.health().service("web").passing().tag("v1").dc("dc2").await?;
+//! let next = kv.get("app/replicas").wait(got.meta.last_index, Duration::from_secs(30)).await?;
+//! let mut changes = client.catalog().services().watch(); // a Stream of changes
 //! # Ok(()) }
 //! ```
+//!
+//! Each endpoint method returns a request ([`ReadRequest`] or [`WriteRequest`]) that runs
+//! when awaited; [`call`] explains the shape, and how to call an endpoint this crate does not
+//! model yet through the same path.
 //!
 //! This crate only re-exports the three layers it is made of:
 //! - [`types`] (`consul-types`): models, options, response metadata, validation; no I/O.
