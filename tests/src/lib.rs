@@ -5,7 +5,7 @@ pub mod gate;
 
 use consul_transport::mock::Recording;
 use consul_transport::HyperTransport;
-use consulate::{Client, QueryOptions, WriteOptions};
+use consulate::Client;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,16 +19,6 @@ pub fn recording_client(agent: &TestAgent) -> (Client, Arc<Recording<HyperTransp
     let client = Client::with_transport(agent.config(), Arc::clone(&recorder))
         .expect("valid test configuration");
     (client, recorder)
-}
-
-/// Default read options, for brevity in tests.
-pub fn q() -> QueryOptions {
-    QueryOptions::default()
-}
-
-/// Default write options, for brevity in tests.
-pub fn w() -> WriteOptions {
-    WriteOptions::default()
 }
 
 /// Polls `f` every 50 ms until it returns `Some`, for at most 15 s, for states that

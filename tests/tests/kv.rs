@@ -1,7 +1,7 @@
 //! The KV store against a real agent.
 
 use bytes::Bytes;
-use consul_integration_tests::{q, recording_client, unique_prefix, w, TestAgent};
+use consul_integration_tests::{recording_client, unique_prefix, TestAgent};
 use consulate::codec::{Json, Text};
 use consulate::kv::{KvPutParams, MAX_VALUE_SIZE};
 use consulate::{Client, Config, Consistency, Error, QueryOptions, ValidationError};
@@ -312,10 +312,11 @@ async fn blocking_read_times_out_with_the_same_index() {
     kv.put(&key, "v1").await.unwrap();
     let first = kv.get(&key).await.unwrap();
     let started = Instant::now();
-    let opts = q()
-        .wait_index(first.meta.last_index)
-        .wait_time(Duration::from_secs(1));
-    let same = kv.get(&key).options(&opts).await.unwrap();
+    let same = kv
+        .get(&key)
+        .wait(first.meta.last_index, Duration::from_secs(1))
+        .await
+        .unwrap();
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(900),
@@ -337,11 +338,7 @@ async fn unknown_datacenter_is_a_typed_status_error() {
         }
         other => panic!("expected a status error, got {other:?}"),
     }
-    let err = kv
-        .put("k", "v")
-        .options(&w().datacenter("dc-nowhere"))
-        .await
-        .unwrap_err();
+    let err = kv.put("k", "v").dc("dc-nowhere").await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     // The agent's own datacenter by name works through the same scoping.
     assert!(kv.dc("dc1").put("k", "v").await.unwrap().value);
@@ -369,18 +366,7 @@ async fn agent_stopped_mid_request_is_a_transport_error() {
     let key = format!("{}k", unique_prefix("crash"));
     kv.put(&key, "v").await.unwrap();
     let index = kv.get(&key).await.unwrap().meta.last_index;
-    let blocked = tokio::spawn({
-        let kv = kv.clone();
-        async move {
-            kv.get(&key)
-                .options(
-                    &QueryOptions::default()
-                        .wait_index(index)
-                        .wait_time(Duration::from_secs(30)),
-                )
-                .await
-        }
-    });
+    let blocked = tokio::spawn(kv.get(&key).wait(index, Duration::from_secs(30)).send());
     tokio::time::sleep(Duration::from_millis(300)).await;
     agent.kill();
     let err = tokio::time::timeout(Duration::from_secs(10), blocked)
@@ -408,10 +394,7 @@ async fn token_travels_only_as_a_header_and_is_redacted() {
     let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
     let kv = client.kv();
     kv.put("t", "v").await.unwrap();
-    kv.get("t")
-        .options(&q().token("per-request-token"))
-        .await
-        .unwrap();
+    kv.get("t").token("per-request-token").await.unwrap();
 
     let sent = recorder.requests();
     assert_eq!(sent.len(), 2);
@@ -423,7 +406,7 @@ async fn token_travels_only_as_a_header_and_is_redacted() {
     }
     let shown = format!(
         "{client:?} {:?} {:?}",
-        q().token("per-request-token"),
+        kv.get("t").token("per-request-token"),
         agent.config()
     );
     assert!(
@@ -444,16 +427,8 @@ async fn consistency_modes_are_sent_and_reported() {
     let kv = client.kv();
     kv.put("c", "v").await.unwrap();
     let stale = kv.get("c").await.unwrap();
-    let consistent = kv
-        .get("c")
-        .options(&q().consistency(Consistency::Consistent))
-        .await
-        .unwrap();
-    let default = kv
-        .get("c")
-        .options(&q().consistency(Consistency::Default))
-        .await
-        .unwrap();
+    let consistent = kv.get("c").consistent().await.unwrap();
+    let default = kv.get("c").consistency(Consistency::Default).await.unwrap();
     let sent = recorder.requests();
     assert!(sent[1].query("stale").is_some(), "client default applies");
     assert!(sent[2].query("consistent").is_some() && sent[2].query("stale").is_none());
@@ -632,10 +607,7 @@ async fn watch_streams_each_change_of_a_key() {
     let agent = TestAgent::dev().await;
     let kv = agent.client().kv();
     let key = format!("{}watched", unique_prefix("watch"));
-    let mut changes = kv
-        .get(&key)
-        .options(&q().wait_time(Duration::from_secs(10)))
-        .watch();
+    let mut changes = kv.get(&key).wait_time(Duration::from_secs(10)).watch();
     let first = changes.next().await.unwrap().unwrap();
     assert!(first.value.is_none(), "the key does not exist yet");
 

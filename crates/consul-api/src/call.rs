@@ -470,6 +470,16 @@ impl<C: HashBlocking> ReadRequest<C> {
     }
 }
 
+impl<C: Watchable> ReadRequest<C> {
+    /// How long a blocking read may wait (at most 10 minutes; zero or unset is the agent's
+    /// default of 5 minutes): for each read of a [`watch`](ReadRequest::watch), or with
+    /// `wait()`/`wait_hash()` for one.
+    pub fn wait_time(mut self, time: Duration) -> Self {
+        self.opts.wait_time = Some(time);
+        self
+    }
+}
+
 impl<C> ReadRequest<C>
 where
     C: Watchable,

@@ -24,15 +24,12 @@ async fn get_encodes_key_options_and_token() {
             .header("x-consul-knownleader", "true")
             .header("x-consul-lastcontact", "0"),
     );
-    let opts = QueryOptions::default()
-        .consistency(Consistency::Stale)
-        .wait_index(7)
-        .wait_time(Duration::from_secs(3));
     let got = client(&mock)
         .kv()
         .dc("dc2")
         .get("a b/ü")
-        .options(&opts)
+        .stale()
+        .wait(7, Duration::from_secs(3))
         .await
         .unwrap();
     let pair = got.value.unwrap();
@@ -115,10 +112,7 @@ async fn list_keys_and_deletes() {
         (req.method.as_str(), req.query("recurse").is_some()),
         ("DELETE", true)
     );
-    kv.delete("x")
-        .options(&WriteOptions::default().datacenter("dc3"))
-        .await
-        .unwrap();
+    kv.delete("x").dc("dc3").await.unwrap();
     assert_eq!(mock.last().unwrap().query("dc").as_deref(), Some("dc3"));
     assert!(!kv.delete_cas("x", 4).await.unwrap().value);
     assert_eq!(mock.last().unwrap().query("cas").as_deref(), Some("4"));
@@ -134,25 +128,19 @@ async fn failure_statuses_become_typed_errors() {
         .push(Reply::json("[]").header("x-consul-index", "abc"))
         .push(Reply::Error(TransportError::io("connection reset")));
     let kv = client(&mock).kv();
-    let q = QueryOptions::default();
     assert!(
-        matches!(kv.get("k").options(&q).await.unwrap_err(), Error::PermissionDenied { message } if message == "Permission denied")
+        matches!(kv.get("k").await.unwrap_err(), Error::PermissionDenied { message } if message == "Permission denied")
     );
-    let e = kv.get("k").options(&q).await.unwrap_err();
+    let e = kv.get("k").await.unwrap_err();
     assert!(
         matches!(&e, Error::Status { code, body, .. } if code.as_u16() == 500 && body == "No path to datacenter")
     );
     assert!(e.is_retryable());
     let e = kv.put("k", "v").await.unwrap_err();
     assert_eq!(e.status().map(|c| c.as_u16()), Some(413));
-    assert!(matches!(
-        kv.get("k").options(&q).await.unwrap_err(),
-        Error::Decode(_)
-    ));
-    assert!(
-        matches!(kv.get("k").options(&q).await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index")
-    );
-    let e = kv.get("k").options(&q).await.unwrap_err();
+    assert!(matches!(kv.get("k").await.unwrap_err(), Error::Decode(_)));
+    assert!(matches!(kv.get("k").await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index"));
+    let e = kv.get("k").await.unwrap_err();
     assert!(e.as_transport().is_some_and(|t| t.is_io()));
 }
 
@@ -160,10 +148,12 @@ async fn failure_statuses_become_typed_errors() {
 async fn blocking_reads_get_a_longer_time_limit() {
     let mock = MockTransport::new();
     mock.push(Reply::status(404, ""));
-    let opts = QueryOptions::default()
-        .wait_index(3)
-        .wait_time(Duration::from_secs(160));
-    client(&mock).kv().get("k").options(&opts).await.unwrap();
+    client(&mock)
+        .kv()
+        .get("k")
+        .wait(3, Duration::from_secs(160))
+        .await
+        .unwrap();
     let req = mock.last().unwrap();
     assert_eq!(req.query("wait").as_deref(), Some("160000ms"));
     // wait + wait/16 jitter + the client's margin, so the transport never cuts it short.
@@ -209,4 +199,27 @@ async fn query_strings_have_no_stray_separator() {
         .await
         .unwrap();
     assert_eq!(mock.last().unwrap().uri.query(), Some("flags=1"));
+}
+
+#[tokio::test]
+async fn a_prepared_set_of_options_is_reused() {
+    let mock = MockTransport::new();
+    mock.push(Reply::status(404, ""))
+        .push(Reply::status(404, ""));
+    let prepared = QueryOptions::default()
+        .datacenter("dc2")
+        .consistency(Consistency::Consistent)
+        .token("reader");
+    let kv = client(&mock).kv();
+    kv.get("a").options(&prepared).await.unwrap();
+    kv.get_raw("b").options(&prepared).await.unwrap();
+    for req in mock.requests() {
+        assert_eq!(req.query("dc").as_deref(), Some("dc2"));
+        assert_eq!(req.query("consistent").as_deref(), Some(""));
+        assert_eq!(req.headers["x-consul-token"], "reader");
+    }
+    let written = WriteOptions::default().datacenter("dc3");
+    mock.push(Reply::json("true"));
+    kv.put("c", "v").options(&written).await.unwrap();
+    assert_eq!(mock.last().unwrap().query("dc").as_deref(), Some("dc3"));
 }
