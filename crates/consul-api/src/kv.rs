@@ -42,6 +42,15 @@ fn key_endpoint(method: Method, key: &str, reads: bool) -> Result<Endpoint, Vali
     endpoint.key(key)
 }
 
+/// A key (unlike a prefix) must not be empty; the rest of its rules are checked as it
+/// becomes the path ([`Endpoint::key`]).
+fn non_empty(key: &str) -> Result<(), ValidationError> {
+    if key.is_empty() {
+        return Err(ValidationError::Empty { field: "key" });
+    }
+    Ok(())
+}
+
 fn read_endpoint(key: &str) -> Result<Endpoint, ValidationError> {
     Ok(key_endpoint(Method::GET, key, true)?
         .blocking(Blocking::Index)
@@ -58,7 +67,7 @@ impl Call for KvGet {
     type Output = Option<KvPair>;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        rules::validate_key(&self.key)?;
+        non_empty(&self.key)?;
         read_endpoint(&self.key)
     }
 
@@ -77,7 +86,7 @@ impl Call for KvGetRaw {
     type Output = Option<Bytes>;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        rules::validate_key(&self.key)?;
+        non_empty(&self.key)?;
         Ok(read_endpoint(&self.key)?
             .flag("raw", true)
             .decode(Decode::Bytes))
@@ -202,7 +211,7 @@ impl Call for KvPut {
     type Output = bool;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        rules::validate_key(&self.key)?;
+        non_empty(&self.key)?;
         rules::validate_value(&self.value)?;
         self.params.validate()?;
         let mut endpoint = key_endpoint(Method::PUT, &self.key, false)?.body(self.value.clone());
@@ -229,10 +238,8 @@ impl Call for KvDelete {
     type Output = bool;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        if self.recurse {
-            rules::validate_prefix(&self.key)?;
-        } else {
-            rules::validate_key(&self.key)?;
+        if !self.recurse {
+            non_empty(&self.key)?;
         }
         Ok(key_endpoint(Method::DELETE, &self.key, false)?
             .flag("recurse", self.recurse)

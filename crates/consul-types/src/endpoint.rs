@@ -231,6 +231,9 @@ pub struct Endpoint {
     missing: Missing,
     answers: &'static [u16],
     decode: Decode,
+    /// Whether the path was given whole ([`Endpoint::custom`]) rather than built from
+    /// checked segments, so it must be checked before sending.
+    custom: bool,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -263,6 +266,7 @@ impl Endpoint {
             missing: Missing::Error,
             answers: &[],
             decode: Decode::Json,
+            custom: false,
         }
     }
 
@@ -281,7 +285,9 @@ impl Endpoint {
     /// when `reads`, write options otherwise, and is checked like any other (no `.`, `..`
     /// or empty segment).
     pub fn custom(method: Method, path: impl Into<String>, reads: bool) -> Self {
-        Endpoint::new(method, path, reads)
+        let mut endpoint = Endpoint::new(method, path, reads);
+        endpoint.custom = true;
+        endpoint
     }
 
     /// Appends one user string as one path segment, percent-encoded.
@@ -503,7 +509,9 @@ impl Endpoint {
         target: &Target<'_>,
         options: Options<'_>,
     ) -> Result<http::Request<Bytes>, ValidationError> {
-        check_path(&self.path, self.shown_path())?;
+        if self.custom {
+            check_path(&self.path, self.shown_path())?;
+        }
         let mut query = Query::new(target.base, &self.path);
         for (k, v) in &self.params {
             query.push(k, v);
@@ -724,15 +732,26 @@ pub fn token_header(token: &Token) -> Result<HeaderValue, ValidationError> {
     Ok(value)
 }
 
+/// Refuses a segment Consul's router would not see as one name. It decodes `%2F` before
+/// routing, so an id `../leave` is two segments to it, the first of them `..`.
 fn check_segment(field: &'static str, value: &str) -> Result<(), ValidationError> {
-    match value {
-        "" => Err(ValidationError::Empty { field }),
-        "." | ".." => Err(ValidationError::InvalidValue {
-            field,
-            reason: format!("{value:?} would be resolved as a relative path").into(),
-        }),
-        _ => Ok(()),
+    if value.is_empty() {
+        return Err(ValidationError::Empty { field });
     }
+    let relative = value.split('/').any(|part| part == "." || part == "..");
+    let empty = value.contains('/') && value.split('/').any(str::is_empty);
+    if relative || empty {
+        let problem = if relative {
+            "would be resolved as a relative path"
+        } else {
+            "has an empty part between '/'"
+        };
+        return Err(ValidationError::InvalidValue {
+            field,
+            reason: format!("{value:?} {problem}").into(),
+        });
+    }
+    Ok(())
 }
 
 /// Refuses a path Consul would not serve as it is. Consul's router sees the decoded path
@@ -791,13 +810,41 @@ mod tests {
             assert!(err.to_string().contains("service id"), "{err}");
         }
         // Decoded, `..%2F` is a `..` segment to Consul's router.
-        let e = Endpoint::read(Method::GET, "agent/service")
-            .segment("service id", "../leave")
+        for bad in ["../leave", "a/..", "a//b", "/x", "x/"] {
+            assert!(
+                Endpoint::read(Method::GET, "agent/service")
+                    .segment("service id", bad)
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
+        let ok = Endpoint::read(Method::GET, "agent/service")
+            .segment("service id", "a/b")
             .unwrap();
+        assert_eq!(ok.path(), "agent/service/a%2Fb");
+        // A path given whole is checked decoded, before sending.
         let opts = QueryOptions::default();
-        assert!(e
-            .to_request(&Target::new(BASE), Options::Read(&opts))
-            .is_err());
+        for bad in [
+            "agent/service/..%2Fleave",
+            "kv/a/%2e%2E/b",
+            "agent//self",
+            "agent/",
+        ] {
+            let e = Endpoint::custom(Method::GET, bad, true);
+            assert!(
+                e.to_request(&Target::new(BASE), Options::Read(&opts))
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
+        for ok in ["kv/", "kv/dir/", "agent/service/a%2Fb"] {
+            let e = Endpoint::custom(Method::GET, ok, true);
+            assert!(
+                e.to_request(&Target::new(BASE), Options::Read(&opts))
+                    .is_ok(),
+                "{ok:?}"
+            );
+        }
         assert!(Endpoint::read(Method::GET, "kv").key("a/../b").is_err());
     }
 

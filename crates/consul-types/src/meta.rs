@@ -1,5 +1,5 @@
 use crate::{Consistency, MetaError};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use std::time::Duration;
 
 /// What Consul said about a read, besides the data (Go's `api.QueryMeta`).
@@ -45,28 +45,16 @@ impl WriteMeta {
     }
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, MetaError> {
-    match headers.get(name) {
-        None => Ok(None),
-        Some(v) => v.to_str().map(Some).map_err(|_| MetaError {
-            name,
-            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        }),
-    }
-}
-
-fn parsed<T: std::str::FromStr>(
-    headers: &HeaderMap,
-    name: &'static str,
-) -> Result<Option<T>, MetaError> {
-    match header(headers, name)? {
-        None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|_| MetaError {
-            name,
-            value: v.to_owned(),
-        }),
-    }
-}
+// Names known at compile time: a lookup by `&str` would parse the name on every response.
+static INDEX: HeaderName = HeaderName::from_static("x-consul-index");
+static CONTENT_HASH: HeaderName = HeaderName::from_static("x-consul-contenthash");
+static LAST_CONTACT: HeaderName = HeaderName::from_static("x-consul-lastcontact");
+static KNOWN_LEADER: HeaderName = HeaderName::from_static("x-consul-knownleader");
+static EFFECTIVE_CONSISTENCY: HeaderName =
+    HeaderName::from_static("x-consul-effective-consistency");
+static FILTERED_BY_ACLS: HeaderName = HeaderName::from_static("x-consul-results-filtered-by-acls");
+static CACHE: HeaderName = HeaderName::from_static("x-cache");
+static AGE: HeaderName = HeaderName::from_static("age");
 
 impl QueryMeta {
     /// Reads the metadata from a response's headers (Go's `parseQueryMeta`).
@@ -84,47 +72,66 @@ impl QueryMeta {
     /// # Errors
     /// [`MetaError`] when a header is present but malformed.
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, MetaError> {
-        let bool_header = |name: &'static str| -> Result<Option<bool>, MetaError> {
-            match header(headers, name)? {
-                None => Ok(None),
-                Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
-                Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
-                Some(v) => Err(MetaError {
-                    name,
-                    value: v.to_owned(),
-                }),
+        // One pass over what Consul sent (a handful of headers) rather than a lookup per
+        // header this type knows.
+        let mut meta = QueryMeta::default();
+        for (name, value) in headers {
+            let known = [
+                &INDEX,
+                &CONTENT_HASH,
+                &LAST_CONTACT,
+                &KNOWN_LEADER,
+                &EFFECTIVE_CONSISTENCY,
+                &FILTERED_BY_ACLS,
+                &CACHE,
+                &AGE,
+            ];
+            let Some(known) = known.into_iter().find(|k| *k == name) else {
+                continue;
+            };
+            let name = known.as_str();
+            let malformed = |value: &str| MetaError {
+                name,
+                value: value.to_owned(),
+            };
+            let text = value.to_str().map_err(|_| MetaError {
+                name,
+                value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            })?;
+            let number = || text.trim().parse::<u64>().map_err(|_| malformed(text));
+            let boolean = || {
+                if text.eq_ignore_ascii_case("true") {
+                    Ok(true)
+                } else if text.eq_ignore_ascii_case("false") {
+                    Ok(false)
+                } else {
+                    Err(malformed(text))
+                }
+            };
+            if known == &INDEX {
+                meta.last_index = number()?;
+            } else if known == &CONTENT_HASH {
+                meta.last_content_hash = Some(text.to_owned());
+            } else if known == &LAST_CONTACT {
+                meta.last_contact = Some(Duration::from_millis(number()?));
+            } else if known == &KNOWN_LEADER {
+                meta.known_leader = Some(boolean()?);
+            } else if known == &EFFECTIVE_CONSISTENCY {
+                meta.effective_consistency =
+                    Some(Consistency::from_name(text).ok_or_else(|| malformed(text))?);
+            } else if known == &FILTERED_BY_ACLS {
+                meta.results_filtered_by_acls = Some(boolean()?);
+            } else if known == &CACHE {
+                meta.cache_hit = Some(match text {
+                    "HIT" => true,
+                    "MISS" => false,
+                    _ => return Err(malformed(text)),
+                });
+            } else if known == &AGE {
+                meta.cache_age = Some(Duration::from_secs(number()?));
             }
-        };
-        let effective_consistency = match header(headers, "x-consul-effective-consistency")? {
-            None => None,
-            Some(v) => Some(Consistency::from_name(v).ok_or_else(|| MetaError {
-                name: "x-consul-effective-consistency",
-                value: v.to_owned(),
-            })?),
-        };
-        let cache_hit = match header(headers, "x-cache")? {
-            None => None,
-            Some("HIT") => Some(true),
-            Some("MISS") => Some(false),
-            Some(v) => {
-                return Err(MetaError {
-                    name: "x-cache",
-                    value: v.to_owned(),
-                })
-            }
-        };
-        Ok(QueryMeta {
-            last_index: parsed(headers, "x-consul-index")?.unwrap_or(0),
-            last_content_hash: header(headers, "x-consul-contenthash")?.map(str::to_owned),
-            last_contact: parsed::<u64>(headers, "x-consul-lastcontact")?
-                .map(Duration::from_millis),
-            known_leader: bool_header("x-consul-knownleader")?,
-            effective_consistency,
-            results_filtered_by_acls: bool_header("x-consul-results-filtered-by-acls")?,
-            cache_hit,
-            cache_age: parsed::<u64>(headers, "age")?.map(Duration::from_secs),
-            request_time: Duration::ZERO,
-        })
+        }
+        Ok(meta)
     }
 }
 
