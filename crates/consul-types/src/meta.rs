@@ -1,5 +1,5 @@
 use crate::{Consistency, MetaError};
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 use std::time::Duration;
 
 /// What Consul said about a read, besides the data (Go's `api.QueryMeta`).
@@ -45,17 +45,6 @@ impl WriteMeta {
     }
 }
 
-// Names known at compile time: a lookup by `&str` would parse the name on every response.
-static INDEX: HeaderName = HeaderName::from_static("x-consul-index");
-static CONTENT_HASH: HeaderName = HeaderName::from_static("x-consul-contenthash");
-static LAST_CONTACT: HeaderName = HeaderName::from_static("x-consul-lastcontact");
-static KNOWN_LEADER: HeaderName = HeaderName::from_static("x-consul-knownleader");
-static EFFECTIVE_CONSISTENCY: HeaderName =
-    HeaderName::from_static("x-consul-effective-consistency");
-static FILTERED_BY_ACLS: HeaderName = HeaderName::from_static("x-consul-results-filtered-by-acls");
-static CACHE: HeaderName = HeaderName::from_static("x-cache");
-static AGE: HeaderName = HeaderName::from_static("age");
-
 impl QueryMeta {
     /// Reads the metadata from a response's headers (Go's `parseQueryMeta`).
     ///
@@ -73,23 +62,20 @@ impl QueryMeta {
     /// [`MetaError`] when a header is present but malformed.
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, MetaError> {
         // One pass over what Consul sent (a handful of headers) rather than a lookup per
-        // header this type knows.
+        // header this type knows: a lookup by `&str` parses the name every time.
         let mut meta = QueryMeta::default();
         for (name, value) in headers {
-            let known = [
-                &INDEX,
-                &CONTENT_HASH,
-                &LAST_CONTACT,
-                &KNOWN_LEADER,
-                &EFFECTIVE_CONSISTENCY,
-                &FILTERED_BY_ACLS,
-                &CACHE,
-                &AGE,
-            ];
-            let Some(known) = known.into_iter().find(|k| *k == name) else {
-                continue;
+            let name: &'static str = match name.as_str() {
+                "x-consul-index" => "x-consul-index",
+                "x-consul-contenthash" => "x-consul-contenthash",
+                "x-consul-lastcontact" => "x-consul-lastcontact",
+                "x-consul-knownleader" => "x-consul-knownleader",
+                "x-consul-effective-consistency" => "x-consul-effective-consistency",
+                "x-consul-results-filtered-by-acls" => "x-consul-results-filtered-by-acls",
+                "x-cache" => "x-cache",
+                "age" => "age",
+                _ => continue,
             };
-            let name = known.as_str();
             let malformed = |value: &str| MetaError {
                 name,
                 value: value.to_owned(),
@@ -108,27 +94,28 @@ impl QueryMeta {
                     Err(malformed(text))
                 }
             };
-            if known == &INDEX {
-                meta.last_index = number()?;
-            } else if known == &CONTENT_HASH {
-                meta.last_content_hash = Some(text.to_owned());
-            } else if known == &LAST_CONTACT {
-                meta.last_contact = Some(Duration::from_millis(number()?));
-            } else if known == &KNOWN_LEADER {
-                meta.known_leader = Some(boolean()?);
-            } else if known == &EFFECTIVE_CONSISTENCY {
-                meta.effective_consistency =
-                    Some(Consistency::from_name(text).ok_or_else(|| malformed(text))?);
-            } else if known == &FILTERED_BY_ACLS {
-                meta.results_filtered_by_acls = Some(boolean()?);
-            } else if known == &CACHE {
-                meta.cache_hit = Some(match text {
-                    "HIT" => true,
-                    "MISS" => false,
-                    _ => return Err(malformed(text)),
-                });
-            } else if known == &AGE {
-                meta.cache_age = Some(Duration::from_secs(number()?));
+            match name {
+                "x-consul-index" => meta.last_index = number()?,
+                "x-consul-contenthash" => meta.last_content_hash = Some(text.to_owned()),
+                "x-consul-lastcontact" => {
+                    meta.last_contact = Some(Duration::from_millis(number()?));
+                }
+                "x-consul-knownleader" => meta.known_leader = Some(boolean()?),
+                "x-consul-effective-consistency" => {
+                    meta.effective_consistency =
+                        Some(Consistency::from_name(text).ok_or_else(|| malformed(text))?);
+                }
+                "x-consul-results-filtered-by-acls" => {
+                    meta.results_filtered_by_acls = Some(boolean()?);
+                }
+                "x-cache" => {
+                    meta.cache_hit = Some(match text {
+                        "HIT" => true,
+                        "MISS" => false,
+                        _ => return Err(malformed(text)),
+                    });
+                }
+                _ => meta.cache_age = Some(Duration::from_secs(number()?)),
             }
         }
         Ok(meta)
