@@ -121,3 +121,8 @@ pub mod transport {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// The porting guide's examples, compiled with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/porting-from-aioconsul.md")]
+struct PortingGuideDoctests;
