@@ -89,3 +89,38 @@ impl LogCapture {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 }
+
+/// The next answer of `watch` for which `done` holds (a watch may first yield unrelated
+/// changes, such as the agent's own node being updated); at most 10 s, then the test fails
+/// naming `what` it waited for.
+pub async fn next_until<T: Clone + PartialEq + Send + 'static>(
+    watch: &mut consulate::Watch<T>,
+    what: &str,
+    done: impl Fn(&T) -> bool,
+) -> consulate::QueryResponse<T> {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let change = watch
+                .next()
+                .await
+                .expect("a watch does not end")
+                .expect("a watch read");
+            if done(&change.value) {
+                return change;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting for the watch to see {what}"))
+}
+
+/// The next change `watch` yields; at most 10 s.
+pub async fn next_change<T: Clone + PartialEq + Send + 'static>(
+    watch: &mut consulate::Watch<T>,
+) -> consulate::QueryResponse<T> {
+    tokio::time::timeout(Duration::from_secs(10), watch.next())
+        .await
+        .expect("a change wakes the watch")
+        .expect("a watch does not end")
+        .expect("the read succeeds")
+}

@@ -1,11 +1,10 @@
 //! The ACL system against a real agent with ACLs enabled (default deny).
 
-use consul_integration_tests::{recording_client, LogCapture, TestAgent};
+use consul_integration_tests::{next_change, recording_client, LogCapture, TestAgent};
 use consulate::acl::{
     AclPolicy, AclRole, AclToken, LegacyAclRequest, LegacyAclType, Policy, Rules,
 };
-use consulate::{Client, Error, QueryResponse, Token, Watch};
-use std::time::Duration;
+use consulate::{Client, Error, Token};
 
 const MASTER: &str = "root-secret-0000-0000-000000000001";
 
@@ -365,18 +364,6 @@ async fn acl_endpoints_on_an_agent_without_acls() {
         matches!(&err, Error::Status { code, body, .. } if code.as_u16() == 401 && body.contains("ACL support disabled")),
         "{err:?}"
     );
-}
-
-/// The next answer of a watch, which must come within 10 s.
-async fn next_change<T>(watch: &mut Watch<T>) -> QueryResponse<T>
-where
-    T: Clone + PartialEq + Send + 'static,
-{
-    tokio::time::timeout(Duration::from_secs(10), watch.next())
-        .await
-        .expect("a change wakes the watch")
-        .expect("a watch does not end")
-        .expect("the read succeeds")
 }
 
 #[tokio::test]

@@ -1,40 +1,17 @@
 //! The catalog against real agents: reads, registration of external nodes, services and
 //! checks, other datacenters, watches.
 
-use consul_integration_tests::{eventually, recording_client, Federation, TestAgent};
+use consul_integration_tests::{eventually, next_until, recording_client, Federation, TestAgent};
 use consulate::agent::ServiceRegistration;
 use consulate::catalog::{
     AgentService, CatalogDeregistration, CatalogRegistration, CheckStatus, HealthCheck,
 };
-use consulate::{Client, Error, QueryResponse, ValidationError, Watch};
+use consulate::{Client, Error, ValidationError};
 use std::time::{Duration, Instant};
 
 /// Registers a service with the local agent.
 async fn agent_register(client: &Client, reg: &ServiceRegistration) {
     client.agent().service_register(reg.clone()).await.unwrap();
-}
-
-/// The next answer of `watch` for which `done` holds (a watch may first yield unrelated
-/// changes, such as the agent's own node being updated); at most 10 s.
-async fn next_until<T: Clone + PartialEq + Send + 'static>(
-    watch: &mut Watch<T>,
-    what: &str,
-    done: impl Fn(&T) -> bool,
-) -> QueryResponse<T> {
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let change = watch
-                .next()
-                .await
-                .expect("a watch does not end")
-                .expect("a watch read");
-            if done(&change.value) {
-                return change;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("timed out waiting for the watch to see {what}"))
 }
 
 #[tokio::test]

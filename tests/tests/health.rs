@@ -1,11 +1,11 @@
 //! Health endpoints against real agents: TTL transitions seen through every health read,
 //! the passing-only filter, maintenance, blocking reads, several agents, other datacenters.
 
-use consul_integration_tests::{eventually, recording_client, Federation, TestAgent};
+use consul_integration_tests::{eventually, next_until, recording_client, Federation, TestAgent};
 use consulate::agent::{CheckDefinition, ServiceRegistration};
 use consulate::catalog::{AgentService, CatalogRegistration, HealthCheck};
 use consulate::health::{CheckStatus, HealthState, ServiceEntry};
-use consulate::{Error, QueryResponse, ValidationError, Watch};
+use consulate::{Error, ValidationError};
 use std::time::Duration;
 
 /// The local agent's calls this file makes (registration, TTL updates, maintenance).
@@ -51,29 +51,6 @@ mod local {
         }
         .unwrap();
     }
-}
-
-/// The next answer of `watch` for which `done` holds (a watch may first yield unrelated
-/// changes, such as the agent's own node being updated); at most 10 s.
-async fn next_until<T: Clone + PartialEq + Send + 'static>(
-    watch: &mut Watch<T>,
-    what: &str,
-    done: impl Fn(&T) -> bool,
-) -> QueryResponse<T> {
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let change = watch
-                .next()
-                .await
-                .expect("a watch does not end")
-                .expect("a watch read");
-            if done(&change.value) {
-                return change;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("timed out waiting for the watch to see {what}"))
 }
 
 fn service_check(entry: &ServiceEntry, id: &str) -> CheckStatus {

@@ -1,6 +1,6 @@
 //! Sessions against a real agent.
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{next_change, recording_client, TestAgent};
 use consulate::session::{NewSession, SessionBehavior};
 use consulate::ValidationError;
 use std::time::{Duration, Instant};
@@ -95,18 +95,6 @@ async fn blocking_list_returns_when_a_session_appears() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(next.meta.last_index > first.meta.last_index);
     assert!(next.value.iter().any(|s| s.id == id));
-}
-
-/// Waits (at most 5 s, as a failure bound) for the next item of a watch.
-async fn next_change<T>(watch: &mut consulate::Watch<T>) -> consulate::QueryResponse<T>
-where
-    T: Clone + PartialEq + Send + 'static,
-{
-    tokio::time::timeout(Duration::from_secs(5), watch.next())
-        .await
-        .expect("the watch sees the change")
-        .expect("the watch goes on")
-        .expect("no error")
 }
 
 #[tokio::test]

@@ -271,119 +271,119 @@ impl Answer {
     }
 }
 
-/// A read (a call with [`QueryOptions`]), run when awaited; returns the value with its
-/// [`QueryMeta`].
-#[must_use = "a request does nothing until it is awaited"]
-pub struct ReadRequest<C> {
-    client: Client,
-    call: C,
-    opts: QueryOptions,
-}
-
-/// A write (a call with [`WriteOptions`]), run when awaited; returns the value with its
-/// [`WriteMeta`].
-#[must_use = "a request does nothing until it is awaited"]
-pub struct WriteRequest<C> {
-    client: Client,
-    call: C,
-    opts: WriteOptions,
-}
-
-impl<C: fmt::Debug> fmt::Debug for ReadRequest<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReadRequest")
-            .field("call", &self.call)
-            .field("options", &self.opts)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<C: fmt::Debug> fmt::Debug for WriteRequest<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WriteRequest")
-            .field("call", &self.call)
-            .field("options", &self.opts)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<C: Clone> Clone for ReadRequest<C> {
-    fn clone(&self) -> Self {
-        ReadRequest {
-            client: self.client.clone(),
-            call: self.call.clone(),
-            opts: self.opts.clone(),
+/// What a read and a write request share: their struct, `Debug`, `Clone`, constructor and
+/// the setters of the options every call takes (token, namespace, partition, a prepared
+/// set), and `dc()` where the servers answer.
+macro_rules! request_type {
+    ($(#[$doc:meta])* $name:ident, $opts:ident, $verb:literal) => {
+        $(#[$doc])*
+        #[must_use = "a request does nothing until it is awaited"]
+        pub struct $name<C> {
+            client: Client,
+            call: C,
+            opts: $opts,
         }
-    }
+
+        impl<C: fmt::Debug> fmt::Debug for $name<C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("call", &self.call)
+                    .field("options", &self.opts)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl<C: Clone> Clone for $name<C> {
+            fn clone(&self) -> Self {
+                $name {
+                    client: self.client.clone(),
+                    call: self.call.clone(),
+                    opts: self.opts.clone(),
+                }
+            }
+        }
+
+        impl<C: Call> $name<C> {
+            /// A request of `call` through `client`, with no options set.
+            pub fn new(client: Client, call: C) -> Self {
+                $name {
+                    client,
+                    call,
+                    opts: $opts::default(),
+                }
+            }
+
+            /// The call's own parameters, for its family's setters.
+            pub(crate) fn call_mut(&mut self) -> &mut C {
+                &mut self.call
+            }
+
+            /// The datacenter the request goes to: its own, else the handle's.
+            fn datacenter(&self) -> Option<&str> {
+                self.opts
+                    .datacenter
+                    .as_deref()
+                    .or_else(|| self.client.datacenter())
+            }
+
+            /// The call's own parameters.
+            pub fn call(&self) -> &C {
+                &self.call
+            }
+
+            /// The options set so far.
+            pub fn options_ref(&self) -> &$opts {
+                &self.opts
+            }
+
+            /// Uses these options (a prepared set), replacing any set before.
+            pub fn options(mut self, opts: &$opts) -> Self {
+                self.opts = opts.clone();
+                self
+            }
+
+            /// Sends this token instead of the client's.
+            pub fn token(mut self, token: impl Into<Token>) -> Self {
+                self.opts.token = Some(token.into());
+                self
+            }
+
+            #[doc = concat!($verb, " in this namespace (Consul Enterprise).")]
+            pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+                self.opts.namespace = Some(namespace.into());
+                self
+            }
+
+            #[doc = concat!($verb, " in this admin partition (Consul Enterprise).")]
+            pub fn partition(mut self, partition: impl Into<String>) -> Self {
+                self.opts.partition = Some(partition.into());
+                self
+            }
+        }
+
+        impl<C: Cluster> $name<C> {
+            #[doc = concat!($verb, " in datacenter `name` instead of the handle's (or the agent's own).")]
+            pub fn dc(mut self, name: impl Into<String>) -> Self {
+                self.opts.datacenter = Some(name.into());
+                self
+            }
+        }
+    };
 }
 
-impl<C: Clone> Clone for WriteRequest<C> {
-    fn clone(&self) -> Self {
-        WriteRequest {
-            client: self.client.clone(),
-            call: self.call.clone(),
-            opts: self.opts.clone(),
-        }
-    }
+request_type! {
+    /// A read (a call with [`QueryOptions`]), run when awaited; returns the value with its
+    /// [`QueryMeta`].
+    ReadRequest, QueryOptions, "Reads"
+}
+
+request_type! {
+    /// A write (a call with [`WriteOptions`]), run when awaited; returns the value with its
+    /// [`WriteMeta`].
+    WriteRequest, WriteOptions, "Writes"
 }
 
 impl<C: Call> ReadRequest<C> {
-    /// A read of `call` through `client`, with no options set.
-    pub fn new(client: Client, call: C) -> Self {
-        ReadRequest {
-            client,
-            call,
-            opts: QueryOptions::default(),
-        }
-    }
-
-    /// The call's own parameters, for its family's setters.
-    pub(crate) fn call_mut(&mut self) -> &mut C {
-        &mut self.call
-    }
-
-    /// The datacenter the request goes to: its own, else the handle's.
-    fn datacenter(&self) -> Option<&str> {
-        self.opts
-            .datacenter
-            .as_deref()
-            .or_else(|| self.client.datacenter())
-    }
-
-    /// The call's own parameters.
-    pub fn call(&self) -> &C {
-        &self.call
-    }
-
-    /// The options set so far.
-    pub fn options_ref(&self) -> &QueryOptions {
-        &self.opts
-    }
-
-    /// Uses these options (a prepared set), replacing any set before.
-    pub fn options(mut self, opts: &QueryOptions) -> Self {
-        self.opts = opts.clone();
-        self
-    }
-
-    /// Sends this token instead of the client's.
-    pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.opts.token = Some(token.into());
-        self
-    }
-
-    /// Reads in this namespace (Consul Enterprise).
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.opts.namespace = Some(namespace.into());
-        self
-    }
-
-    /// Reads in this admin partition (Consul Enterprise).
-    pub fn partition(mut self, partition: impl Into<String>) -> Self {
-        self.opts.partition = Some(partition.into());
-        self
-    }
-
     /// Runs the read.
     ///
     /// # Errors
@@ -425,13 +425,24 @@ impl<C: Call> ReadRequest<C> {
     }
 }
 
-impl<C: Cluster> ReadRequest<C> {
-    /// Reads from datacenter `name` instead of the handle's (or the agent's own).
-    pub fn dc(mut self, name: impl Into<String>) -> Self {
-        self.opts.datacenter = Some(name.into());
-        self
+impl<C: Call> WriteRequest<C> {
+    /// Runs the write. It is reported done only when Consul confirmed it.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
+    pub async fn send(self) -> Result<WriteResponse<C::Output>> {
+        let endpoint = self.call.endpoint_in(self.datacenter())?;
+        let answer = self
+            .client
+            .execute(&endpoint, Options::Write(&self.opts))
+            .await?;
+        let meta = answer.write_meta();
+        let value = self.call.output(answer)?;
+        Ok(WriteResponse { value, meta })
     }
+}
 
+impl<C: Cluster> ReadRequest<C> {
     /// Lets any server answer, even without a leader (`?stale`): fast, possibly behind.
     pub fn stale(self) -> Self {
         self.consistency(Consistency::Stale)
@@ -507,87 +518,6 @@ impl<C: Call> IntoFuture for ReadRequest<C> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
-    }
-}
-
-impl<C: Call> WriteRequest<C> {
-    /// A write of `call` through `client`, with no options set.
-    pub fn new(client: Client, call: C) -> Self {
-        WriteRequest {
-            client,
-            call,
-            opts: WriteOptions::default(),
-        }
-    }
-
-    /// The call's own parameters, for its family's setters.
-    pub(crate) fn call_mut(&mut self) -> &mut C {
-        &mut self.call
-    }
-
-    /// The datacenter the request goes to: its own, else the handle's.
-    fn datacenter(&self) -> Option<&str> {
-        self.opts
-            .datacenter
-            .as_deref()
-            .or_else(|| self.client.datacenter())
-    }
-
-    /// The call's own parameters.
-    pub fn call(&self) -> &C {
-        &self.call
-    }
-
-    /// The options set so far.
-    pub fn options_ref(&self) -> &WriteOptions {
-        &self.opts
-    }
-
-    /// Uses these options (a prepared set), replacing any set before.
-    pub fn options(mut self, opts: &WriteOptions) -> Self {
-        self.opts = opts.clone();
-        self
-    }
-
-    /// Sends this token instead of the client's.
-    pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.opts.token = Some(token.into());
-        self
-    }
-
-    /// Writes in this namespace (Consul Enterprise).
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.opts.namespace = Some(namespace.into());
-        self
-    }
-
-    /// Writes in this admin partition (Consul Enterprise).
-    pub fn partition(mut self, partition: impl Into<String>) -> Self {
-        self.opts.partition = Some(partition.into());
-        self
-    }
-
-    /// Runs the write. It is reported done only when Consul confirmed it.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
-    pub async fn send(self) -> Result<WriteResponse<C::Output>> {
-        let endpoint = self.call.endpoint_in(self.datacenter())?;
-        let answer = self
-            .client
-            .execute(&endpoint, Options::Write(&self.opts))
-            .await?;
-        let meta = answer.write_meta();
-        let value = self.call.output(answer)?;
-        Ok(WriteResponse { value, meta })
-    }
-}
-
-impl<C: Cluster> WriteRequest<C> {
-    /// Writes to datacenter `name` instead of the handle's (or the agent's own).
-    pub fn dc(mut self, name: impl Into<String>) -> Self {
-        self.opts.datacenter = Some(name.into());
-        self
     }
 }
 

@@ -340,11 +340,6 @@ impl ReadRequest<CatalogConnect> {
 }
 
 impl Catalog {
-    /// The datacenter this handle is scoped to, if any.
-    pub fn datacenter(&self) -> Option<&str> {
-        self.client.datacenter()
-    }
-
     /// The datacenters Consul knows, sorted by estimated round-trip time from the servers
     /// of the agent's datacenter (aioconsul's `catalog.datacenters()`).
     ///

@@ -33,6 +33,11 @@ macro_rules! family {
                 }
             }
 
+            /// The datacenter this handle is scoped to, if any (aioconsul's `endpoint.dc`).
+            pub fn datacenter(&self) -> Option<&str> {
+                self.client.datacenter()
+            }
+
             /// The client this handle calls through.
             pub fn client(&self) -> &$crate::Client {
                 &self.client

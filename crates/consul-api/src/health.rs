@@ -214,11 +214,6 @@ read_setters!(HealthChecks: filter, near, node_meta);
 read_setters!(HealthStateGet: filter, near, node_meta);
 
 impl Health {
-    /// The datacenter this handle is scoped to, if any.
-    pub fn datacenter(&self) -> Option<&str> {
-        self.client.datacenter()
-    }
-
     /// The checks of node `node` (aioconsul's `health(node=…)`); `.filter(..)` keeps
     /// those matching an expression.
     ///
