@@ -2,11 +2,15 @@
 //!
 //! A [`Client`] holds the configuration and a shared transport; each endpoint family is a
 //! cheap handle made from it ([`Client::kv`], …), with Go's method names in snake case.
+//! A method takes only what names its target and returns a request ([`ReadRequest`],
+//! [`WriteRequest`]) with chained setters for everything optional; it runs when awaited.
 //! Reads return [`QueryResponse`] (value plus [`QueryMeta`]: index, leader, cache),
-//! writes return [`WriteResponse`]. Every request goes through one private path that
-//! validates input before sending, sends the token only as the `X-Consul-Token` header,
-//! runs inside a `tracing` span (method, path, status, duration — never the token) and
-//! maps failure statuses to a typed [`Error`].
+//! writes return [`WriteResponse`]; a read of one item is `None` when it does not exist,
+//! and every blocking read has `.watch()`, a stream of its changes ([`Watch`]). Every
+//! request goes through one executor that validates input before sending, sends the token
+//! only as the `X-Consul-Token` header, runs inside a `tracing` span (method, path, status,
+//! duration — never the token) and maps failure statuses to a typed [`Error`]; [`call`]
+//! describes the shape.
 //!
 //! ```no_run
 //! # async fn demo() -> consul_api::Result<()> {
