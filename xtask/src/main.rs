@@ -97,7 +97,20 @@ fn demo() -> Result<(), String> {
 }
 
 const FAMILIES: &[&str] = &[
-    "kv", "agent", "catalog", "health", "session", "event", "acl", "status", "snapshot", "txn",
+    "kv",
+    "agent",
+    "catalog",
+    "health",
+    "session",
+    "event",
+    "acl",
+    "status",
+    "snapshot",
+    "txn",
+    "query",
+    "coordinate",
+    "operator",
+    "debug",
 ];
 
 struct Step {

@@ -29,7 +29,7 @@
 //!   [`consul_transport::HyperTransport`].
 //! - `tls`: `https://` addresses (rustls), with HTTP/2 when the agent offers it.
 //! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`,
-//!   `status`, `snapshot`, `txn`;
+//!   `status`, `snapshot`, `txn`, `query`, `coordinate`, `operator`, `debug`;
 //!   `full` turns them all on.
 //!
 //! Models live in [`consul_types`], the transport in [`consul_transport`]; most users
@@ -58,6 +58,12 @@ pub mod agent;
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub mod catalog;
+#[cfg(feature = "coordinate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "coordinate")))]
+pub mod coordinate;
+#[cfg(feature = "debug")]
+#[cfg_attr(docsrs, doc(cfg(feature = "debug")))]
+pub mod debug;
 #[cfg(feature = "event")]
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
 pub mod event;
@@ -70,6 +76,12 @@ pub mod kv;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod lock;
+#[cfg(feature = "operator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "operator")))]
+pub mod operator;
+#[cfg(feature = "query")]
+#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
+pub mod query;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod semaphore;

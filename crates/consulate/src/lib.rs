@@ -46,6 +46,10 @@
 //! | `status` | Raft leader and peers | yes |
 //! | `snapshot` | saving (streamed) and restoring snapshots | no |
 //! | `txn` | atomic transactions over KV, nodes, services and checks | no |
+//! | `query` | prepared queries, with failover to other datacenters | no |
+//! | `coordinate` | network coordinates and round-trip estimates | no |
+//! | `operator` | Raft peers, autopilot, the gossip keyring | no |
+//! | `debug` | the agent's Go profiles (`/debug/pprof`) | no |
 //! | `full` | every endpoint family | no |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -68,6 +72,14 @@ pub use consul_api::agent;
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[doc(inline)]
 pub use consul_api::catalog;
+#[cfg(feature = "coordinate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "coordinate")))]
+#[doc(inline)]
+pub use consul_api::coordinate;
+#[cfg(feature = "debug")]
+#[cfg_attr(docsrs, doc(cfg(feature = "debug")))]
+#[doc(inline)]
+pub use consul_api::debug;
 #[cfg(feature = "event")]
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
 #[doc(inline)]
@@ -84,6 +96,14 @@ pub use consul_api::kv;
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 #[doc(inline)]
 pub use consul_api::lock;
+#[cfg(feature = "operator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "operator")))]
+#[doc(inline)]
+pub use consul_api::operator;
+#[cfg(feature = "query")]
+#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
+#[doc(inline)]
+pub use consul_api::query;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 #[doc(inline)]

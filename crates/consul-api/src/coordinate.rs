@@ -1,0 +1,1 @@
+//! Network coordinates (`/v1/coordinate`).

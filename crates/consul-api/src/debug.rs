@@ -1,0 +1,1 @@
+//! The agent's Go profiles (`/debug/pprof`).

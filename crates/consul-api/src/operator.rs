@@ -1,0 +1,1 @@
+//! Cluster operations (`/v1/operator`).

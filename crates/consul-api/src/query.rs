@@ -1,0 +1,1 @@
+//! Prepared queries (`/v1/query`).

@@ -1,0 +1,1 @@
+//! Network coordinates: models and the round-trip estimate.

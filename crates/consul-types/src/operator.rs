@@ -1,0 +1,1 @@
+//! Cluster operations: Raft, autopilot and keyring models.

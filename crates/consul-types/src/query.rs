@@ -1,0 +1,1 @@
+//! Prepared queries: definitions and results.
