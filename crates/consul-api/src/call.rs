@@ -318,6 +318,12 @@ macro_rules! request_type {
                 &mut self.call
             }
 
+            /// The options, for the setters declared per call (`read_setters!`).
+            #[allow(dead_code)]
+            pub(crate) fn opts_mut(&mut self) -> &mut $opts {
+                &mut self.opts
+            }
+
             /// The datacenter the request goes to: its own, else the handle's.
             fn datacenter(&self) -> Option<&str> {
                 self.opts
@@ -389,39 +395,23 @@ impl<C: Call> ReadRequest<C> {
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
     pub async fn send(self) -> Result<QueryResponse<C::Output>> {
-        let endpoint = self.call.endpoint_in(self.datacenter())?;
-        let answer = self
+        let mut this = self;
+        // The client's default wait (Go's `Config.WaitTime`) for blocking reads that set
+        // none, or zero ("the default").
+        let blocking = this.opts.wait_index.is_some() || this.opts.wait_hash.is_some();
+        if blocking && this.opts.wait_time.is_none_or(|w| w.is_zero()) {
+            if let Some(wait) = this.client.inner.wait_time {
+                this.opts.wait_time = Some(wait);
+            }
+        }
+        let endpoint = this.call.endpoint_in(this.datacenter())?;
+        let answer = this
             .client
-            .execute(&endpoint, Options::Read(&self.opts))
+            .execute(&endpoint, Options::Read(&this.opts))
             .await?;
         let meta = answer.query_meta()?;
-        let value = self.call.output(answer)?;
+        let value = this.call.output(answer)?;
         Ok(QueryResponse { value, meta })
-    }
-
-    pub(crate) fn set_filter(mut self, filter: impl Into<String>) -> Self {
-        self.opts.filter = Some(filter.into());
-        self
-    }
-
-    pub(crate) fn set_near(mut self, node: impl Into<String>) -> Self {
-        self.opts.near = Some(node.into());
-        self
-    }
-
-    pub(crate) fn add_node_meta(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        self.opts.node_meta.push((key.into(), value.into()));
-        self
-    }
-
-    pub(crate) fn set_cached(mut self, max_age: Option<Duration>) -> Self {
-        self.opts.use_cache = true;
-        self.opts.max_age = max_age;
-        self
     }
 }
 
@@ -542,28 +532,79 @@ macro_rules! read_setters {
     (@one filter) => {
         /// Keeps only the entries matching this expression (`?filter=`, Consul 1.5+), for
         /// example `Service.Tags contains "v1"`.
-        pub fn filter(self, expression: impl Into<String>) -> Self {
-            self.set_filter(expression)
+        pub fn filter(mut self, expression: impl Into<String>) -> Self {
+            self.opts_mut().filter = Some(expression.into());
+            self
         }
     };
     (@one near) => {
         /// Sorts by estimated round-trip time from this node (`?near=`; `_agent` for the
         /// agent answering).
-        pub fn near(self, node: impl Into<String>) -> Self {
-            self.set_near(node)
+        pub fn near(mut self, node: impl Into<String>) -> Self {
+            self.opts_mut().near = Some(node.into());
+            self
         }
     };
     (@one node_meta) => {
         /// Keeps only nodes with this metadata (`?node-meta=key:value`); repeatable.
-        pub fn node_meta(self, key: impl Into<String>, value: impl Into<String>) -> Self {
-            self.add_node_meta(key, value)
+        pub fn node_meta(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+            self.opts_mut().node_meta.push((key.into(), value.into()));
+            self
         }
     };
     (@one cached) => {
         /// Serves the read from the agent's cache (`?cached`), accepting an answer up to
         /// `max_age` old when given (`Cache-Control: max-age`).
-        pub fn cached(self, max_age: impl Into<Option<std::time::Duration>>) -> Self {
-            self.set_cached(max_age.into())
+        pub fn cached(mut self, max_age: impl Into<Option<std::time::Duration>>) -> Self {
+            let opts = self.opts_mut();
+            opts.use_cache = true;
+            opts.max_age = max_age.into();
+            self
+        }
+
+        /// With [`cached`](Self::cached): when the servers cannot be reached, accepts a
+        /// cached answer up to `age` old (`Cache-Control: stale-if-error`; Go's
+        /// `StaleIfError`).
+        pub fn stale_if_error(mut self, age: std::time::Duration) -> Self {
+            self.opts_mut().stale_if_error = Some(age);
+            self
+        }
+    };
+    (@one relay_factor) => {
+        /// Has `factor` other agents (0 to 5) relay each agent's answer back
+        /// (`?relay-factor=`), for resilience against lost gossip.
+        pub fn relay_factor(mut self, factor: u8) -> Self {
+            self.opts_mut().relay_factor = Some(factor);
+            self
+        }
+    };
+    (@one local_only) => {
+        /// Asks the local agent only instead of every server (`?local-only`).
+        pub fn local_only(mut self) -> Self {
+            self.opts_mut().local_only = true;
+            self
+        }
+    };
+    (@one connect) => {
+        /// Only Connect-capable instances (`?connect`).
+        pub fn connect(mut self) -> Self {
+            self.opts_mut().connect = true;
+            self
+        }
+    };
+}
+
+/// Declares the write setters a call accepts besides the common ones (`relay_factor`).
+#[allow(unused_macros)]
+macro_rules! write_setters {
+    ($call:ty: relay_factor) => {
+        impl $crate::call::WriteRequest<$call> {
+            /// Has `factor` other agents (0 to 5) relay each agent's answer back
+            /// (`?relay-factor=`), for resilience against lost gossip.
+            pub fn relay_factor(mut self, factor: u8) -> Self {
+                self.opts_mut().relay_factor = Some(factor);
+                self
+            }
         }
     };
 }

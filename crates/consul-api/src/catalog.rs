@@ -54,25 +54,18 @@ fn read(path: &'static str, accepts: Accepts) -> Endpoint {
         .accepts(accepts)
 }
 
-/// What a read accepts besides the common options (`Accepts` is built field by field: it is
-/// non-exhaustive).
-const fn accepts(filter: bool, near: bool, node_meta: bool, cache: bool) -> Accepts {
-    let mut accepts = Accepts::NONE;
-    accepts.filter = filter;
-    accepts.near = near;
-    accepts.node_meta = node_meta;
-    accepts.cache = cache;
-    accepts
-}
-
 /// `filter`, `near` and `node_meta`.
-const LISTS: Accepts = accepts(true, true, true, false);
+const LISTS: Accepts = Accepts::NONE.with_filter().with_near().with_node_meta();
 
 /// Those of a list, and the agent cache.
-const CACHED_LISTS: Accepts = accepts(true, true, true, true);
+const CACHED_LISTS: Accepts = Accepts::NONE
+    .with_filter()
+    .with_near()
+    .with_node_meta()
+    .with_cache();
 
 /// `filter` only.
-const FILTER: Accepts = accepts(true, false, false, false);
+const FILTER: Accepts = Accepts::NONE.with_filter();
 
 /// `?tag=` parameters; an empty tag is refused rather than sent.
 fn with_tags(mut endpoint: Endpoint, tags: &[String]) -> Result<Endpoint, ValidationError> {
@@ -128,7 +121,10 @@ impl Call for CatalogServices {
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
         // Consul 1.8.7 ignores `?filter=` here (even an invalid one): not offered.
-        Ok(read("catalog/services", accepts(false, false, true, true)))
+        Ok(read(
+            "catalog/services",
+            Accepts::NONE.with_node_meta().with_cache(),
+        ))
     }
 
     fn output(&self, answer: Answer) -> Result<BTreeMap<String, Vec<String>>> {

@@ -53,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) blocking_margin: Duration,
     /// The longest a streamed body (a snapshot) may go without a byte: the request timeout.
     pub(crate) idle_limit: Duration,
+    /// The wait of blocking reads that set none.
+    pub(crate) wait_time: Option<Duration>,
 }
 
 impl fmt::Debug for Client {
@@ -134,6 +136,7 @@ impl Client {
                     .request_timeout
                     .map_or(DEFAULT_BLOCKING_MARGIN, |t| t.min(DEFAULT_BLOCKING_MARGIN)),
                 idle_limit: config.request_timeout.unwrap_or(DEFAULT_IDLE_LIMIT),
+                wait_time: config.wait_time,
             }),
             datacenter: config.datacenter.map(Arc::from),
         })
@@ -185,6 +188,14 @@ fn check_timeouts(config: &Config) -> Result<()> {
         if value == Some(Duration::ZERO) {
             return Err(Error::Config(format!("{name} must be greater than zero")));
         }
+    }
+    if let Some(wait) = config
+        .wait_time
+        .filter(|w| *w > consul_types::MAX_WAIT_TIME)
+    {
+        return Err(Error::Config(format!(
+            "wait_time {wait:?} is longer than Consul's limit of 10 minutes"
+        )));
     }
     Ok(())
 }
@@ -362,6 +373,14 @@ impl ClientBuilder {
     #[must_use]
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.config.request_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a blocking read waits when it does not say (Go's `Config.WaitTime`; at most
+    /// 10 minutes, checked when a read is made).
+    #[must_use]
+    pub fn wait_time(mut self, wait: Duration) -> Self {
+        self.config.wait_time = Some(wait);
         self
     }
 

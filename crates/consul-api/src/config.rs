@@ -220,6 +220,9 @@ pub struct Config {
     /// Blocking reads get `wait` plus Consul's jitter plus this margin. Zero is refused
     /// when the client is made.
     pub request_timeout: Option<Duration>,
+    /// How long a blocking read waits when it does not say (Go's `Config.WaitTime`; at
+    /// most 10 minutes). Unset: the agent's default of 5 minutes.
+    pub wait_time: Option<Duration>,
 }
 
 /// The environment variables [`Config::from_env`] reads, as Consul's own tools name them.

@@ -56,9 +56,13 @@ impl Client {
         }
     }
 
-    /// A blocking read may take its wait, Consul's jitter and a margin; anything else the
+    /// A blocking read may take its wait, Consul's jitter and a margin; an answer the server
+    /// holds on purpose (a profile) that time and the request timeout; anything else the
     /// transport's own limit.
     fn time_budget(&self, endpoint: &Endpoint, options: Options<'_>) -> Option<Duration> {
+        if let Some(hold) = endpoint.held_for() {
+            return Some(hold.saturating_add(self.inner.idle_limit));
+        }
         match (options, endpoint.blocking_mode()) {
             (Options::Read(opts), Blocking::Index | Blocking::Hash) => opts
                 .blocking_budget()

@@ -13,7 +13,7 @@ macro_rules! family {
         }
 
         impl $crate::Client {
-            #[doc = concat!("The ", $what, " ([`", stringify!($name), "`]).")]
+            #[doc = concat!("The ", $what, " ([`", stringify!($name), "`](struct@", stringify!($name), ")).")]
             pub fn $method(&self) -> $name {
                 $name {
                     client: self.clone(),

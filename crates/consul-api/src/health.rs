@@ -39,19 +39,8 @@ family! {
     Health, health, "health endpoints"
 }
 
-/// What a read accepts besides the common options (`Accepts` is built field by field: it is
-/// non-exhaustive).
-const fn accepts(filter: bool, near: bool, node_meta: bool, cache: bool) -> Accepts {
-    let mut accepts = Accepts::NONE;
-    accepts.filter = filter;
-    accepts.near = near;
-    accepts.node_meta = node_meta;
-    accepts.cache = cache;
-    accepts
-}
-
 /// `filter`, `near` and `node_meta`.
-const LISTS: Accepts = accepts(true, true, true, false);
+const LISTS: Accepts = Accepts::NONE.with_filter().with_near().with_node_meta();
 
 /// A blocking read of health information, accepting these options.
 fn read(path: &'static str, accepts: Accepts) -> Endpoint {
@@ -71,7 +60,7 @@ impl Call for HealthNode {
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
         validate_node_name(&self.node)?;
-        read("health/node", accepts(true, false, false, false)).segment("node name", &self.node)
+        read("health/node", Accepts::NONE.with_filter()).segment("node name", &self.node)
     }
 
     fn output(&self, answer: Answer) -> Result<Vec<HealthCheck>> {
@@ -135,8 +124,15 @@ impl Instances {
 
     fn endpoint(&self, path: &'static str) -> Result<Endpoint, ValidationError> {
         validate_service_name(&self.service)?;
-        let mut endpoint =
-            read(path, accepts(true, true, true, true)).segment("service name", &self.service)?;
+        let mut endpoint = read(
+            path,
+            Accepts::NONE
+                .with_filter()
+                .with_near()
+                .with_node_meta()
+                .with_cache(),
+        )
+        .segment("service name", &self.service)?;
         for tag in &self.tags {
             if tag.is_empty() {
                 return Err(ValidationError::Empty { field: "tag" });

@@ -1,6 +1,11 @@
 //! The shared request path on a mock transport: what it refuses before sending, and how it
 //! scopes and authenticates every kind of call (typed, agent-local, raw).
-#![cfg(all(feature = "kv", feature = "agent", feature = "catalog"))]
+#![cfg(all(
+    feature = "kv",
+    feature = "agent",
+    feature = "catalog",
+    feature = "debug"
+))]
 
 use consul_api::agent::ServiceRegistration;
 use consul_api::{Client, Config, Consistency, QueryOptions, WriteOptions};
@@ -252,4 +257,37 @@ async fn agent_calls_carry_the_clients_namespace_and_partition() {
         .filter(|(k, _)| k == "ns")
         .collect();
     assert_eq!(namespaces, [("ns".to_owned(), "other".to_owned())]);
+}
+
+#[tokio::test]
+async fn metadata_of_newer_agents_is_read() {
+    let (client, mock) = client();
+    mock.push(
+        Reply::json("[]")
+            .header("x-consul-index", "3")
+            .header("x-consul-default-acl-policy", "deny")
+            .header("x-consul-translate-addresses", "true"),
+    );
+    let meta = client.catalog().nodes().await.unwrap().meta;
+    assert_eq!(
+        meta.default_acl_policy,
+        Some(consul_api::types::DefaultAclPolicy::Deny)
+    );
+    assert_eq!(meta.address_translation_enabled, Some(true));
+}
+
+#[tokio::test]
+async fn profiles_are_read_from_the_agents_root_not_v1() {
+    let (client, mock) = client();
+    mock.push(Reply::json("\u{1f}\u{8b}"));
+    client
+        .debug()
+        .trace(Duration::from_millis(1500))
+        .await
+        .unwrap();
+    let sent = mock.last().unwrap();
+    assert_eq!(sent.uri.path(), "/debug/pprof/trace");
+    assert_eq!(sent.query("seconds").as_deref(), Some("1"));
+    // The time limit covers the recording and then the request timeout.
+    assert!(sent.timeout.unwrap() >= Duration::from_secs(1));
 }

@@ -113,8 +113,14 @@ pub struct Accepts {
     pub near: bool,
     /// `?node-meta=`.
     pub node_meta: bool,
-    /// `?cached` and `Cache-Control: max-age`.
+    /// `?cached` and `Cache-Control: max-age, stale-if-error`.
     pub cache: bool,
+    /// `?relay-factor=` (keyring operations).
+    pub relay_factor: bool,
+    /// `?local-only` (keyring listing).
+    pub local_only: bool,
+    /// `?connect` (prepared query execution).
+    pub connect: bool,
 }
 
 impl Accepts {
@@ -124,6 +130,9 @@ impl Accepts {
         near: false,
         node_meta: false,
         cache: false,
+        relay_factor: false,
+        local_only: false,
+        connect: false,
     };
 
     /// Also `?filter=`.
@@ -151,6 +160,27 @@ impl Accepts {
     #[must_use]
     pub const fn with_cache(mut self) -> Self {
         self.cache = true;
+        self
+    }
+
+    /// Also `?relay-factor=`.
+    #[must_use]
+    pub const fn with_relay_factor(mut self) -> Self {
+        self.relay_factor = true;
+        self
+    }
+
+    /// Also `?local-only`.
+    #[must_use]
+    pub const fn with_local_only(mut self) -> Self {
+        self.local_only = true;
+        self
+    }
+
+    /// Also `?connect`.
+    #[must_use]
+    pub const fn with_connect(mut self) -> Self {
+        self.connect = true;
         self
     }
 }
@@ -234,6 +264,10 @@ pub struct Endpoint {
     /// Whether the path was given whole ([`Endpoint::custom`]) rather than built from
     /// checked segments, so it must be checked before sending.
     custom: bool,
+    /// Whether the path is from the agent's root (`/debug/pprof`) rather than `/v1/`.
+    root: bool,
+    /// How long the server holds the answer on purpose (a profile's duration).
+    holds: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -267,6 +301,8 @@ impl Endpoint {
             answers: &[],
             decode: Decode::Json,
             custom: false,
+            root: false,
+            holds: None,
         }
     }
 
@@ -395,6 +431,27 @@ impl Endpoint {
         self
     }
 
+    /// The path is from the agent's root rather than `/v1/` (the agent's
+    /// `/debug/pprof` profiles).
+    #[must_use]
+    pub fn at_root(mut self) -> Self {
+        self.root = true;
+        self
+    }
+
+    /// The server holds the answer for `time` on purpose (it profiles for that long), so
+    /// the request's time limit must cover it.
+    #[must_use]
+    pub fn holds_for(mut self, time: std::time::Duration) -> Self {
+        self.holds = Some(time);
+        self
+    }
+
+    /// How long the server holds the answer on purpose, if it does.
+    pub fn held_for(&self) -> Option<std::time::Duration> {
+        self.holds
+    }
+
     /// Answered by the local agent ([`Scope::Agent`]).
     #[must_use]
     pub fn agent(mut self) -> Self {
@@ -512,7 +569,8 @@ impl Endpoint {
         if self.custom {
             check_path(&self.path, self.shown_path())?;
         }
-        let mut query = Query::new(target.base, &self.path);
+        let prefix = if self.root { "/" } else { "/v1/" };
+        let mut query = Query::new(target.base, prefix, &self.path);
         for (k, v) in &self.params {
             query.push(k, v);
         }
@@ -536,6 +594,9 @@ impl Endpoint {
                 opts.validate()?;
                 if self.scope == Scope::Agent && opts.datacenter.is_some() {
                     return Err(self.not_accepted("datacenter"));
+                }
+                if !self.accepts.relay_factor && opts.relay_factor.is_some() {
+                    return Err(self.not_accepted("a relay factor"));
                 }
                 let set = Scoped::of(&opts.datacenter, &opts.namespace, &opts.partition);
                 self.push_options(&mut query, opts.query_pairs(), set, target);
@@ -620,6 +681,12 @@ impl Endpoint {
                 "node_meta",
             ),
             (!self.accepts.cache && opts.use_cache, "the agent cache"),
+            (
+                !self.accepts.relay_factor && opts.relay_factor.is_some(),
+                "a relay factor",
+            ),
+            (!self.accepts.local_only && opts.local_only, "local_only"),
+            (!self.accepts.connect && opts.connect, "connect"),
         ];
         match refused.iter().find(|(refused, _)| *refused) {
             Some((_, option)) => Err(self.not_accepted(option)),
@@ -691,10 +758,10 @@ struct Query {
 }
 
 impl Query {
-    fn new(base: &str, path: &str) -> Self {
+    fn new(base: &str, prefix: &str, path: &str) -> Self {
         let mut uri = String::with_capacity(base.len() + path.len() + 48);
         uri.push_str(base);
-        uri.push_str("/v1/");
+        uri.push_str(prefix);
         uri.push_str(path);
         let start = uri.len();
         Query { uri, start }
@@ -895,10 +962,7 @@ mod tests {
         };
         let e = Endpoint::read(Method::GET, "agent/services")
             .agent()
-            .accepts(Accepts {
-                filter: true,
-                ..Accepts::NONE
-            });
+            .accepts(Accepts::NONE.with_filter());
         let opts = QueryOptions::default();
         let r = e.to_request(&target, Options::Read(&opts)).unwrap();
         assert_eq!(r.uri(), "http://127.0.0.1:8500/v1/agent/services?ns=team");
@@ -955,12 +1019,13 @@ mod tests {
         let all = Endpoint::read(Method::GET, "health/service")
             .segment("service", "web")
             .unwrap()
-            .accepts(Accepts {
-                filter: true,
-                near: true,
-                node_meta: true,
-                cache: true,
-            });
+            .accepts(
+                Accepts::NONE
+                    .with_filter()
+                    .with_near()
+                    .with_node_meta()
+                    .with_cache(),
+            );
         let r = all
             .to_request(&Target::new(BASE), Options::Read(&accepted))
             .unwrap();
@@ -969,6 +1034,47 @@ mod tests {
             "http://127.0.0.1:8500/v1/health/service/web?filter=Service+%3D%3D+web&near=_agent&node-meta=rack%3Ar1&cached="
         );
         assert_eq!(r.headers()[CACHE_CONTROL], "max-age=30");
+    }
+
+    #[test]
+    fn go_parity_options_only_where_accepted() {
+        let keyring = Endpoint::read(Method::GET, "operator/keyring")
+            .accepts(Accepts::NONE.with_relay_factor().with_local_only());
+        let opts = QueryOptions::default().relay_factor(2).local_only(true);
+        assert_eq!(
+            uri(&keyring, Options::Read(&opts)),
+            "http://127.0.0.1:8500/v1/operator/keyring?relay-factor=2&local-only=true"
+        );
+        let nodes = Endpoint::read(Method::GET, "catalog/nodes");
+        for opts in [
+            QueryOptions::default().relay_factor(2),
+            QueryOptions::default().local_only(true),
+            QueryOptions::default().connect(true),
+        ] {
+            assert!(nodes
+                .to_request(&Target::new(BASE), Options::Read(&opts))
+                .is_err());
+        }
+        let w = WriteOptions::default().relay_factor(1);
+        let install = Endpoint::write(Method::POST, "operator/keyring")
+            .accepts(Accepts::NONE.with_relay_factor());
+        assert!(uri(&install, Options::Write(&w)).ends_with("keyring?relay-factor=1"));
+        let put = Endpoint::write(Method::PUT, "kv").key("k").unwrap();
+        assert!(put
+            .to_request(&Target::new(BASE), Options::Write(&w))
+            .is_err());
+    }
+
+    #[test]
+    fn a_root_path_is_outside_v1() {
+        let heap = Endpoint::read(Method::GET, "debug/pprof/heap")
+            .agent()
+            .at_root();
+        let opts = QueryOptions::default();
+        assert_eq!(
+            uri(&heap, Options::Read(&opts)),
+            "http://127.0.0.1:8500/debug/pprof/heap"
+        );
     }
 
     #[test]

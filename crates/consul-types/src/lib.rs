@@ -50,7 +50,9 @@ mod token;
 pub mod txn;
 
 pub use error::{MetaError, ValidationError};
-pub use meta::{QueryMeta, WriteMeta};
-pub use options::{Consistency, QueryOptions, WriteOptions, DEFAULT_WAIT_TIME, MAX_WAIT_TIME};
+pub use meta::{DefaultAclPolicy, QueryMeta, WriteMeta};
+pub use options::{
+    Consistency, QueryOptions, WriteOptions, DEFAULT_WAIT_TIME, MAX_RELAY_FACTOR, MAX_WAIT_TIME,
+};
 pub use response::{QueryResponse, WriteResponse};
 pub use token::Token;

@@ -26,8 +26,24 @@ pub struct QueryMeta {
     pub cache_hit: Option<bool>,
     /// `Age`: how old a cached answer is.
     pub cache_age: Option<Duration>,
+    /// `X-Consul-Translate-Addresses`: whether Consul translated node and service addresses
+    /// to their WAN form for another datacenter (`translate_wan_addrs`).
+    pub address_translation_enabled: Option<bool>,
+    /// `X-Consul-Default-ACL-Policy` (Consul 1.9+): what the ACL system does with a request
+    /// no rule covers.
+    pub default_acl_policy: Option<DefaultAclPolicy>,
     /// How long the request took, measured by the client.
     pub request_time: Duration,
+}
+
+/// The ACL system's default answer (`acl.default_policy`), as Consul reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DefaultAclPolicy {
+    /// What no rule covers is allowed.
+    Allow,
+    /// What no rule covers is denied.
+    Deny,
 }
 
 /// What Consul said about a write, besides the result (Go's `api.WriteMeta`).
@@ -74,6 +90,8 @@ impl QueryMeta {
                 "x-consul-results-filtered-by-acls" => "x-consul-results-filtered-by-acls",
                 "x-cache" => "x-cache",
                 "age" => "age",
+                "x-consul-translate-addresses" => "x-consul-translate-addresses",
+                "x-consul-default-acl-policy" => "x-consul-default-acl-policy",
                 _ => continue,
             };
             let malformed = |value: &str| MetaError {
@@ -112,6 +130,16 @@ impl QueryMeta {
                     meta.cache_hit = Some(match text {
                         "HIT" => true,
                         "MISS" => false,
+                        _ => return Err(malformed(text)),
+                    });
+                }
+                "x-consul-translate-addresses" => {
+                    meta.address_translation_enabled = Some(boolean()?);
+                }
+                "x-consul-default-acl-policy" => {
+                    meta.default_acl_policy = Some(match text {
+                        "allow" => DefaultAclPolicy::Allow,
+                        "deny" => DefaultAclPolicy::Deny,
                         _ => return Err(malformed(text)),
                     });
                 }
@@ -154,6 +182,29 @@ mod tests {
         assert_eq!(meta.last_content_hash.as_deref(), Some("9d3c2a"));
         assert_eq!(meta.cache_hit, Some(true));
         assert_eq!(meta.cache_age, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn translation_and_default_acl_policy() {
+        let meta = QueryMeta::from_headers(&headers(&[
+            ("X-Consul-Translate-Addresses", "true"),
+            ("X-Consul-Default-ACL-Policy", "deny"),
+        ]))
+        .unwrap();
+        assert_eq!(meta.address_translation_enabled, Some(true));
+        assert_eq!(meta.default_acl_policy, Some(DefaultAclPolicy::Deny));
+        let allow = QueryMeta::from_headers(&headers(&[("X-Consul-Default-ACL-Policy", "allow")]));
+        assert_eq!(
+            allow.unwrap().default_acl_policy,
+            Some(DefaultAclPolicy::Allow)
+        );
+        for (name, bad) in [
+            ("X-Consul-Default-ACL-Policy", "maybe"),
+            ("X-Consul-Translate-Addresses", "yes"),
+        ] {
+            let err = QueryMeta::from_headers(&headers(&[(name, bad)])).unwrap_err();
+            assert_eq!(err.name, name.to_ascii_lowercase());
+        }
     }
 
     #[test]

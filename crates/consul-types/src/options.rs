@@ -83,6 +83,16 @@ pub struct QueryOptions {
     pub use_cache: bool,
     /// With `use_cache`: the oldest cached answer to accept (`Cache-Control: max-age`).
     pub max_age: Option<Duration>,
+    /// With `use_cache`: how stale a cached answer may be when the servers cannot be
+    /// reached (`Cache-Control: stale-if-error`; Go's `StaleIfError`).
+    pub stale_if_error: Option<Duration>,
+    /// How many other agents relay each agent's answer back (`?relay-factor=`, 0 to 5;
+    /// keyring operations: more resilience against lost gossip).
+    pub relay_factor: Option<u8>,
+    /// Ask the local agent only, not every server (`?local-only`; keyring listing).
+    pub local_only: bool,
+    /// Only Connect-capable instances (`?connect`; prepared query execution).
+    pub connect: bool,
 }
 
 setters!(QueryOptions {
@@ -110,6 +120,14 @@ setters!(QueryOptions {
     use_cache: bool => |v| v;
     /// Sets [`QueryOptions::max_age`].
     max_age: Duration => Some;
+    /// Sets [`QueryOptions::stale_if_error`].
+    stale_if_error: Duration => Some;
+    /// Sets [`QueryOptions::relay_factor`].
+    relay_factor: u8 => Some;
+    /// Sets [`QueryOptions::local_only`].
+    local_only: bool => |v| v;
+    /// Sets [`QueryOptions::connect`].
+    connect: bool => |v| v;
 });
 
 impl QueryOptions {
@@ -143,6 +161,10 @@ impl QueryOptions {
         if self.max_age.is_some() && !self.use_cache {
             return Err(ValidationError::Conflict("max_age needs use_cache"));
         }
+        if self.stale_if_error.is_some() && !self.use_cache {
+            return Err(ValidationError::Conflict("stale_if_error needs use_cache"));
+        }
+        validate_relay_factor(self.relay_factor)?;
         if self.datacenter.as_deref() == Some("") {
             return Err(ValidationError::Empty {
                 field: "datacenter",
@@ -186,12 +208,27 @@ impl QueryOptions {
         if self.use_cache {
             out.push(("cached", String::new()));
         }
+        push_relay_factor(&mut out, self.relay_factor);
+        if self.local_only {
+            out.push(("local-only", "true".to_owned()));
+        }
+        if self.connect {
+            out.push(("connect", "true".to_owned()));
+        }
         out
     }
 
     /// The headers these options add (`Cache-Control`). The token is added by the client.
     pub fn cache_control(&self) -> Option<String> {
-        self.max_age.map(|age| format!("max-age={}", age.as_secs()))
+        let directives: Vec<String> = [
+            self.max_age.map(|age| format!("max-age={}", age.as_secs())),
+            self.stale_if_error
+                .map(|age| format!("stale-if-error={}", age.as_secs())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!directives.is_empty()).then(|| directives.join(", "))
     }
 
     /// The longest a blocking read with these options may legitimately take on the server:
@@ -225,9 +262,14 @@ pub struct WriteOptions {
     pub namespace: Option<String>,
     /// Admin partition (`?partition=`, Consul Enterprise).
     pub partition: Option<String>,
+    /// How many other agents relay each agent's answer back (`?relay-factor=`, 0 to 5;
+    /// keyring operations).
+    pub relay_factor: Option<u8>,
 }
 
 setters!(WriteOptions {
+    /// Sets [`WriteOptions::relay_factor`].
+    relay_factor: u8 => Some;
     /// Sets [`WriteOptions::datacenter`].
     datacenter: impl Into<String> => |v: _| Some(Into::into(v));
     /// Sets [`WriteOptions::token`].
@@ -242,14 +284,15 @@ impl WriteOptions {
     /// Checks the options.
     ///
     /// # Errors
-    /// [`ValidationError::Empty`] for an empty datacenter.
+    /// [`ValidationError::Empty`] for an empty datacenter; [`ValidationError::OutOfRange`]
+    /// for a relay factor above 5.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.datacenter.as_deref() == Some("") {
             return Err(ValidationError::Empty {
                 field: "datacenter",
             });
         }
-        Ok(())
+        validate_relay_factor(self.relay_factor)
     }
 
     /// The query parameters these options add.
@@ -259,7 +302,30 @@ impl WriteOptions {
             out.push(("dc", dc.clone()));
         }
         push_scope(&mut out, &self.namespace, &self.partition);
+        push_relay_factor(&mut out, self.relay_factor);
         out
+    }
+}
+
+/// The most other agents Consul lets relay an answer (`relay-factor`).
+pub const MAX_RELAY_FACTOR: u8 = 5;
+
+fn validate_relay_factor(factor: Option<u8>) -> Result<(), ValidationError> {
+    match factor {
+        Some(n) if n > MAX_RELAY_FACTOR => Err(ValidationError::OutOfRange {
+            field: "relay_factor",
+            value: n.to_string(),
+            min: "0".into(),
+            max: MAX_RELAY_FACTOR.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Go sends a relay factor only when it is not zero.
+fn push_relay_factor(out: &mut Vec<(&'static str, String)>, factor: Option<u8>) {
+    if let Some(n) = factor.filter(|n| *n > 0) {
+        out.push(("relay-factor", n.to_string()));
     }
 }
 
@@ -434,6 +500,46 @@ mod tests {
             .wait_index(1)
             .wait_time(MAX_WAIT_TIME);
         assert!(max.validate().is_ok());
+    }
+
+    #[test]
+    fn go_parity_options_encode_as_go_does() {
+        let q = QueryOptions::default()
+            .use_cache(true)
+            .max_age(Duration::from_secs(30))
+            .stale_if_error(Duration::from_secs(600))
+            .relay_factor(3)
+            .local_only(true)
+            .connect(true);
+        assert!(q.validate().is_ok());
+        assert_eq!(
+            q.cache_control().as_deref(),
+            Some("max-age=30, stale-if-error=600")
+        );
+        let pairs = q.query_pairs(Consistency::Default);
+        for want in [
+            ("relay-factor", "3"),
+            ("local-only", "true"),
+            ("connect", "true"),
+        ] {
+            assert!(pairs.contains(&(want.0, want.1.to_owned())), "{want:?}");
+        }
+        // Go sends no relay factor of zero.
+        let zero = QueryOptions::default().relay_factor(0);
+        assert!(zero.query_pairs(Consistency::Default).is_empty());
+        assert!(matches!(
+            QueryOptions::default().relay_factor(6).validate(),
+            Err(ValidationError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            QueryOptions::default()
+                .stale_if_error(Duration::from_secs(1))
+                .validate(),
+            Err(ValidationError::Conflict(_))
+        ));
+        let w = WriteOptions::default().relay_factor(2);
+        assert_eq!(w.query_pairs(), vec![("relay-factor", "2".to_owned())]);
+        assert!(WriteOptions::default().relay_factor(9).validate().is_err());
     }
 
     #[test]
