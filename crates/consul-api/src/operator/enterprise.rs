@@ -334,7 +334,7 @@ impl Operator {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty license; as
+    /// [`Error::Validation`] for an empty license; as
     /// [`Operator::license_get`] otherwise.
     pub fn license_put(&self, license: impl Into<String>) -> WriteRequest<OperatorLicensePut> {
         self.write(OperatorLicensePut {
@@ -376,7 +376,7 @@ impl Operator {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) without a peer datacenter or with
+    /// [`Error::Validation`] without a peer datacenter or with
     /// an id; as [`Operator::license_get`] otherwise.
     pub fn area_create(&self, area: Area) -> WriteRequest<OperatorAreaCreate> {
         self.write(OperatorAreaCreate { area })
@@ -394,7 +394,7 @@ impl Operator {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty id; as
+    /// [`Error::Validation`] for an empty id; as
     /// [`Operator::license_get`] otherwise.
     pub fn area_update(
         &self,
@@ -475,7 +475,7 @@ impl Operator {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Validation`](crate::Error::Validation) for an empty id, no address or an
+    /// [`Error::Validation`] for an empty id, no address or an
     /// empty one; as [`Operator::license_get`] otherwise.
     pub fn area_join(
         &self,
