@@ -12,6 +12,9 @@
 //! - The gossip keyring ([`keyring_list`](Operator::keyring_list),
 //!   [`keyring_install`](Operator::keyring_install), [`keyring_use`](Operator::keyring_use),
 //!   [`keyring_remove`](Operator::keyring_remove)), for agents started with `encrypt`.
+//!   They act on every gossip pool (the WAN pool and each datacenter's LAN pool), so they
+//!   take no datacenter: there is no `dc()` on their requests and a handle's is not sent.
+//!   The keys are secrets: the requests' `Debug` output and errors never show them.
 //! - Consul Enterprise only: the license (`license_*`), network areas (`area_*`) and
 //!   network segments ([`segment_list`](Operator::segment_list)). An open-source agent
 //!   answers them with [`Error::Unsupported`](crate::Error::Unsupported).
