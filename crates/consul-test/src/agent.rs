@@ -152,6 +152,13 @@ impl AgentBuilder {
         self.hcl(FAST_GOSSIP_HCL)
     }
 
+    /// Encrypts gossip with this key (`encrypt`, base64 as `consul keygen` prints it; see
+    /// [`gossip_key`](crate::gossip_key)). Agents that gossip together need the same key.
+    #[must_use]
+    pub fn encrypt(self, key: &str) -> Self {
+        self.hcl(format!("encrypt = \"{key}\""))
+    }
+
     /// Allows script checks registered over HTTP (`enable_script_checks = true`).
     #[must_use]
     pub fn script_checks(self) -> Self {
@@ -178,6 +185,11 @@ impl AgentBuilder {
     pub fn wait_for_leader(mut self, wait: bool) -> Self {
         self.wait_for_leader = Some(wait);
         self
+    }
+
+    /// The datacenter it will start in.
+    pub(crate) fn datacenter_name(&self) -> &str {
+        &self.datacenter
     }
 
     fn readiness(&self) -> Readiness {

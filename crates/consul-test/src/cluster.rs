@@ -27,9 +27,20 @@ impl Cluster {
     /// # Errors
     /// As [`Cluster::start`].
     pub async fn start_in(datacenter: &str, n: u32) -> Result<Cluster, HarnessError> {
-        let first = TestAgent::builder()
+        Cluster::start_with(n, TestAgent::builder().datacenter(datacenter)).await
+    }
+
+    /// As [`Cluster::start`], each server started from a copy of `builder` (its
+    /// datacenter, extra HCL, a gossip key given by [`AgentBuilder::encrypt`] …), made a
+    /// server expecting `n` servers.
+    ///
+    /// # Errors
+    /// As [`Cluster::start`].
+    pub async fn start_with(n: u32, builder: AgentBuilder) -> Result<Cluster, HarnessError> {
+        let datacenter = builder.datacenter_name().to_owned();
+        let first = builder
+            .clone()
             .server(n)
-            .datacenter(datacenter)
             .fast_gossip()
             .wait_for_leader(n == 1)
             .start()
@@ -37,9 +48,9 @@ impl Cluster {
         let join = first.serf_lan_addr();
         let mut agents = vec![first];
         for _ in 1..n {
-            let agent = AgentBuilder::default()
+            let agent = builder
+                .clone()
                 .server(n)
-                .datacenter(datacenter)
                 .fast_gossip()
                 .join(join.clone())
                 .wait_for_leader(false)
@@ -50,10 +61,7 @@ impl Cluster {
         for agent in &mut agents {
             agent.wait_for_leader().await?;
         }
-        Ok(Cluster {
-            agents,
-            datacenter: datacenter.to_owned(),
-        })
+        Ok(Cluster { agents, datacenter })
     }
 
     /// The first server.

@@ -32,6 +32,27 @@ pub use ports::Ports;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// A new gossip encryption key, as `consul keygen` makes it (for
+/// [`AgentBuilder::encrypt`]).
+///
+/// # Errors
+/// [`HarnessError`] when there is no Consul binary or `consul keygen` fails.
+pub fn gossip_key() -> Result<String, HarnessError> {
+    let binary = find_consul().map_err(HarnessError)?;
+    let output = std::process::Command::new(&binary)
+        .arg("keygen")
+        .output()
+        .map_err(|e| HarnessError(format!("cannot run {} keygen: {e}", binary.display())))?;
+    let key = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if !output.status.success() || key.is_empty() {
+        return Err(HarnessError(format!(
+            "consul keygen failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    Ok(key)
+}
+
 /// A key prefix no other test uses (Go's `testKey()`), so tests can share an agent.
 pub fn unique_prefix(name: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -1,1 +1,0 @@
-//! Cluster operations (`/v1/operator`).
