@@ -304,7 +304,7 @@ mod go_text_or_unknown {
 // Keyring
 
 /// The highest relay factor Consul accepts (`?relay-factor=`).
-pub const MAX_RELAY_FACTOR: u8 = 5;
+pub use crate::MAX_RELAY_FACTOR;
 
 /// The keys of one gossip pool (Go's `api.KeyringResponse`): the WAN pool or the LAN
 /// pool (of a segment) of one datacenter.
@@ -381,22 +381,6 @@ pub fn validate_gossip_key(key: &str) -> Result<(), ValidationError> {
                 bytes.len()
             )
             .into(),
-        });
-    }
-    Ok(())
-}
-
-/// Checks a relay factor: `0..=`[`MAX_RELAY_FACTOR`].
-///
-/// # Errors
-/// [`ValidationError::OutOfRange`].
-pub fn validate_relay_factor(factor: u8) -> Result<(), ValidationError> {
-    if factor > MAX_RELAY_FACTOR {
-        return Err(ValidationError::OutOfRange {
-            field: "relay factor",
-            value: factor.to_string(),
-            min: "0".into(),
-            max: MAX_RELAY_FACTOR.to_string(),
         });
     }
     Ok(())
@@ -706,14 +690,6 @@ mod tests {
         );
         let err = validate_gossip_key("secret-not-base64").unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
-        for ok in 0..=MAX_RELAY_FACTOR {
-            validate_relay_factor(ok).unwrap();
-        }
-        let err = validate_relay_factor(6).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "relay factor is 6, outside the allowed range 0 to 5"
-        );
     }
 
     #[test]

@@ -10,8 +10,8 @@
 use super::{KeyringResponse, Operator};
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
-use consul_types::endpoint::{Decode, Endpoint};
-use consul_types::operator::{validate_gossip_key, validate_relay_factor};
+use consul_types::endpoint::{Accepts, Decode, Endpoint};
+use consul_types::operator::validate_gossip_key;
 use consul_types::ValidationError;
 use http::Method;
 use serde::Serialize;
@@ -25,14 +25,6 @@ struct KeyBody<'a> {
     key: &'a str,
 }
 
-/// The `?relay-factor=` of a keyring call, checked.
-fn relay(endpoint: Endpoint, factor: Option<u8>) -> Result<Endpoint, ValidationError> {
-    if let Some(factor) = factor {
-        validate_relay_factor(factor)?;
-    }
-    Ok(endpoint.param_opt("relay-factor", factor.map(|f| f.to_string())))
-}
-
 /// Declares a keyring write: a key in the body, a relay factor, a redacted `Debug`.
 macro_rules! keyring_write {
     ($(#[$doc:meta])* $name:ident, $method:expr) => {
@@ -40,14 +32,12 @@ macro_rules! keyring_write {
         #[derive(Clone)]
         pub struct $name {
             key: String,
-            relay_factor: Option<u8>,
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("key", &"<redacted>")
-                    .field("relay_factor", &self.relay_factor)
                     .finish()
             }
         }
@@ -57,11 +47,11 @@ macro_rules! keyring_write {
 
             fn endpoint(&self) -> Result<Endpoint, ValidationError> {
                 validate_gossip_key(&self.key)?;
-                let endpoint = Endpoint::write($method, KEYRING)
+                Ok(Endpoint::write($method, KEYRING)
                     .agent()
+                    .accepts(Accepts::NONE.with_relay_factor())
                     .json(&KeyBody { key: &self.key })?
-                    .decode(Decode::Unit);
-                relay(endpoint, self.relay_factor)
+                    .decode(Decode::Unit))
             }
 
             fn output(&self, _: Answer) -> Result<()> {
@@ -69,15 +59,7 @@ macro_rules! keyring_write {
             }
         }
 
-        impl WriteRequest<$name> {
-            /// Has each node relay its answer through this many other, random nodes
-            /// (`?relay-factor=`, at most [`MAX_RELAY_FACTOR`](super::MAX_RELAY_FACTOR)):
-            /// answers get through a partly broken network.
-            pub fn relay_factor(mut self, factor: u8) -> Self {
-                self.call_mut().relay_factor = Some(factor);
-                self
-            }
-        }
+        write_setters!($name: relay_factor);
     };
 }
 
@@ -98,19 +80,15 @@ keyring_write! {
 
 /// The call of [`Operator::keyring_list`].
 #[derive(Debug, Clone, Default)]
-pub struct OperatorKeyringList {
-    relay_factor: Option<u8>,
-    local_only: bool,
-}
+pub struct OperatorKeyringList;
 
 impl Call for OperatorKeyringList {
     type Output = Vec<KeyringResponse>;
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-        let endpoint = Endpoint::read(Method::GET, KEYRING)
+        Ok(Endpoint::read(Method::GET, KEYRING)
             .agent()
-            .param_opt("local-only", self.local_only.then_some("true"));
-        relay(endpoint, self.relay_factor)
+            .accepts(Accepts::NONE.with_relay_factor().with_local_only()))
     }
 
     fn output(&self, answer: Answer) -> Result<Vec<KeyringResponse>> {
@@ -118,21 +96,7 @@ impl Call for OperatorKeyringList {
     }
 }
 
-impl ReadRequest<OperatorKeyringList> {
-    /// Has each node relay its answer through this many other, random nodes
-    /// (`?relay-factor=`, at most [`MAX_RELAY_FACTOR`](super::MAX_RELAY_FACTOR)).
-    pub fn relay_factor(mut self, factor: u8) -> Self {
-        self.call_mut().relay_factor = Some(factor);
-        self
-    }
-
-    /// Lists only the local datacenter's LAN pool: no WAN traffic (`?local-only=true`,
-    /// Consul 1.6+).
-    pub fn local_only(mut self) -> Self {
-        self.call_mut().local_only = true;
-        self
-    }
-}
+read_setters!(OperatorKeyringList: relay_factor, local_only);
 
 impl Operator {
     /// The gossip keys of every pool: for the WAN pool and each datacenter's LAN pool,
@@ -153,7 +117,7 @@ impl Operator {
     /// without gossip encryption answers 500 (`Keyring is empty (encryption not
     /// enabled)`), and so does a pool with an unreachable member.
     pub fn keyring_list(&self) -> ReadRequest<OperatorKeyringList> {
-        self.read(OperatorKeyringList::default())
+        self.read(OperatorKeyringList)
     }
 
     /// Installs a new gossip key on every node (the first step of a rotation; nodes keep
@@ -177,10 +141,7 @@ impl Operator {
     /// 24 or 32 bytes, or a relay factor over 5 (nothing is sent); a 500 when a node
     /// fails.
     pub fn keyring_install(&self, key: impl Into<String>) -> WriteRequest<OperatorKeyringInstall> {
-        self.write(OperatorKeyringInstall {
-            key: key.into(),
-            relay_factor: None,
-        })
+        self.write(OperatorKeyringInstall { key: key.into() })
     }
 
     /// Makes an installed key the primary one: every node encrypts with it from now on.
@@ -197,10 +158,7 @@ impl Operator {
     /// As [`Operator::keyring_install`]; a key that is not installed is a 500 (`Requested
     /// key is not in the keyring`).
     pub fn keyring_use(&self, key: impl Into<String>) -> WriteRequest<OperatorKeyringUse> {
-        self.write(OperatorKeyringUse {
-            key: key.into(),
-            relay_factor: None,
-        })
+        self.write(OperatorKeyringUse { key: key.into() })
     }
 
     /// Removes a key from every node (the last step of a rotation).
@@ -217,9 +175,6 @@ impl Operator {
     /// As [`Operator::keyring_install`]; removing the primary key is a 500 (`Removing the
     /// primary key is not allowed`).
     pub fn keyring_remove(&self, key: impl Into<String>) -> WriteRequest<OperatorKeyringRemove> {
-        self.write(OperatorKeyringRemove {
-            key: key.into(),
-            relay_factor: None,
-        })
+        self.write(OperatorKeyringRemove { key: key.into() })
     }
 }
