@@ -1,10 +1,11 @@
 //! Prepared queries against real agents: the definition's life cycle, execution over the
 //! catalog's health, failover to a second datacenter, and templates.
 
-use consul_integration_tests::{eventually, recording_client, Federation, TestAgent};
+use consul_integration_tests::{eventually, next_until, recording_client, Federation, TestAgent};
+use consulate::acl::{AclPolicy, AclToken, Policy, Rules};
 use consulate::catalog::{AgentService, CatalogRegistration, CheckStatus, HealthCheck};
-use consulate::query::{PreparedQueryDefinition, QueryTemplate, QueryTemplateType};
-use consulate::{Client, Error};
+use consulate::query::{PreparedQueryDefinition, QueryTemplate, QueryTemplateType, REDACTED_TOKEN};
+use consulate::{Client, Error, Token};
 use std::time::Duration;
 
 /// Registers instance `id` of `service` on an external node `node` of the handle's
@@ -115,7 +116,20 @@ async fn create_read_update_list_and_delete() {
         .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(500), "{e}");
 
+    // A watch of one query sees it change, then end.
+    let mut watch = queries.get(&id).wait_time(Duration::from_secs(5)).watch();
+    next_until(&mut watch, "the query", |q| q.is_some()).await;
+    queries
+        .update(&id, replaced.clone().only_passing())
+        .await
+        .unwrap();
+    next_until(&mut watch, "the update", |q| {
+        q.as_ref().is_some_and(|q| q.service.only_passing)
+    })
+    .await;
     queries.delete(&id).await.unwrap();
+    next_until(&mut watch, "the deletion", Option::is_none).await;
+    drop(watch);
     queries.delete(&other).await.unwrap();
     // What Consul 1.8.7 answers for an unknown id (404 `Query not found`) is `None`.
     assert!(queries.get(&id).await.unwrap().value.is_none());
@@ -452,4 +466,113 @@ async fn what_consul_would_refuse_is_not_sent() {
             .then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn readers_see_the_token_redacted_and_cannot_write_it_back() {
+    const MASTER: &str = "root-secret-0000-0000-000000000001";
+    let agent = TestAgent::builder()
+        .acl_master_token(MASTER)
+        .start()
+        .await
+        .unwrap();
+    let master = agent.client();
+    register(
+        &master,
+        None,
+        "n1",
+        "web-1",
+        "web",
+        &[],
+        CheckStatus::Passing,
+    )
+    .await;
+    let rules = Rules::new().query_prefix("", Policy::Read);
+    master
+        .acl()
+        .policy_create(AclPolicy::new("query-read", &rules))
+        .await
+        .unwrap();
+    let reader_token = master
+        .acl()
+        .token_create(AclToken::new("query reader").policy("query-read"))
+        .await
+        .unwrap()
+        .value
+        .secret_id
+        .expect("a new token has a secret");
+    let mut config = agent.config();
+    config.token = Some(reader_token);
+    let (reader, recorder) = {
+        let recorder = std::sync::Arc::new(consul_transport::mock::Recording::new(
+            consul_transport::HyperTransport::new(),
+        ));
+        let client = Client::with_transport(config, std::sync::Arc::clone(&recorder)).unwrap();
+        (client, recorder)
+    };
+
+    // The query runs with its own token (here the master token).
+    let id = master
+        .prepared_query()
+        .create(
+            PreparedQueryDefinition::service("web")
+                .name("web")
+                .token(MASTER),
+        )
+        .await
+        .unwrap()
+        .value;
+    let seen_by_master = master
+        .prepared_query()
+        .get(&id)
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(
+        seen_by_master.token.as_ref().map(Token::secret),
+        Some(MASTER)
+    );
+    let seen = reader
+        .prepared_query()
+        .get(&id)
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(seen.token.as_ref().map(Token::secret), Some(REDACTED_TOKEN));
+    let listed = reader.prepared_query().list().await.unwrap().value;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].token.as_ref().map(Token::secret),
+        Some(REDACTED_TOKEN)
+    );
+
+    // Writing the redacted token back would break the query: refused before sending.
+    let sent = recorder.count();
+    let e = reader
+        .prepared_query()
+        .update(&id, seen.failover_nearest(1))
+        .await
+        .unwrap_err();
+    assert!(e.is_validation(), "{e:?}");
+    assert_eq!(recorder.count(), sent);
+
+    // The reader may not read the service, but the query's token may: it finds it.
+    assert!(reader
+        .health()
+        .service("web")
+        .await
+        .unwrap()
+        .value
+        .is_empty());
+    let found = reader.prepared_query().execute("web").await.unwrap().value;
+    assert_eq!(ids(&found), ["web-1"]);
+    // Nor may it write queries.
+    let e = reader
+        .prepared_query()
+        .create(PreparedQueryDefinition::service("web").name("web2"))
+        .await
+        .unwrap_err();
+    assert!(e.is_permission_denied(), "{e:?}");
 }
