@@ -164,7 +164,6 @@ impl Call for PreparedQueryDelete {
 pub struct PreparedQueryExecute {
     id_or_name: String,
     limit: Option<u32>,
-    connect: bool,
 }
 
 impl Call for PreparedQueryExecute {
@@ -175,8 +174,7 @@ impl Call for PreparedQueryExecute {
         // that must exist).
         Ok(by_id_or_name(&self.id_or_name, "execute")?
             .param_opt("limit", self.limit.map(|n| n.to_string()))
-            .param_opt("connect", self.connect.then_some("true"))
-            .accepts(Accepts::NONE.with_near().with_cache()))
+            .accepts(Accepts::NONE.with_near().with_cache().with_connect()))
     }
 
     fn output(&self, answer: Answer) -> Result<PreparedQueryExecuteResponse> {
@@ -210,19 +208,12 @@ call_traits!(PreparedQueryDelete: Cluster);
 call_traits!(PreparedQueryExecute: Cluster);
 call_traits!(PreparedQueryExplain: Cluster);
 
-read_setters!(PreparedQueryExecute: near, cached);
+read_setters!(PreparedQueryExecute: near, cached, connect);
 
 impl ReadRequest<PreparedQueryExecute> {
     /// Returns at most `n` instances (`?limit=`; 0 for all), after sorting by distance.
     pub fn limit(mut self, n: u32) -> Self {
         self.call_mut().limit = Some(n);
-        self
-    }
-
-    /// Returns only Connect-capable instances — native ones and proxies of the service —
-    /// as if the query said so (`?connect=true`).
-    pub fn connect(mut self) -> Self {
-        self.call_mut().connect = true;
         self
     }
 }
@@ -382,7 +373,6 @@ impl PreparedQuery {
         self.read(PreparedQueryExecute {
             id_or_name: id_or_name.into(),
             limit: None,
-            connect: false,
         })
     }
 
