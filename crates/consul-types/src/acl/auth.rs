@@ -302,13 +302,19 @@ pub struct OidcAuthMethodConfig {
     #[serde(rename = "ClaimMappings", skip_serializing_if = "BTreeMap::is_empty")]
     pub claim_mappings: BTreeMap<String, String>,
     /// List claims copied to `list.<name>` for binding rules: claim → name.
-    #[serde(rename = "ListClaimMappings", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "ListClaimMappings",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub list_claim_mappings: BTreeMap<String, String>,
     /// OIDC discovery URL, for the keys.
     #[serde(rename = "OIDCDiscoveryURL", skip_serializing_if = "String::is_empty")]
     pub oidc_discovery_url: String,
     /// CA certificate (PEM) of the discovery URL.
-    #[serde(rename = "OIDCDiscoveryCACert", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "OIDCDiscoveryCACert",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub oidc_discovery_ca_cert: String,
     // `oidc` only.
     /// OAuth client id.
@@ -432,11 +438,7 @@ impl OidcAuthMethodConfig {
 
     /// Maps list claim `claim` to `list.<name>` for binding rules.
     #[must_use]
-    pub fn list_claim_mapping(
-        mut self,
-        claim: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn list_claim_mapping(mut self, claim: impl Into<String>, name: impl Into<String>) -> Self {
         self.list_claim_mappings.insert(claim.into(), name.into());
         self
     }
@@ -683,8 +685,10 @@ mod tests {
     #[test]
     fn leeways_read_as_text_or_nanoseconds() {
         let mut m = AclAuthMethod::new("m", AuthMethodType::Jwt);
-        m.config
-            .insert("ExpirationLeeway".into(), serde_json::json!(2_000_000_000u64));
+        m.config.insert(
+            "ExpirationLeeway".into(),
+            serde_json::json!(2_000_000_000u64),
+        );
         m.config
             .insert("NotBeforeLeeway".into(), serde_json::json!("1m"));
         let c = m.oidc_config().unwrap();

@@ -405,7 +405,10 @@ mod tests {
 
     #[test]
     fn token_types_spell_as_consul_does() {
-        let names: Vec<String> = AgentTokenType::KNOWN.iter().map(|t| t.to_string()).collect();
+        let names: Vec<String> = AgentTokenType::KNOWN
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
         assert_eq!(
             names,
             [
