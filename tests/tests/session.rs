@@ -1,7 +1,7 @@
 //! Sessions against a real agent.
 
 use consul_integration_tests::{next_change, recording_client, TestAgent};
-use consulate::session::{NewSession, SessionBehavior};
+use consulate::session::{NewSession, RenewalEnd, SessionBehavior};
 use consulate::ValidationError;
 use std::time::{Duration, Instant};
 
@@ -202,4 +202,142 @@ async fn a_ttl_session_that_is_not_renewed_expires() {
         "expired too early: {took:?}"
     );
     assert!(sessions.renew(&id).await.unwrap_err().is_not_found());
+}
+
+/// Waits with blocking reads of the session until `until` (it must live that long), or,
+/// with `until` `None`, until it ends (at most `limit`). Returns when it ended, if it did.
+async fn follow_session(
+    sessions: &consulate::session::Session,
+    id: &str,
+    until: Option<Instant>,
+    limit: Duration,
+) -> Option<Instant> {
+    let deadline = until.unwrap_or_else(|| Instant::now() + limit);
+    let mut index = 0;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        let read = sessions
+            .info(id)
+            .wait(index, left.max(Duration::from_millis(10)));
+        let got = read.await.unwrap();
+        match got.value {
+            None => return Some(Instant::now()),
+            Some(_) => index = got.meta.last_index,
+        }
+    }
+}
+
+/// Go's `RenewPeriodic`: a 10 s session kept alive past twice its TTL (Consul ends an
+/// unrenewed one by then), renewed every 5 s; dropping the renewal lets it expire.
+#[tokio::test]
+async fn renew_periodic_keeps_a_session_alive_until_dropped() {
+    let agent = TestAgent::dev().await;
+    let (client, recorder) = recording_client(&agent);
+    let sessions = client.session();
+    let id = sessions
+        .create()
+        .ttl(Duration::from_secs(10))
+        .await
+        .unwrap()
+        .value;
+    let created = Instant::now();
+    let renewal = sessions.renew_periodic(&id).await.unwrap();
+    assert_eq!(renewal.session(), id);
+
+    let past_two_ttls = created + Duration::from_secs(25);
+    let ended = follow_session(&sessions, &id, Some(past_two_ttls), Duration::ZERO).await;
+    assert!(ended.is_none(), "the session ended while renewed");
+    assert!(renewal.is_renewing());
+    let renew_path = format!("/v1/session/renew/{id}");
+    let renewals = || {
+        let requests = recorder.requests();
+        requests
+            .iter()
+            .filter(|q| q.uri.path() == renew_path)
+            .count()
+    };
+    let count = renewals();
+    assert!(
+        (5..=7).contains(&count),
+        "renewed at once, then every 5 s for 25 s: {count}"
+    );
+
+    drop(renewal);
+    let dropped = Instant::now();
+    let ended = follow_session(&sessions, &id, None, Duration::from_secs(40))
+        .await
+        .expect("the session expires once no longer renewed");
+    let after = ended - dropped;
+    eprintln!("session expired {after:?} after the renewal was dropped");
+    assert!(after <= Duration::from_secs(25), "{after:?}");
+    assert_eq!(renewals(), count, "no renewal after the drop");
+}
+
+#[tokio::test]
+async fn renew_periodic_reports_the_end_of_the_session() {
+    let agent = TestAgent::dev().await;
+    let sessions = agent.client().session();
+    let id = sessions
+        .create()
+        .ttl(Duration::from_secs(10))
+        .await
+        .unwrap()
+        .value;
+    let renewal = sessions.renew_periodic(&id).await.unwrap();
+    sessions.destroy(&id).await.unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(10), renewal.ended())
+        .await
+        .expect("seen at the next renewal, within half the TTL");
+    assert!(matches!(end, RenewalEnd::SessionEnded), "{end:?}");
+    assert!(matches!(
+        renewal.end_reason(),
+        Some(RenewalEnd::SessionEnded)
+    ));
+
+    // `destroy` ends it at once, as Go's doneCh does; an unknown session starts nothing.
+    let id = sessions
+        .create()
+        .ttl(Duration::from_secs(10))
+        .await
+        .unwrap()
+        .value;
+    let renewal = sessions.renew_periodic(&id).await.unwrap();
+    assert!(renewal.destroy().await.unwrap());
+    assert!(sessions.info(&id).await.unwrap().value.is_none());
+    let e = sessions.renew_periodic(&id).await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+}
+
+/// When Consul stops answering renewals, the renewal reports it about one TTL after the
+/// last success, with the error, rather than renewing in vain.
+#[tokio::test]
+async fn renew_periodic_reports_lost_contact_within_the_ttl() {
+    let agent = TestAgent::dev().await;
+    let (client, gate) = consul_integration_tests::gate::Gate::client(agent.config());
+    let sessions = client.session();
+    let id = sessions
+        .create()
+        .ttl(Duration::from_secs(10))
+        .await
+        .unwrap()
+        .value;
+    let renewal = sessions.renew_periodic(&id).await.unwrap();
+    let started = Instant::now();
+    gate.hold(|r| r.uri().path().starts_with("/v1/session/renew/"));
+    let end = tokio::time::timeout(Duration::from_secs(20), renewal.ended())
+        .await
+        .expect("reported within the TTL");
+    let took = started.elapsed();
+    assert!(
+        matches!(&end, RenewalEnd::Failed(e) if e.as_transport().is_some_and(|t| t.is_timeout())),
+        "{end:?}"
+    );
+    assert!(
+        took >= Duration::from_secs(9) && took <= Duration::from_secs(12),
+        "{took:?}"
+    );
+    gate.open();
 }

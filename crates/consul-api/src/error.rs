@@ -48,6 +48,17 @@ pub enum Error {
         /// The agent's version from `/v1/agent/self`, when it could be read.
         agent_version: Option<String>,
     },
+    /// The agent serves the endpoint, but what it needs is switched off in the agent's
+    /// configuration: Prometheus metrics without `telemetry.prometheus_retention_time`
+    /// (Consul answers 415).
+    #[error("not enabled on the consul agent: {message}")]
+    #[non_exhaustive]
+    NotEnabled {
+        /// The HTTP status.
+        code: StatusCode,
+        /// Consul's message.
+        message: String,
+    },
     /// Consul answered 403: the token lacks the permission, or is unknown (`ACL not found`).
     #[error("permission denied: {message}")]
     PermissionDenied {
@@ -114,9 +125,23 @@ impl Error {
         match self {
             Error::NotFound { .. } | Error::Unsupported { .. } => Some(StatusCode::NOT_FOUND),
             Error::PermissionDenied { .. } => Some(StatusCode::FORBIDDEN),
-            Error::Status { code, .. } => Some(*code),
+            Error::Status { code, .. } | Error::NotEnabled { code, .. } => Some(*code),
             _ => None,
         }
+    }
+
+    /// A [`Error::NotEnabled`] for a failure answer of an endpoint whose status says a
+    /// feature is off in the agent's configuration.
+    pub(crate) fn not_enabled(code: StatusCode, body: &[u8]) -> Self {
+        Error::NotEnabled {
+            code,
+            message: error_message(body),
+        }
+    }
+
+    /// Whether the agent has what the call needs switched off in its configuration.
+    pub fn is_not_enabled(&self) -> bool {
+        matches!(self, Error::NotEnabled { .. })
     }
 
     /// Whether Consul said the thing does not exist.

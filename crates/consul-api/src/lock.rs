@@ -43,7 +43,7 @@
 
 use crate::call::{IndexBlocking, ReadRequest};
 use crate::semaphore;
-use crate::session::Session;
+use crate::session::{keepalive_loop, Keepalive, KeepaliveEnd};
 use crate::{Client, Error};
 use bytes::Bytes;
 use consul_types::lock::SemaphoreOptions;
@@ -296,14 +296,16 @@ impl Holder {
                 }
             };
         let ttl = ttl.filter(|t| !t.is_zero()).unwrap_or(DEFAULT_SESSION_TTL);
-        let keepalive = tokio::spawn(keepalive_loop(
-            sessions,
-            session.clone(),
-            mode,
-            ttl,
-            sent,
-            Arc::clone(&tx),
-        ));
+        let keepalive = tokio::spawn({
+            let (id, tx) = (session.clone(), Arc::clone(&tx));
+            async move {
+                let reason = match keepalive_loop(sessions, id, mode, ttl, sent).await {
+                    KeepaliveEnd::SessionEnded => LostReason::SessionInvalidated,
+                    KeepaliveEnd::Failed(e) => LostReason::MonitorFailed(Arc::new(e)),
+                };
+                signal(&tx, reason);
+            }
+        });
         Ok(Holder {
             client: client.clone(),
             session,
@@ -409,82 +411,6 @@ async fn finish(client: &Client, session: &str, owned: bool, undo: Undo) -> Resu
         Ok(())
     };
     undone.and(destroyed)
-}
-
-/// How the session task keeps a session known to be alive.
-#[derive(Clone, Copy, Debug)]
-enum Keepalive {
-    /// Renew it (a created session with a TTL; Go's `RenewPeriodic`).
-    Renew,
-    /// Only read it (a caller's session, or a created one without a TTL).
-    Check,
-}
-
-/// Pause before trying again after a failed renewal or check.
-const KEEPALIVE_RETRY: Duration = Duration::from_secs(1);
-
-/// Shortest time given to one renewal or check.
-const KEEPALIVE_MIN_ATTEMPT: Duration = Duration::from_millis(100);
-
-/// Renews or reads the session every half TTL. Reports its end
-/// ([`LostReason::SessionInvalidated`]), or [`LostReason::MonitorFailed`] once no renewal
-/// or check has succeeded for a whole TTL (counted from the last one sent that
-/// succeeded, `last_ok` at first): every attempt is cut off at that deadline, so the
-/// report comes about one TTL after contact was lost, however Consul fails to answer.
-async fn keepalive_loop(
-    sessions: Session,
-    id: String,
-    mode: Keepalive,
-    mut ttl: Duration,
-    mut last_ok: Instant,
-    tx: LostTx,
-) {
-    let mut wait = ttl / 2;
-    loop {
-        tokio::time::sleep(wait).await;
-        let sent = Instant::now();
-        let left = (last_ok + ttl).saturating_duration_since(sent);
-        let limit = (ttl / 2).min(left).max(KEEPALIVE_MIN_ATTEMPT);
-        let attempt = async {
-            match mode {
-                Keepalive::Renew => match sessions.renew(&id).await {
-                    Ok(renewed) => Ok(Some(renewed.value.ttl)),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                },
-                Keepalive::Check => sessions.info(&id).await.map(|r| r.value.map(|s| s.ttl)),
-            }
-        };
-        let outcome = tokio::time::timeout(limit, attempt)
-            .await
-            .unwrap_or_else(|_| {
-                Err(Error::Transport(consul_transport::TransportError::timeout(
-                    "no answer about the session within its TTL",
-                )))
-            });
-        match outcome {
-            Ok(Some(current)) => {
-                if let Some(t) = current.filter(|t| !t.is_zero()) {
-                    ttl = t;
-                }
-                last_ok = sent;
-                wait = ttl / 2;
-            }
-            Ok(None) => {
-                signal(&tx, LostReason::SessionInvalidated);
-                return;
-            }
-            Err(e) => {
-                let left = (last_ok + ttl).saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    signal(&tx, LostReason::MonitorFailed(Arc::new(e)));
-                    return;
-                }
-                tracing::debug!(error = %e, ?mode, "session keep-alive failed, retrying");
-                wait = KEEPALIVE_RETRY.min(left);
-            }
-        }
-    }
 }
 
 /// After the key stopped carrying the session: was it the session that ended?

@@ -2,6 +2,8 @@
 //!
 //! A session binds KV locks to a node's health checks and, optionally, a TTL. The
 //! [`lock`](crate::lock) and [`semaphore`](crate::semaphore) recipes are built on it.
+//! [`Session::renew_periodic`] keeps a TTL session alive in the background for as long as
+//! its [`SessionRenewal`] lives (Go's `RenewPeriodic`), with the loop the recipes use.
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
@@ -16,7 +18,9 @@
 
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::{Error, Result};
+use consul_transport::TransportError;
 use consul_types::endpoint::{Blocking, Endpoint, Missing};
+use consul_types::lock::DEFAULT_SESSION_TTL;
 use consul_types::session as rules;
 pub use consul_types::session::{
     NewSession, ServiceCheck, SessionBehavior, SessionEntry, DEFAULT_LOCK_DELAY, MAX_LOCK_DELAY,
@@ -25,7 +29,12 @@ pub use consul_types::session::{
 use consul_types::ValidationError;
 use http::Method;
 use serde::Deserialize;
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 family! {
     /// The session endpoints; made by [`Client::session`](crate::Client::session).
@@ -299,6 +308,257 @@ impl Session {
     /// for an empty id; transport and status errors otherwise.
     pub fn renew(&self, id: impl Into<String>) -> WriteRequest<SessionRenew> {
         self.write(SessionRenew { id: id.into() })
+    }
+
+    /// Keeps a session alive in the background (Go's `RenewPeriodic`): renews it at once,
+    /// then every half of its TTL (the TTL Consul last answered with), until the returned
+    /// [`SessionRenewal`] is dropped or the session ends. Its [`SessionRenewal::ended`]
+    /// says why it stopped by itself: the session ended (destroyed, expired, invalidated
+    /// by a failing check), or no renewal succeeded for a whole TTL. A failed renewal is
+    /// retried every second meanwhile, each attempt cut off at that deadline.
+    ///
+    /// Dropping the renewal only stops renewing: the session then expires on its own
+    /// (Consul allows up to twice its TTL). [`SessionRenewal::destroy`] stops and destroys
+    /// it at once, as Go's `doneCh` does. A session without a TTL never expires by time;
+    /// it is read every 7.5 s instead, so that its end is still reported.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/session#renew-session)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// use std::time::Duration;
+    /// let sessions = client.session();
+    /// let id = sessions.create().ttl(Duration::from_secs(15)).await?.value;
+    /// let renewal = sessions.renew_periodic(&id).await?;
+    /// tokio::select! {
+    ///     why = renewal.ended() => eprintln!("session {id} is over: {why}"),
+    ///     _ = async { /* work while the session lives */ } => { renewal.destroy().await?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Session::renew`]: [`Error::NotFound`] when the session does not exist (nothing
+    /// is started), [`Error::Validation`] for an empty id, transport and status errors.
+    pub async fn renew_periodic(&self, id: impl Into<String>) -> Result<SessionRenewal> {
+        let id = id.into();
+        let sent = Instant::now();
+        let entry = self.renew(&id).await?.value;
+        let (mode, ttl) = match entry.ttl.filter(|t| !t.is_zero()) {
+            Some(ttl) => (Keepalive::Renew, ttl),
+            None => (Keepalive::Check, DEFAULT_SESSION_TTL),
+        };
+        let (tx, rx) = watch::channel(None);
+        let task = tokio::spawn({
+            let (sessions, id) = (self.clone(), id.clone());
+            async move {
+                let end = match keepalive_loop(sessions, id, mode, ttl, sent).await {
+                    KeepaliveEnd::SessionEnded => RenewalEnd::SessionEnded,
+                    KeepaliveEnd::Failed(e) => RenewalEnd::Failed(Arc::new(e)),
+                };
+                tx.send_replace(Some(end));
+            }
+        });
+        Ok(SessionRenewal {
+            sessions: self.clone(),
+            session: id,
+            rx,
+            task,
+        })
+    }
+}
+
+/// Why a [`SessionRenewal`] stopped by itself.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum RenewalEnd {
+    /// The session ended: destroyed, expired, or invalidated by a failing health check
+    /// (Go's `ErrSessionExpired`). Its locks are released or deleted.
+    SessionEnded,
+    /// No renewal succeeded for a whole TTL (Consul unreachable, or answering with
+    /// errors): the holder must assume the session is lost. The last error is kept.
+    Failed(Arc<Error>),
+}
+
+impl fmt::Display for RenewalEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenewalEnd::SessionEnded => f.write_str("the session ended"),
+            RenewalEnd::Failed(e) => write!(f, "no renewal succeeded within the TTL: {e}"),
+        }
+    }
+}
+
+/// A session kept alive in the background; made by [`Session::renew_periodic`].
+///
+/// Renewing stops when it is dropped (the session then expires by its TTL) or when the
+/// session ends; [`SessionRenewal::ended`] says why it stopped by itself.
+#[must_use = "dropping the renewal stops renewing at once; keep it for as long as the session must live"]
+pub struct SessionRenewal {
+    sessions: Session,
+    session: String,
+    rx: watch::Receiver<Option<RenewalEnd>>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for SessionRenewal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRenewal")
+            .field("session", &self.session)
+            .field("ended", &*self.rx.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionRenewal {
+    /// The session renewed.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// Whether it is still renewing (it has not stopped by itself).
+    pub fn is_renewing(&self) -> bool {
+        self.rx.borrow().is_none()
+    }
+
+    /// Why it stopped by itself, if it did.
+    pub fn end_reason(&self) -> Option<RenewalEnd> {
+        self.rx.borrow().clone()
+    }
+
+    /// Resolves when it stops by itself, with the reason (cancel-safe, may be awaited many
+    /// times). An end is seen at the next renewal: within half a TTL.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client, id: String) -> consul_api::Result<()> {
+    /// let renewal = client.session().renew_periodic(&id).await?;
+    /// let why = renewal.ended().await;
+    /// eprintln!("stopped: {why}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn ended(&self) -> RenewalEnd {
+        let mut rx = self.rx.clone();
+        let end = match rx.wait_for(Option::is_some).await {
+            Ok(end) => end.clone(),
+            // The task only goes away after reporting, unless it panicked.
+            Err(_) => None,
+        };
+        end.unwrap_or_else(|| {
+            RenewalEnd::Failed(Arc::new(Error::Transport(TransportError::other(
+                "the renewal task stopped without reporting why",
+            ))))
+        })
+    }
+
+    /// A channel that turns from `None` to `Some(reason)` when it stops by itself, to hand
+    /// to other tasks.
+    pub fn subscribe(&self) -> watch::Receiver<Option<RenewalEnd>> {
+        self.rx.clone()
+    }
+
+    /// Stops renewing and destroys the session at once (Go's `RenewPeriodic` does so when
+    /// its `doneCh` closes), releasing or deleting its locks.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client, id: String) -> consul_api::Result<()> {
+    /// let renewal = client.session().renew_periodic(&id).await?;
+    /// // … work …
+    /// renewal.destroy().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Session::destroy`] (the renewal is stopped in any case).
+    pub async fn destroy(self) -> Result<bool> {
+        self.task.abort();
+        Ok(self.sessions.destroy(&self.session).await?.value)
+    }
+}
+
+impl Drop for SessionRenewal {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// How a keep-alive task keeps a session known to be alive.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Keepalive {
+    /// Renew it (a session with a TTL; Go's `RenewPeriodic`).
+    Renew,
+    /// Only read it (a lock's given session, or one without a TTL).
+    Check,
+}
+
+/// Why a keep-alive loop ended.
+#[derive(Debug)]
+pub(crate) enum KeepaliveEnd {
+    /// The session is gone.
+    SessionEnded,
+    /// No renewal or check succeeded for a whole TTL: the last error.
+    Failed(Error),
+}
+
+/// Pause before trying again after a failed renewal or check.
+const KEEPALIVE_RETRY: Duration = Duration::from_secs(1);
+
+/// Shortest time given to one renewal or check.
+const KEEPALIVE_MIN_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// Renews or reads the session every half TTL until it ends
+/// ([`KeepaliveEnd::SessionEnded`]), or until no renewal or check has succeeded for a
+/// whole TTL ([`KeepaliveEnd::Failed`], counted from the last one sent that succeeded,
+/// `last_ok` at first): every attempt is cut off at that deadline, so the report comes
+/// about one TTL after contact was lost, however Consul fails to answer. Used by
+/// [`Session::renew_periodic`] and by the lock and semaphore recipes.
+pub(crate) async fn keepalive_loop(
+    sessions: Session,
+    id: String,
+    mode: Keepalive,
+    mut ttl: Duration,
+    mut last_ok: Instant,
+) -> KeepaliveEnd {
+    let mut wait = ttl / 2;
+    loop {
+        tokio::time::sleep(wait).await;
+        let sent = Instant::now();
+        let left = (last_ok + ttl).saturating_duration_since(sent);
+        let limit = (ttl / 2).min(left).max(KEEPALIVE_MIN_ATTEMPT);
+        let attempt = async {
+            match mode {
+                Keepalive::Renew => match sessions.renew(&id).await {
+                    Ok(renewed) => Ok(Some(renewed.value.ttl)),
+                    Err(e) if e.is_not_found() => Ok(None),
+                    Err(e) => Err(e),
+                },
+                Keepalive::Check => sessions.info(&id).await.map(|r| r.value.map(|s| s.ttl)),
+            }
+        };
+        let outcome = tokio::time::timeout(limit, attempt)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Transport(TransportError::timeout(
+                    "no answer about the session within its TTL",
+                )))
+            });
+        match outcome {
+            Ok(Some(current)) => {
+                if let Some(t) = current.filter(|t| !t.is_zero()) {
+                    ttl = t;
+                }
+                last_ok = sent;
+                wait = ttl / 2;
+            }
+            Ok(None) => return KeepaliveEnd::SessionEnded,
+            Err(e) => {
+                let left = (last_ok + ttl).saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return KeepaliveEnd::Failed(e);
+                }
+                tracing::debug!(error = %e, ?mode, "session keep-alive failed, retrying");
+                wait = KEEPALIVE_RETRY.min(left);
+            }
+        }
     }
 }
 

@@ -514,3 +514,119 @@ async fn invalid_input_sends_nothing() {
     assert!(watch.next().await.is_none());
     assert_eq!(mock.count(), 0);
 }
+
+const HOST: &str = include_str!("../../consul-types/tests/fixtures/agent/host.json");
+const METRICS: &str = include_str!("../../consul-types/tests/fixtures/agent/metrics.json");
+
+#[tokio::test]
+async fn host_and_metrics_are_agent_reads() {
+    let (client, mock) = client();
+    mock.push(Reply::json(HOST));
+    let host = client.agent().host().token("op").await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!((r.method.as_str(), r.uri.path()), ("GET", "/v1/agent/host"));
+    assert_eq!(r.uri.query(), None);
+    assert_eq!(r.headers["x-consul-token"], "op");
+    assert_eq!(host.host.os, "linux");
+
+    mock.push(Reply::json(METRICS));
+    let metrics = client.agent().metrics().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("GET", "/v1/agent/metrics")
+    );
+    assert_eq!(r.uri.query(), None);
+    assert!(!metrics.gauges.is_empty());
+
+    // Agent reads take no datacenter, even from a handle scoped to one.
+    mock.push(Reply::json(METRICS));
+    client.dc("dc2").agent().metrics().await.unwrap();
+    assert_eq!(mock.last().unwrap().query("dc"), None);
+}
+
+#[tokio::test]
+async fn prometheus_text_or_a_typed_error_when_the_agent_has_it_off() {
+    let (client, mock) = client();
+    let text = "# HELP consul_client_rpc consul_client_rpc\n# TYPE consul_client_rpc counter\nconsul_client_rpc 7\n";
+    mock.push(Reply::status(200, text).header("content-type", "text/plain; version=0.0.4"));
+    let got = client.agent().metrics_prometheus().await.unwrap().value;
+    assert_eq!(got, text);
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/agent/metrics");
+    assert_eq!(r.query("format").as_deref(), Some("prometheus"));
+
+    mock.push(Reply::status(
+        415,
+        "Prometheus is not enabled since its retention time is not positive",
+    ));
+    let e = client.agent().metrics_prometheus().await.unwrap_err();
+    assert!(e.is_not_enabled(), "{e:?}");
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(415));
+    assert!(!e.is_retryable());
+    assert_eq!(
+        e.to_string(),
+        "not enabled on the consul agent: Prometheus is not enabled since its retention time is not positive"
+    );
+    // Other failures stay what they are.
+    mock.push(Reply::status(403, "Permission denied"));
+    let e = client.agent().metrics_prometheus().await.unwrap_err();
+    assert!(e.is_permission_denied(), "{e:?}");
+}
+
+#[tokio::test]
+async fn token_updates_put_the_token_in_the_body_only() {
+    use consul_api::agent::AgentTokenType;
+    let (client, mock) = client();
+    let mut kinds: Vec<AgentTokenType> = AgentTokenType::KNOWN.to_vec();
+    kinds.push(AgentTokenType::Other("agent_recovery".into()));
+    empty_answers(&mock, kinds.len());
+    for kind in &kinds {
+        client
+            .agent()
+            .update_token(kind.clone(), "s3cr3t-value")
+            .token("mgmt")
+            .await
+            .unwrap();
+        let r = mock.last().unwrap();
+        assert_eq!(r.method, http::Method::PUT);
+        assert_eq!(r.uri.path(), format!("/v1/agent/token/{kind}"));
+        assert_eq!(r.uri.query(), None, "nothing in the query");
+        assert_eq!(r.headers["x-consul-token"], "mgmt", "the caller's token");
+        assert_eq!(
+            body_json(&mock),
+            serde_json::json!({"Token": "s3cr3t-value"})
+        );
+        assert!(!r.uri.to_string().contains("s3cr3t"));
+    }
+    // The call's Debug output does not show the token.
+    let request = client
+        .agent()
+        .update_token(AgentTokenType::Default, "s3cr3t-value");
+    assert!(!format!("{request:?}").contains("s3cr3t"), "{request:?}");
+
+    mock.push(Reply::status(404, "Token \"bogus\" is unknown"));
+    let e = client
+        .agent()
+        .update_token(AgentTokenType::from("bogus"), "x")
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    mock.push(Reply::status(401, "ACL support disabled"));
+    let e = client
+        .agent()
+        .update_token(AgentTokenType::Agent, "x")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    let count = mock.count();
+    for bad in ["", "..", "a/../b"] {
+        let e = client
+            .agent()
+            .update_token(AgentTokenType::from(bad), "x")
+            .await
+            .unwrap_err();
+        assert!(e.is_validation(), "{bad:?}: {e:?}");
+    }
+    assert_eq!(mock.count(), count);
+}

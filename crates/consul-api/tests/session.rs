@@ -1,6 +1,6 @@
 //! The session endpoints on a mock transport: what is sent, and how answers are read.
 
-use consul_api::session::{NewSession, ServiceCheck, SessionBehavior};
+use consul_api::session::{NewSession, RenewalEnd, ServiceCheck, SessionBehavior};
 use consul_api::{Client, Config, Error, ValidationError};
 use consul_transport::mock::{MockTransport, Reply};
 use std::time::Duration;
@@ -224,4 +224,162 @@ async fn renew_and_destroy() {
     ));
     let e = s.create().await.unwrap_err();
     assert_eq!(e.status().map(|c| c.as_u16()), Some(500));
+}
+
+const RENEW: &str = include_str!("../../consul-types/tests/fixtures/session/renew.json");
+const SID: &str = "05fb3382-cd52-d44f-0481-3a6e4c92fbc0";
+
+fn renew_path() -> String {
+    format!("/v1/session/renew/{SID}")
+}
+
+/// `renew_periodic` renews at once, then every half of the TTL Consul answers with
+/// (10 s here), and reports the session's end at the renewal that finds it gone.
+#[tokio::test(start_paused = true)]
+async fn renew_periodic_renews_every_half_ttl_until_the_session_ends() {
+    let (client, mock) = client();
+    mock.push(Reply::json(RENEW))
+        .push(Reply::json(RENEW))
+        .push(Reply::json(RENEW))
+        .push(Reply::status(404, format!("Session id '{SID}' not found")));
+    let started = tokio::time::Instant::now();
+    let renewal = client
+        .session()
+        .dc("dc2")
+        .renew_periodic(SID)
+        .await
+        .unwrap();
+    assert_eq!(renewal.session(), SID);
+    assert_eq!(mock.count(), 1, "the first renewal is sent at once");
+    assert!(renewal.is_renewing() && renewal.end_reason().is_none());
+
+    let end = renewal.ended().await;
+    assert!(matches!(end, RenewalEnd::SessionEnded), "{end:?}");
+    assert_eq!(end.to_string(), "the session ended");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(15) && took < Duration::from_secs(16),
+        "three renewals 5 s apart after the first: {took:?}"
+    );
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 4);
+    for r in &requests {
+        assert_eq!(
+            (r.method.as_str(), r.uri.path()),
+            ("PUT", renew_path().as_str())
+        );
+        assert_eq!(
+            r.query("dc").as_deref(),
+            Some("dc2"),
+            "the handle's datacenter"
+        );
+    }
+    assert!(!renewal.is_renewing());
+    assert!(matches!(
+        renewal.subscribe().borrow().clone(),
+        Some(RenewalEnd::SessionEnded)
+    ));
+}
+
+/// Consul may answer a renewal with a longer TTL than asked: the cadence follows it.
+#[tokio::test(start_paused = true)]
+async fn renew_periodic_follows_the_ttl_consul_answers() {
+    let (client, mock) = client();
+    let longer = RENEW.replace("\"10s\"", "\"40s\"");
+    mock.push(Reply::json(longer.clone()))
+        .push(Reply::json(longer))
+        .push(Reply::status(404, "gone"));
+    let started = tokio::time::Instant::now();
+    let renewal = client.session().renew_periodic(SID).await.unwrap();
+    renewal.ended().await;
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(40) && took < Duration::from_secs(41),
+        "{took:?}"
+    );
+}
+
+/// When no renewal succeeds for a whole TTL, the renewal reports the failure, with the
+/// last error, about one TTL after the last success (Go returns its last error).
+#[tokio::test(start_paused = true)]
+async fn renew_periodic_reports_failure_after_a_ttl_without_success() {
+    let (client, mock) = client();
+    mock.push(Reply::json(RENEW));
+    for _ in 0..30 {
+        mock.push(Reply::status(500, "No cluster leader"));
+    }
+    let started = tokio::time::Instant::now();
+    let renewal = client.session().renew_periodic(SID).await.unwrap();
+    let end = renewal.ended().await;
+    let took = started.elapsed();
+    let RenewalEnd::Failed(e) = &end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
+    assert!(end.to_string().contains("No cluster leader"), "{end}");
+    assert!(
+        took >= Duration::from_secs(9) && took <= Duration::from_secs(10),
+        "{took:?}"
+    );
+    // Retried every second from the first failure at 5 s.
+    assert!((5..=7).contains(&(mock.count() - 1)), "{}", mock.count());
+}
+
+/// A session without a TTL cannot be renewed usefully: it is read every 7.5 s instead,
+/// and its end reported.
+#[tokio::test(start_paused = true)]
+async fn renew_periodic_of_a_session_without_ttl_checks_it() {
+    let (client, mock) = client();
+    let no_ttl = RENEW.replace("\"10s\"", "\"\"");
+    mock.push(Reply::json(no_ttl.clone()))
+        .push(Reply::json(no_ttl))
+        .push(Reply::json("[]"));
+    let started = tokio::time::Instant::now();
+    let renewal = client.session().renew_periodic(SID).await.unwrap();
+    let end = renewal.ended().await;
+    assert!(matches!(end, RenewalEnd::SessionEnded), "{end:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(15));
+    let paths: Vec<(String, String)> = mock
+        .requests()
+        .iter()
+        .map(|r| (r.method.to_string(), r.uri.path().to_owned()))
+        .collect();
+    let info = ("GET".to_owned(), format!("/v1/session/info/{SID}"));
+    assert_eq!(paths[1..], [info.clone(), info]);
+}
+
+/// Dropping the renewal stops it: no request after the drop, whatever the time.
+#[tokio::test(start_paused = true)]
+async fn renew_periodic_stops_when_dropped_and_destroy_destroys() {
+    let (client, mock) = client();
+    mock.push(Reply::json(RENEW)).push(Reply::json(RENEW));
+    let renewal = client.session().renew_periodic(SID).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(mock.count(), 2, "renewed at 0 s and 5 s");
+    drop(renewal);
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert_eq!(mock.count(), 2, "nothing is sent once dropped");
+
+    mock.push(Reply::json(RENEW)).push(Reply::json("true"));
+    let renewal = client.session().renew_periodic(SID).await.unwrap();
+    assert!(renewal.destroy().await.unwrap());
+    let last = mock.last().unwrap();
+    assert_eq!(
+        (last.method.as_str(), last.uri.path()),
+        ("PUT", format!("/v1/session/destroy/{SID}").as_str())
+    );
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert_eq!(mock.count(), 4, "destroy stops the renewal too");
+}
+
+/// A session that does not exist (or a bad id) starts nothing: the error is returned.
+#[tokio::test]
+async fn renew_periodic_of_an_unknown_session_is_not_found() {
+    let (client, mock) = client();
+    mock.push(Reply::status(404, format!("Session id '{SID}' not found")));
+    let e = client.session().renew_periodic(SID).await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    let e = client.session().renew_periodic("").await.unwrap_err();
+    assert!(matches!(e, Error::Validation(_)), "{e:?}");
+    assert_eq!(mock.count(), 1);
 }

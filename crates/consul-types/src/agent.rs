@@ -1,7 +1,15 @@
 //! Models and rules of the `agent` endpoint family: the agent's own description
 //! ([`AgentSelf`]), gossip members ([`Member`]), the services it manages ([`AgentService`])
-//! and the registrations it accepts ([`ServiceRegistration`]). Check models live in
-//! [`crate::health`].
+//! and the registrations it accepts ([`ServiceRegistration`]), the host it runs on
+//! ([`HostInfo`]), its metrics ([`MetricsInfo`]) and the kinds of token it can be given
+//! ([`AgentTokenType`]). Check models live in [`crate::health`].
+
+mod admin;
+
+pub use admin::{
+    AgentTokenType, GaugeValue, HostCpu, HostDisk, HostInfo, HostMemory, HostOs, MetricsInfo,
+    PointValue, SampledValue,
+};
 
 use crate::health::{non_empty, CheckDefinition, CheckStatus, HealthCheck};
 use crate::serde_util::null_as_default;

@@ -4,7 +4,9 @@
 //! and no consistency mode (there is no `dc()` or `stale()` on their requests), only a
 //! token, a namespace and a partition. Members, joins and maintenance are here; the checks
 //! and services the agent manages are in the same [`Agent`] handle (methods `check*`,
-//! `service*`, `*_ttl`), and so is its log ([`Agent::monitor`]).
+//! `service*`, `*_ttl`), and so are its log ([`Agent::monitor`]), its host and metrics
+//! ([`Agent::host`], [`Agent::metrics`], [`Agent::metrics_prometheus`]) and its ACL tokens
+//! ([`Agent::update_token`]).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
@@ -23,9 +25,15 @@
 //! # Ok(()) }
 //! ```
 
+mod admin;
 mod checks;
 mod monitor;
 mod services;
+
+pub use admin::{
+    AgentHost, AgentMetrics, AgentMetricsPrometheus, AgentTokenType, AgentUpdateToken, GaugeValue,
+    HostCpu, HostDisk, HostInfo, HostMemory, HostOs, MetricsInfo, PointValue, SampledValue,
+};
 
 pub use checks::{
     AgentCheck, AgentCheckDeregister, AgentCheckRegister, AgentChecks, AgentTtl, AgentUpdateTtl,

@@ -1,10 +1,16 @@
-//! Models and rules of the ACL system: tokens, policies and roles (Consul 1.4+), the legacy
-//! token API that aioconsul used (removed in Consul 1.11), and typed ACL [`Rules`].
+//! Models and rules of the ACL system: tokens, policies and roles (Consul 1.4+), auth
+//! methods and binding rules (Consul 1.5+), the legacy token API that aioconsul used
+//! (removed in Consul 1.11), and typed ACL [`Rules`].
 
+mod auth;
 mod legacy;
 mod rules;
 mod token;
 
+pub use auth::{
+    AclAuthMethod, AclAuthMethodListEntry, AclBindingRule, AuthMethodType, BindingRuleBindType,
+    KubernetesAuthMethodConfig, OidcAuthMethodConfig, TokenLocality,
+};
 pub use legacy::{LegacyAcl, LegacyAclRequest, LegacyAclType};
 pub use rules::{Policy, Resource, Rule, Rules};
 pub use token::{
@@ -14,7 +20,7 @@ pub use token::{
 
 use crate::ValidationError;
 
-/// Checks a name Consul requires (policy and role names): not empty, and made of the
+/// Checks a name Consul requires (policy, role and auth method names): not empty, and made of the
 /// characters Consul accepts (`[A-Za-z0-9_-]`, at most 128 of them).
 ///
 /// ```

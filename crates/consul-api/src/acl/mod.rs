@@ -1,6 +1,6 @@
 //! The ACL system (`/v1/acl`): Go's `api/acl.go`, aioconsul's `client.acl`. Tokens, policies
-//! and roles (Consul 1.4+), login and logout (1.5+), rule translation, and the legacy token
-//! API that aioconsul used (gone in 1.11).
+//! and roles (Consul 1.4+), auth methods, binding rules, login and logout (1.5+), rule
+//! translation, and the legacy token API that aioconsul used (gone in 1.11).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
@@ -14,21 +14,49 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every read of one token, policy or role returns `Option`: `None` when Consul says it
-//! does not exist. Consul 1.8 answers a read of a missing token or policy with
-//! `403 ACL not found`, taken as "absent" for these reads only, and one of a missing role
-//! with an empty `404`.
+//! A login through an auth method gets its roles and identities from the method's binding
+//! rules:
+//!
+//! ```no_run
+//! # async fn demo(client: consul_api::Client, public_key_pem: String, jwt: String) -> consul_api::Result<()> {
+//! use consul_api::acl::{AclAuthMethod, AclBindingRule, BindingRuleBindType, OidcAuthMethodConfig};
+//! let acl = client.acl();
+//! let config = OidcAuthMethodConfig::default()
+//!     .jwt_validation_pub_keys([public_key_pem])
+//!     .bound_audiences(["consul".to_owned()])
+//!     .list_claim_mapping("groups", "groups");
+//! acl.auth_method_create(AclAuthMethod::jwt("ci-jwt", &config)).await?;
+//! let rule = AclBindingRule::new("ci-jwt", BindingRuleBindType::Role, "deployer")
+//!     .selector(r#""deploy" in list.groups"#);
+//! acl.binding_rule_create(rule).await?;
+//! let token = acl.login("ci-jwt", jwt).await?.value;   // has the role `deployer`
+//! # Ok(()) }
+//! ```
+//!
+//! Every read of one token, policy, role, auth method or binding rule returns `Option`:
+//! `None` when Consul says it does not exist. Consul 1.8 answers a read of a missing token
+//! or policy with `403 ACL not found`, taken as "absent" for these reads only, and one of a
+//! missing role, auth method or binding rule with an empty `404`.
 //!
 //! Secrets stay secret: tokens are [`Token`]s with a redacted `Debug`, and the legacy calls
 //! that must put a secret in the URL keep that path out of logs and errors.
+
+mod auth;
+
+pub use auth::{
+    AclAuthMethodCreate, AclAuthMethodDelete, AclAuthMethodList, AclAuthMethodRead,
+    AclAuthMethodUpdate, AclBindingRuleCreate, AclBindingRuleDelete, AclBindingRuleList,
+    AclBindingRuleRead, AclBindingRuleUpdate,
+};
 
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::{Error, Result};
 use consul_types::acl::{validate_name, validate_uuid};
 pub use consul_types::acl::{
-    AclLink, AclPolicy, AclPolicyListEntry, AclReplication, AclRole, AclToken, AclTokenListEntry,
-    LegacyAcl, LegacyAclRequest, LegacyAclType, NodeIdentity, Policy, Resource, Rule, Rules,
-    ServiceIdentity,
+    AclAuthMethod, AclAuthMethodListEntry, AclBindingRule, AclLink, AclPolicy, AclPolicyListEntry,
+    AclReplication, AclRole, AclToken, AclTokenListEntry, AuthMethodType, BindingRuleBindType,
+    KubernetesAuthMethodConfig, LegacyAcl, LegacyAclRequest, LegacyAclType, NodeIdentity,
+    OidcAuthMethodConfig, Policy, Resource, Rule, Rules, ServiceIdentity, TokenLocality,
 };
 use consul_types::endpoint::{Blocking, Decode, Endpoint, Missing};
 use consul_types::{Token, ValidationError};
@@ -537,6 +565,34 @@ impl Call for AclRulesTranslate {
     }
 }
 
+/// The call of [`Acl::rules_translate_token`]: `None` when there is no such token.
+#[derive(Debug, Clone)]
+pub struct AclRulesTranslateToken {
+    accessor_id: String,
+}
+
+impl Call for AclRulesTranslateToken {
+    type Output = Option<String>;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        validate_uuid("accessor ID", &self.accessor_id)?;
+        Ok(Endpoint::read(Method::GET, "acl/rules/translate")
+            .segment("accessor ID", &self.accessor_id)?
+            .secret_path("acl/rules/translate/<redacted>")
+            .missing(Missing::AclAbsent)
+            .decode(Decode::Bytes))
+    }
+
+    fn output(&self, answer: Answer) -> Result<Option<String>> {
+        if answer.is_absent() {
+            return Ok(None);
+        }
+        String::from_utf8(answer.bytes().to_vec())
+            .map(Some)
+            .map_err(Error::decode)
+    }
+}
+
 /// The call of [`Acl::login`]. Its `Debug` output does not show the bearer token.
 #[derive(Debug, Clone)]
 pub struct AclLogin {
@@ -740,6 +796,7 @@ call_traits!(AclRoleRead: Cluster);
 call_traits!(AclRoleReadByName: Cluster);
 call_traits!(AclRoleList: Cluster, Watchable, IndexBlocking);
 call_traits!(AclRulesTranslate: Cluster);
+call_traits!(AclRulesTranslateToken: Cluster);
 call_traits!(AclLogin: Cluster);
 call_traits!(AclLogout: Cluster);
 call_traits!(AclLegacyCreate: Cluster);
@@ -1152,6 +1209,33 @@ impl Acl {
     pub fn rules_translate(&self, rules: impl Into<String>) -> WriteRequest<AclRulesTranslate> {
         self.write(AclRulesTranslate {
             rules: rules.into(),
+        })
+    }
+
+    /// Reads a legacy token's rules rewritten in the syntax of Consul 1.4+ (Go's
+    /// `RulesTranslateToken`); `None` when there is no such token.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/v1.10.x/acl#translate-a-legacy-token-s-rules)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// let accessor = "4f5e8a3c-1b5c-4a57-9ff5-2c37e7a0d5a1";
+    /// if let Some(rules) = client.acl().rules_translate_token(accessor).await?.value {
+    ///     println!("{rules}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// A validation error for a malformed accessor ID; a 500 status error for a token
+    /// that has no legacy rules (`The specified token does not have any rules set`). The
+    /// endpoint is gone in Consul 1.11 ([`Error::Unsupported`]).
+    pub fn rules_translate_token(
+        &self,
+        accessor_id: impl Into<String>,
+    ) -> ReadRequest<AclRulesTranslateToken> {
+        self.read(AclRulesTranslateToken {
+            accessor_id: accessor_id.into(),
         })
     }
 
