@@ -37,12 +37,12 @@
 //! | `hyper` | the default transport (pooled HTTP/1.1 over TCP and Unix sockets) | yes |
 //! | `tls` | HTTPS for the default transport (rustls), HTTP/2 when the agent offers it | no |
 //! | `kv` | [`kv`]: the KV store | yes |
-//! | `agent` | the local agent: members, checks, services, maintenance | yes |
+//! | `agent` | the local agent: members, checks, services, maintenance, host, metrics, tokens | yes |
 //! | `catalog` | the catalog: datacenters, nodes, services, registration | yes |
 //! | `health` | checks and healthy instances | yes |
 //! | `session` | sessions, locks and semaphores (turns on `kv`) | yes |
 //! | `event` | user events | yes |
-//! | `acl` | ACL tokens, policies and roles, legacy tokens | no |
+//! | `acl` | ACL tokens, policies, roles, auth methods and binding rules, legacy tokens | no |
 //! | `status` | Raft leader and peers | yes |
 //! | `snapshot` | saving (streamed) and restoring snapshots | no |
 //! | `txn` | atomic transactions over KV, nodes, services and checks | no |
