@@ -111,6 +111,11 @@ const FAMILIES: &[&str] = &[
     "coordinate",
     "operator",
     "debug",
+    "config",
+    "connect",
+    "peering",
+    "namespace",
+    "partition",
 ];
 
 struct Step {

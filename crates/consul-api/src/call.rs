@@ -592,6 +592,21 @@ macro_rules! read_setters {
             self
         }
     };
+    (@one peer) => {
+        /// Reads what cluster peer `name` exported to this cluster (`?peer=`, Consul 1.13+).
+        pub fn peer(mut self, name: impl Into<String>) -> Self {
+            self.opts_mut().peer = Some(name.into());
+            self
+        }
+    };
+    (@one merge_central_config) => {
+        /// Merges the central service and proxy defaults into the answer
+        /// (`?merge-central-config`, Consul 1.13+).
+        pub fn merge_central_config(mut self) -> Self {
+            self.opts_mut().merge_central_config = true;
+            self
+        }
+    };
 }
 
 /// Declares the write setters a call accepts besides the common ones (`relay_factor`).

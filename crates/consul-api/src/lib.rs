@@ -29,7 +29,8 @@
 //!   [`consul_transport::HyperTransport`].
 //! - `tls`: `https://` addresses (rustls), with HTTP/2 when the agent offers it.
 //! - One per endpoint family: `kv`, `agent`, `catalog`, `health`, `session`, `event`, `acl`,
-//!   `status`, `snapshot`, `txn`, `query`, `coordinate`, `operator`, `debug`;
+//!   `status`, `snapshot`, `txn`, `query`, `coordinate`, `operator`, `debug`, `config`,
+//!   `connect`, `peering`, `namespace`, `partition`;
 //!   `full` turns them all on.
 //!
 //! Models live in [`consul_types`], the transport in [`consul_transport`]; most users
@@ -58,12 +59,21 @@ pub mod agent;
 #[cfg(feature = "catalog")]
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 pub mod catalog;
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
+pub mod config_entry;
+#[cfg(feature = "connect")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connect")))]
+pub mod connect;
 #[cfg(feature = "coordinate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "coordinate")))]
 pub mod coordinate;
 #[cfg(feature = "debug")]
 #[cfg_attr(docsrs, doc(cfg(feature = "debug")))]
 pub mod debug;
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
+pub mod discovery_chain;
 #[cfg(feature = "event")]
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
 pub mod event;
@@ -76,9 +86,18 @@ pub mod kv;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod lock;
+#[cfg(feature = "namespace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "namespace")))]
+pub mod namespace;
 #[cfg(feature = "operator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "operator")))]
 pub mod operator;
+#[cfg(feature = "partition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "partition")))]
+pub mod partition;
+#[cfg(feature = "peering")]
+#[cfg_attr(docsrs, doc(cfg(feature = "peering")))]
+pub mod peering;
 #[cfg(feature = "query")]
 #[cfg_attr(docsrs, doc(cfg(feature = "query")))]
 pub mod query;

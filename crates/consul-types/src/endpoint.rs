@@ -121,6 +121,10 @@ pub struct Accepts {
     pub local_only: bool,
     /// `?connect` (prepared query execution).
     pub connect: bool,
+    /// `?peer=` (reads of data imported from a cluster peer, Consul 1.13+).
+    pub peer: bool,
+    /// `?merge-central-config` (service reads, Consul 1.13+).
+    pub merge_central_config: bool,
 }
 
 impl Accepts {
@@ -133,6 +137,8 @@ impl Accepts {
         relay_factor: false,
         local_only: false,
         connect: false,
+        peer: false,
+        merge_central_config: false,
     };
 
     /// Also `?filter=`.
@@ -181,6 +187,20 @@ impl Accepts {
     #[must_use]
     pub const fn with_connect(mut self) -> Self {
         self.connect = true;
+        self
+    }
+
+    /// Also `?peer=`.
+    #[must_use]
+    pub const fn with_peer(mut self) -> Self {
+        self.peer = true;
+        self
+    }
+
+    /// Also `?merge-central-config`.
+    #[must_use]
+    pub const fn with_merge_central_config(mut self) -> Self {
+        self.merge_central_config = true;
         self
     }
 }
@@ -687,6 +707,11 @@ impl Endpoint {
             ),
             (!self.accepts.local_only && opts.local_only, "local_only"),
             (!self.accepts.connect && opts.connect, "connect"),
+            (!self.accepts.peer && opts.peer.is_some(), "peer"),
+            (
+                !self.accepts.merge_central_config && opts.merge_central_config,
+                "merge_central_config",
+            ),
         ];
         match refused.iter().find(|(refused, _)| *refused) {
             Some((_, option)) => Err(self.not_accepted(option)),

@@ -93,6 +93,11 @@ pub struct QueryOptions {
     pub local_only: bool,
     /// Only Connect-capable instances (`?connect`; prepared query execution).
     pub connect: bool,
+    /// The cluster peer whose imported data to read (`?peer=`, Consul 1.13+).
+    pub peer: Option<String>,
+    /// Merge the central service and proxy defaults into the answer
+    /// (`?merge-central-config`, Consul 1.13+).
+    pub merge_central_config: bool,
 }
 
 setters!(QueryOptions {
@@ -128,6 +133,10 @@ setters!(QueryOptions {
     local_only: bool => |v| v;
     /// Sets [`QueryOptions::connect`].
     connect: bool => |v| v;
+    /// Sets [`QueryOptions::peer`].
+    peer: impl Into<String> => |v: _| Some(Into::into(v));
+    /// Sets [`QueryOptions::merge_central_config`].
+    merge_central_config: bool => |v| v;
 });
 
 impl QueryOptions {
@@ -160,6 +169,9 @@ impl QueryOptions {
         }
         if self.max_age.is_some() && !self.use_cache {
             return Err(ValidationError::Conflict("max_age needs use_cache"));
+        }
+        if self.peer.as_deref() == Some("") {
+            return Err(ValidationError::Empty { field: "peer" });
         }
         if self.stale_if_error.is_some() && !self.use_cache {
             return Err(ValidationError::Conflict("stale_if_error needs use_cache"));
@@ -214,6 +226,12 @@ impl QueryOptions {
         }
         if self.connect {
             out.push(("connect", "true".to_owned()));
+        }
+        if let Some(peer) = &self.peer {
+            out.push(("peer", peer.clone()));
+        }
+        if self.merge_central_config {
+            out.push(("merge-central-config", String::new()));
         }
         out
     }
@@ -537,6 +555,13 @@ mod tests {
                 .validate(),
             Err(ValidationError::Conflict(_))
         ));
+        let peered = QueryOptions::default()
+            .peer("cluster-02")
+            .merge_central_config(true)
+            .query_pairs(Consistency::Default);
+        assert!(peered.contains(&("peer", "cluster-02".to_owned())));
+        assert!(peered.contains(&("merge-central-config", String::new())));
+        assert!(QueryOptions::default().peer("").validate().is_err());
         let w = WriteOptions::default().relay_factor(2);
         assert_eq!(w.query_pairs(), vec![("relay-factor", "2".to_owned())]);
         assert!(WriteOptions::default().relay_factor(9).validate().is_err());

@@ -50,6 +50,11 @@
 //! | `coordinate` | network coordinates and round-trip estimates | no |
 //! | `operator` | Raft peers, autopilot, the gossip keyring | no |
 //! | `debug` | the agent's Go profiles (`/debug/pprof`) | no |
+//! | `config` | central configuration entries and the discovery chain | no |
+//! | `connect` | the Connect CA, intentions, service certificates | no |
+//! | `peering` | cluster peering and the services peers exchange (Consul 1.13+) | no |
+//! | `namespace` | namespaces (Consul Enterprise) | no |
+//! | `partition` | admin partitions (Consul Enterprise) | no |
 //! | `full` | every endpoint family | no |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -72,6 +77,14 @@ pub use consul_api::agent;
 #[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
 #[doc(inline)]
 pub use consul_api::catalog;
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
+#[doc(inline)]
+pub use consul_api::config_entry;
+#[cfg(feature = "connect")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connect")))]
+#[doc(inline)]
+pub use consul_api::connect;
 #[cfg(feature = "coordinate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "coordinate")))]
 #[doc(inline)]
@@ -80,6 +93,10 @@ pub use consul_api::coordinate;
 #[cfg_attr(docsrs, doc(cfg(feature = "debug")))]
 #[doc(inline)]
 pub use consul_api::debug;
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
+#[doc(inline)]
+pub use consul_api::discovery_chain;
 #[cfg(feature = "event")]
 #[cfg_attr(docsrs, doc(cfg(feature = "event")))]
 #[doc(inline)]
@@ -96,10 +113,22 @@ pub use consul_api::kv;
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 #[doc(inline)]
 pub use consul_api::lock;
+#[cfg(feature = "namespace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "namespace")))]
+#[doc(inline)]
+pub use consul_api::namespace;
 #[cfg(feature = "operator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "operator")))]
 #[doc(inline)]
 pub use consul_api::operator;
+#[cfg(feature = "partition")]
+#[cfg_attr(docsrs, doc(cfg(feature = "partition")))]
+#[doc(inline)]
+pub use consul_api::partition;
+#[cfg(feature = "peering")]
+#[cfg_attr(docsrs, doc(cfg(feature = "peering")))]
+#[doc(inline)]
+pub use consul_api::peering;
 #[cfg(feature = "query")]
 #[cfg_attr(docsrs, doc(cfg(feature = "query")))]
 #[doc(inline)]

@@ -1,0 +1,1 @@
+//! Connect (`/v1/connect`): the CA, intentions, and the agent's Connect endpoints.

@@ -1,0 +1,1 @@
+//! The compiled discovery chain of a service (`/v1/discovery-chain`).

@@ -1,0 +1,1 @@
+//! Namespaces (`/v1/namespace`, Consul Enterprise).

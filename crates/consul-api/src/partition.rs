@@ -1,0 +1,1 @@
+//! Admin partitions (`/v1/partition`, Consul Enterprise).

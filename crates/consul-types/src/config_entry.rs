@@ -1,0 +1,1 @@
+//! Configuration entries: every kind, typed, and the discovery chain.

@@ -1,0 +1,1 @@
+//! Connect: CA roots and configuration, intentions, leaf certificates.

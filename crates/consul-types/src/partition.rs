@@ -1,0 +1,1 @@
+//! Admin partitions (Consul Enterprise).

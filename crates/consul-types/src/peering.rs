@@ -1,0 +1,1 @@
+//! Cluster peering (Consul 1.13+).
