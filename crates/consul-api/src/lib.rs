@@ -43,6 +43,8 @@
 pub mod call;
 mod client;
 mod config;
+#[cfg(feature = "session")]
+mod contender;
 mod error;
 mod exec;
 #[macro_use]

@@ -22,9 +22,9 @@
 //! # Ok(()) }
 //! ```
 
-use crate::lock::{
-    blocking, next_index, report_loss, signal, wait_lost, Holder, LockError, LostReason, Retries,
-    Undo,
+use crate::contender::{
+    blocking, next_index, report_loss, signal, wait_lost, Holder, LockError, LostReason, Release,
+    Retries, Undo,
 };
 use crate::{Client, Error};
 use bytes::Bytes;
@@ -279,7 +279,7 @@ impl Semaphore {
     ) -> Result<Option<u64>, LockError> {
         let kv = self.client.kv();
         let contender = self.opts.contender_key(session);
-        *undo = Undo::Semaphore(Box::new(self.opts.clone()));
+        *undo = Some(Arc::new(SlotRelease(self.opts.clone())));
         let made = kv
             .put(&contender, self.opts.value.clone())
             .flags(SEMAPHORE_FLAG_VALUE)
@@ -370,9 +370,23 @@ impl Semaphore {
     }
 }
 
+/// What a semaphore holder gives back: its slot.
+#[derive(Debug)]
+struct SlotRelease(SemaphoreOptions);
+
+impl Release for SlotRelease {
+    fn release<'a>(
+        &'a self,
+        client: &'a Client,
+        session: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send + 'a>> {
+        Box::pin(release_slot(client, &self.0, session))
+    }
+}
+
 /// Removes `session` from the holders (check-and-set, retried on races) and deletes its
 /// contender key (Go's `Semaphore.Release`).
-pub(crate) async fn release_slot(
+async fn release_slot(
     client: &Client,
     opts: &SemaphoreOptions,
     session: &str,
