@@ -630,3 +630,114 @@ async fn token_updates_put_the_token_in_the_body_only() {
     }
     assert_eq!(mock.count(), count);
 }
+
+/// A service with a sidecar and a mesh gateway go on the wire with Go's field names, and
+/// the sidecar the agent registered reads back typed.
+#[tokio::test]
+async fn connect_registrations_and_a_typed_sidecar_read() {
+    use consul_api::agent::{
+        ConnectProxyConfig, ExposePath, MeshGatewayMode, ServiceKind, Upstream, UpstreamDestType,
+    };
+    let (client, mock) = client();
+    let agent = client.agent();
+    empty_answers(&mock, 2);
+    let proxy = ConnectProxyConfig::default()
+        .local_service_address("127.0.0.1")
+        .config("protocol", "http")
+        .upstream(
+            Upstream::service("db", 9191)
+                .datacenter("dc1")
+                .mesh_gateway(MeshGatewayMode::Local),
+        )
+        .upstream(Upstream::prepared_query("db-query", 9192).local_bind_address("127.0.0.2"))
+        .mesh_gateway(MeshGatewayMode::Remote)
+        .expose_checks()
+        .expose_path(ExposePath::new("/metrics", 8080, 21500).protocol("http"));
+    let web = ServiceRegistration::new("web")
+        .id("web-1")
+        .port(8080)
+        .sidecar(
+            ServiceRegistration::default()
+                .port(21000)
+                .tags(["proxy"])
+                .proxy(proxy),
+        );
+    agent.service_register(web).await.unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("PUT", "/v1/agent/service/register")
+    );
+    assert_eq!(
+        body_json(&mock),
+        serde_json::json!({
+            "ID": "web-1", "Name": "web", "Port": 8080,
+            "Connect": {"SidecarService": {"Tags": ["proxy"], "Port": 21000, "Proxy": {
+                "LocalServiceAddress": "127.0.0.1",
+                "Config": {"protocol": "http"},
+                "Upstreams": [
+                    {"DestinationType": "service", "DestinationName": "db", "Datacenter": "dc1",
+                     "LocalBindPort": 9191, "MeshGateway": {"Mode": "local"}},
+                    {"DestinationType": "prepared_query", "DestinationName": "db-query",
+                     "LocalBindAddress": "127.0.0.2", "LocalBindPort": 9192}
+                ],
+                "MeshGateway": {"Mode": "remote"},
+                "Expose": {"Checks": true, "Paths": [{"ListenerPort": 21500, "Path": "/metrics",
+                                                       "LocalPathPort": 8080, "Protocol": "http"}]}
+            }}}
+        })
+    );
+
+    let gateway = ServiceRegistration::new("mesh-gw")
+        .kind(ServiceKind::MeshGateway)
+        .port(8443)
+        .proxy(ConnectProxyConfig::default().mesh_gateway(MeshGatewayMode::Local));
+    agent.service_register(gateway).await.unwrap();
+    assert_eq!(
+        body_json(&mock),
+        serde_json::json!({"Kind": "mesh-gateway", "Name": "mesh-gw", "Port": 8443,
+                           "Proxy": {"MeshGateway": {"Mode": "local"}}})
+    );
+
+    // What a 1.8.7 agent answered for the sidecar it made of that registration.
+    mock.push(
+        Reply::json(include_str!(
+            "../../consul-types/tests/fixtures/agent/service_sidecar.json"
+        ))
+        .header("X-Consul-ContentHash", "4d7c86815b8363a7"),
+    );
+    let sidecar = agent
+        .service("web-1-sidecar-proxy")
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(sidecar.kind, ServiceKind::ConnectProxy);
+    let proxy = sidecar.proxy.unwrap();
+    assert_eq!(proxy.destination_service_id, "web-1");
+    assert_eq!(
+        proxy.upstreams[1].destination_type,
+        UpstreamDestType::PreparedQuery
+    );
+
+    // Consul's Connect rules are checked before sending.
+    let before = mock.count();
+    let no_destination = ServiceRegistration::new("p")
+        .kind(ServiceKind::ConnectProxy)
+        .port(21000);
+    assert!(agent
+        .service_register(no_destination)
+        .await
+        .unwrap_err()
+        .is_validation());
+    let gateway_with_upstream = ServiceRegistration::new("gw")
+        .kind(ServiceKind::TerminatingGateway)
+        .port(9000)
+        .proxy(ConnectProxyConfig::default().upstream(Upstream::service("db", 1)));
+    assert!(agent
+        .service_register(gateway_with_upstream)
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert_eq!(mock.count(), before);
+}

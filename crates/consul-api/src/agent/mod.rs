@@ -49,7 +49,9 @@ use crate::Result;
 use consul_types::agent::validate_join_address;
 pub use consul_types::agent::{
     AgentConfig, AgentSelf, AgentService, AgentServiceChecksInfo, AgentWeights, CheckUpdate,
-    Coordinate, Member, MemberAclMode, MemberStatus, ServiceAddress, ServiceRegistration,
+    ConnectProxyConfig, Coordinate, ExposeConfig, ExposePath, Member, MemberAclMode, MemberStatus,
+    MeshGatewayConfig, MeshGatewayMode, ServiceAddress, ServiceConnect, ServiceKind,
+    ServiceRegistration, Upstream, UpstreamDestType,
 };
 use consul_types::endpoint::{Decode, Endpoint};
 pub use consul_types::health::{CheckDefinition, CheckKind, CheckStatus, HealthCheck};
