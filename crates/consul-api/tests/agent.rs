@@ -741,3 +741,94 @@ async fn connect_registrations_and_a_typed_sidecar_read() {
         .is_validation());
     assert_eq!(mock.count(), before);
 }
+
+/// A `404` with an empty body, then the agent's `/v1/agent/self` naming its version.
+fn not_served(mock: &MockTransport) {
+    mock.push(Reply::status(404, ""))
+        .push(Reply::json(r#"{"Config":{"Version":"1.8.7"}}"#));
+}
+
+/// `agent/version` (Consul 1.14+) as Consul's `version.BuildInfo` encodes it, and what an
+/// older agent answers.
+#[tokio::test]
+async fn version_reads_the_build_info_or_is_unsupported() {
+    let (client, mock) = client();
+    mock.push(Reply::json(
+        r#"{"SHA":"0b4b2a5d","BuildDate":"2023-11-20T21:38:59Z","HumanVersion":"1.17.0","FIPS":""}"#,
+    ));
+    let v = client.agent().version().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("GET", "/v1/agent/version")
+    );
+    assert_eq!(r.uri.query(), None);
+    assert_eq!(
+        (
+            v.human_version.as_str(),
+            v.sha.as_str(),
+            v.build_date.as_str()
+        ),
+        ("1.17.0", "0b4b2a5d", "2023-11-20T21:38:59Z")
+    );
+    // An agent answers itself: a datacenter is refused before sending.
+    let before = mock.count();
+    let err = client
+        .agent()
+        .version()
+        .options(&consul_api::QueryOptions::default().datacenter("dc2"))
+        .await
+        .unwrap_err();
+    assert!(err.is_validation(), "{err:?}");
+    assert_eq!(mock.count(), before);
+
+    not_served(&mock);
+    let err = client.agent().version().await.unwrap_err();
+    assert!(err.is_unsupported(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the consul agent (version 1.8.7) does not serve /v1/agent/version"
+    );
+}
+
+/// `agent/metrics/stream` (Consul 1.11+): indented summaries one after the other, as
+/// Consul's encoder writes them, read as typed items.
+#[tokio::test]
+async fn metrics_stream_reads_each_summary() {
+    let (client, mock) = client();
+    let body = concat!(
+        "{\n    \"Timestamp\": \"2021-06-01 10:00:00 +0000 UTC\",\n    \"Gauges\": [\n",
+        "        {\n            \"Name\": \"consul.runtime.num_goroutines\",\n",
+        "            \"Value\": 42,\n            \"Labels\": {}\n        }\n    ],\n",
+        "    \"Points\": [],\n    \"Counters\": [],\n    \"Samples\": []\n}\n",
+        "{\n    \"Timestamp\": \"2021-06-01 10:00:10 +0000 UTC\",\n    \"Gauges\": [],\n",
+        "    \"Points\": [],\n    \"Counters\": [\n        {\"Name\": \"consul.client.rpc\", ",
+        "\"Count\": 3, \"Rate\": 0.3, \"Sum\": 3, \"Min\": 1, \"Max\": 1, \"Mean\": 1, ",
+        "\"Stddev\": 0, \"Labels\": {}}\n    ],\n    \"Samples\": []\n}\n"
+    );
+    mock.push(Reply::json(body));
+    let mut stream = client.agent().metrics_stream().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("GET", "/v1/agent/metrics/stream")
+    );
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(
+        first.gauge("consul.runtime.num_goroutines").unwrap().value,
+        42.0
+    );
+    let second = stream.next().await.unwrap().unwrap();
+    assert_eq!(second.timestamp, "2021-06-01 10:00:10 +0000 UTC");
+    assert_eq!(second.counter("consul.client.rpc").unwrap().count, 3);
+    assert!(stream.next().await.is_none());
+
+    mock.push(Reply::status(403, "Permission denied"));
+    let err = client.agent().metrics_stream().await.unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
+
+    not_served(&mock);
+    let err = client.agent().metrics_stream().await.unwrap_err();
+    assert!(err.is_unsupported(), "{err:?}");
+    assert!(err.to_string().contains("agent/metrics/stream"), "{err}");
+}

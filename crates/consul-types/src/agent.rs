@@ -10,8 +10,8 @@ mod admin;
 mod connect;
 
 pub use admin::{
-    AgentTokenType, GaugeValue, HostCpu, HostDisk, HostInfo, HostMemory, HostOs, MetricsInfo,
-    PointValue, SampledValue,
+    AgentTokenType, BuildInfo, GaugeValue, HostCpu, HostDisk, HostInfo, HostMemory, HostOs,
+    MetricsInfo, PointValue, SampledValue,
 };
 pub use connect::{
     ConnectProxyConfig, ExposeConfig, ExposePath, MeshGatewayConfig, MeshGatewayMode,
