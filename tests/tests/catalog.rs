@@ -2,7 +2,7 @@
 //! checks, other datacenters, watches.
 
 use consul_integration_tests::{eventually, next_until, recording_client, Federation, TestAgent};
-use consulate::agent::ServiceRegistration;
+use consulate::agent::{ConnectProxyConfig, ServiceRegistration};
 use consulate::catalog::{
     AgentService, CatalogDeregistration, CatalogRegistration, CheckStatus, HealthCheck,
 };
@@ -399,7 +399,7 @@ async fn watches_of_connect_instances_and_gateway_services() {
 
     let mut proxy = AgentService::new("web-proxy-1", "web-proxy").port(21000);
     proxy.kind = "connect-proxy".into();
-    proxy.proxy = Some(serde_json::json!({"DestinationServiceName": "web"}));
+    proxy.proxy = Some(ConnectProxyConfig::for_service("web"));
     let reg = CatalogRegistration::new("proxy-node", "10.3.3.3").service(proxy);
     assert!(catalog.register(reg).await.unwrap().value);
     let proxies = next_until(&mut connect, "the web proxy", |p| !p.is_empty()).await;

@@ -2,7 +2,7 @@
 //! the passing-only filter, maintenance, blocking reads, several agents, other datacenters.
 
 use consul_integration_tests::{eventually, next_until, recording_client, Federation, TestAgent};
-use consulate::agent::{CheckDefinition, ServiceRegistration};
+use consulate::agent::{CheckDefinition, ConnectProxyConfig, ServiceRegistration};
 use consulate::catalog::{AgentService, CatalogRegistration, HealthCheck};
 use consulate::health::{CheckStatus, HealthState, ServiceEntry};
 use consulate::{Error, ValidationError};
@@ -457,7 +457,7 @@ async fn watches_of_connect_and_ingress_instances() {
 
     let mut proxy = AgentService::new("web-proxy-1", "web-proxy").port(21000);
     proxy.kind = "connect-proxy".into();
-    proxy.proxy = Some(serde_json::json!({"DestinationServiceName": "web"}));
+    proxy.proxy = Some(ConnectProxyConfig::for_service("web"));
     let reg = CatalogRegistration::new("proxy-node", "10.3.3.3")
         .service(proxy)
         .check(

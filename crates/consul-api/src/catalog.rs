@@ -24,7 +24,7 @@
 
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
-pub use consul_types::agent::AgentService;
+pub use consul_types::agent::{AgentService, ConnectProxyConfig, ServiceConnect, ServiceKind};
 pub use consul_types::catalog::{
     CatalogDeregistration, CatalogNode, CatalogNodeServiceList, CatalogRegistration,
     CatalogService, CompoundServiceName, GatewayService, Node,
@@ -424,13 +424,24 @@ impl Catalog {
     }
 
     /// The Connect-capable instances of service `name` (proxies and native services), with
-    /// the same setters as [`Catalog::service`].
+    /// the same setters as [`Catalog::service`]; their [`CatalogService::service_proxy`]
+    /// and [`CatalogService::service_connect`] are typed.
+    ///
+    /// Repeated `.tag()`s are sent as Go's `ConnectMultipleTags` sends them, but Consul
+    /// 1.8.7 ignores tags on Connect reads and answers every proxy of the service;
+    /// `.filter()` selects by tags there (`"v1" in ServiceTags`).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/catalog#list-nodes-for-connect-capable-service)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// let proxies = client.catalog().connect("web").await?.value;
+    /// let v1 = client
+    ///     .catalog()
+    ///     .connect("web")
+    ///     .filter(r#""v1" in ServiceTags"#)
+    ///     .await?
+    ///     .value;
     /// # Ok(()) }
     /// ```
     ///

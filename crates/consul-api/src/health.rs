@@ -17,7 +17,7 @@
 
 use crate::call::{Answer, Call, ReadRequest};
 use crate::Result;
-pub use consul_types::agent::AgentService;
+pub use consul_types::agent::{AgentService, ConnectProxyConfig, ServiceConnect, ServiceKind};
 pub use consul_types::catalog::Node;
 use consul_types::endpoint::{Accepts, Blocking, Endpoint};
 use consul_types::health::{validate_node_name, validate_service_name};
@@ -281,13 +281,24 @@ impl Health {
     }
 
     /// The Connect-capable instances of service `service` with their checks, with the
-    /// same setters as [`Health::service`].
+    /// same setters as [`Health::service`]: its proxies (their [`AgentService::proxy`]
+    /// typed) and, if it is Connect-native, its own instances.
+    ///
+    /// Repeated `.tag()`s are sent as Go's `ConnectMultipleTags` sends them, but Consul
+    /// 1.8.7 ignores tags on Connect reads and answers every proxy of the service;
+    /// `.filter()` selects by tags there (`"v1" in Service.Tags`).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/health#list-nodes-for-connect-capable-service)
     ///
     /// ```no_run
     /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
     /// let proxies = client.health().connect("web").passing().await?.value;
+    /// let v1 = client
+    ///     .health()
+    ///     .connect("web")
+    ///     .filter(r#""v1" in Service.Tags"#)
+    ///     .await?
+    ///     .value;
     /// # Ok(()) }
     /// ```
     ///

@@ -836,3 +836,101 @@ async fn rules_translate_token_reads_text_or_none() {
         .is_validation());
     assert_eq!(mock.count(), count);
 }
+
+/// The templated policies of Consul 1.17+, with the JSON of Consul's documentation; the
+/// name's `/` stays a path separator.
+#[tokio::test]
+async fn templated_policies_list_read_and_preview() {
+    let mock = MockTransport::new();
+    let acl = client(&mock).acl();
+    let service = r##"{"TemplateName":"builtin/service","Schema":"{\n\t\"type\": \"object\",\n\t\"properties\": {\n\t\t\"name\": { \"type\": \"string\", \"$ref\": \"#/definitions/min-length-one\" }\n\t},\n\t\"required\": [\"name\"]\n}","Template":"\nservice \"{{.Name}}\" {\n\tpolicy = \"write\"\n}\nservice \"{{.Name}}-sidecar-proxy\" {\n\tpolicy = \"write\"\n}\nservice_prefix \"\" {\n\tpolicy = \"read\"\n}\nnode_prefix \"\" {\n\tpolicy = \"read\"\n}","Description":"Gives the token or role permissions for a service and its sidecar proxy"}"##;
+    let dns = r#"{"TemplateName":"builtin/dns","Schema":"","Template":"\nnode_prefix \"\" {\n\tpolicy = \"read\"\n}\nservice_prefix \"\" {\n\tpolicy = \"read\"\n}\nquery_prefix \"\" {\n\tpolicy = \"read\"\n}","Description":""}"#;
+    mock.push(Reply::json(format!(
+        r#"{{"builtin/dns":{dns},"builtin/service":{service}}}"#
+    )));
+    let all = acl.templated_policy_list().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("GET", "/v1/acl/templated-policies")
+    );
+    assert_eq!(r.headers["x-consul-token"], "mgmt-token");
+    assert_eq!(all.len(), 2);
+    assert!(all["builtin/service"].requires_variables());
+    assert!(!all["builtin/dns"].requires_variables());
+
+    mock.push(Reply::json(service));
+    let read = acl
+        .templated_policy_read_by_name("builtin/service")
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(
+        r.uri.path(),
+        "/v1/acl/templated-policy/name/builtin/service"
+    );
+    assert!(read.template.contains("{{.Name}}-sidecar-proxy"));
+    // A 404 with a reason is "no such template".
+    mock.push(Reply::status(404, "templated policy not found"));
+    assert_eq!(
+        acl.templated_policy_read_by_name("builtin/nope")
+            .await
+            .unwrap()
+            .value,
+        None
+    );
+
+    mock.push(Reply::json(r#"{"ID":"0a73657276696365202277656222207","Name":"synthetic-policy-0a73657276","Description":"synthetic policy generated from templated policy: builtin/service","Rules":"\nservice \"web\" {\n\tpolicy = \"write\"\n}","Hash":"b04MnvCVtBXZAmGe4uDpGLABJoGo2nNhEJkqaN5E5x4=","CreateIndex":0,"ModifyIndex":0}"#));
+    let policy = acl
+        .templated_policy_preview("builtin/service")
+        .name("web")
+        .await
+        .unwrap()
+        .value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("POST", "/v1/acl/templated-policy/preview/builtin/service")
+    );
+    assert_eq!(body(&r), serde_json::json!({"Name": "web"}));
+    assert!(policy.rules.contains("service \"web\""));
+    assert!(policy.name.starts_with("synthetic-policy-"));
+    mock.push(Reply::json(r#"{"Name":"synthetic-policy-x","Rules":""}"#));
+    acl.templated_policy_preview("builtin/dns").await.unwrap();
+    assert_eq!(body(&mock.last().unwrap()), serde_json::json!({}));
+
+    // Names Consul would misroute are refused before sending.
+    let before = mock.count();
+    for bad in ["", "builtin/", "/service", "builtin/../token"] {
+        let err = acl.templated_policy_read_by_name(bad).await.unwrap_err();
+        assert!(err.is_validation(), "{bad:?}: {err:?}");
+    }
+    assert!(acl
+        .templated_policy_preview("a//b")
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert_eq!(mock.count(), before);
+
+    // An agent older than 1.17 does not serve them.
+    for _ in 0..3 {
+        mock.push(Reply::status(404, ""))
+            .push(Reply::json(r#"{"Config":{"Version":"1.8.7"}}"#));
+    }
+    let errors: Vec<Error> = vec![
+        acl.templated_policy_list().await.unwrap_err(),
+        acl.templated_policy_read_by_name("builtin/service")
+            .await
+            .unwrap_err(),
+        acl.templated_policy_preview("builtin/service")
+            .name("web")
+            .await
+            .unwrap_err(),
+    ];
+    for err in errors {
+        assert!(err.is_unsupported(), "{err:?}");
+        assert!(err.to_string().contains("1.8.7"), "{err}");
+    }
+}

@@ -630,3 +630,205 @@ async fn token_updates_put_the_token_in_the_body_only() {
     }
     assert_eq!(mock.count(), count);
 }
+
+/// A service with a sidecar and a mesh gateway go on the wire with Go's field names, and
+/// the sidecar the agent registered reads back typed.
+#[tokio::test]
+async fn connect_registrations_and_a_typed_sidecar_read() {
+    use consul_api::agent::{
+        ConnectProxyConfig, ExposePath, MeshGatewayMode, ServiceKind, Upstream, UpstreamDestType,
+    };
+    let (client, mock) = client();
+    let agent = client.agent();
+    empty_answers(&mock, 2);
+    let proxy = ConnectProxyConfig::default()
+        .local_service_address("127.0.0.1")
+        .config("protocol", "http")
+        .upstream(
+            Upstream::service("db", 9191)
+                .datacenter("dc1")
+                .mesh_gateway(MeshGatewayMode::Local),
+        )
+        .upstream(Upstream::prepared_query("db-query", 9192).local_bind_address("127.0.0.2"))
+        .mesh_gateway(MeshGatewayMode::Remote)
+        .expose_checks()
+        .expose_path(ExposePath::new("/metrics", 8080, 21500).protocol("http"));
+    let web = ServiceRegistration::new("web")
+        .id("web-1")
+        .port(8080)
+        .sidecar(
+            ServiceRegistration::default()
+                .port(21000)
+                .tags(["proxy"])
+                .proxy(proxy),
+        );
+    agent.service_register(web).await.unwrap();
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("PUT", "/v1/agent/service/register")
+    );
+    assert_eq!(
+        body_json(&mock),
+        serde_json::json!({
+            "ID": "web-1", "Name": "web", "Port": 8080,
+            "Connect": {"SidecarService": {"Tags": ["proxy"], "Port": 21000, "Proxy": {
+                "LocalServiceAddress": "127.0.0.1",
+                "Config": {"protocol": "http"},
+                "Upstreams": [
+                    {"DestinationType": "service", "DestinationName": "db", "Datacenter": "dc1",
+                     "LocalBindPort": 9191, "MeshGateway": {"Mode": "local"}},
+                    {"DestinationType": "prepared_query", "DestinationName": "db-query",
+                     "LocalBindAddress": "127.0.0.2", "LocalBindPort": 9192}
+                ],
+                "MeshGateway": {"Mode": "remote"},
+                "Expose": {"Checks": true, "Paths": [{"ListenerPort": 21500, "Path": "/metrics",
+                                                       "LocalPathPort": 8080, "Protocol": "http"}]}
+            }}}
+        })
+    );
+
+    let gateway = ServiceRegistration::new("mesh-gw")
+        .kind(ServiceKind::MeshGateway)
+        .port(8443)
+        .proxy(ConnectProxyConfig::default().mesh_gateway(MeshGatewayMode::Local));
+    agent.service_register(gateway).await.unwrap();
+    assert_eq!(
+        body_json(&mock),
+        serde_json::json!({"Kind": "mesh-gateway", "Name": "mesh-gw", "Port": 8443,
+                           "Proxy": {"MeshGateway": {"Mode": "local"}}})
+    );
+
+    // What a 1.8.7 agent answered for the sidecar it made of that registration.
+    mock.push(
+        Reply::json(include_str!(
+            "../../consul-types/tests/fixtures/agent/service_sidecar.json"
+        ))
+        .header("X-Consul-ContentHash", "4d7c86815b8363a7"),
+    );
+    let sidecar = agent
+        .service("web-1-sidecar-proxy")
+        .await
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(sidecar.kind, ServiceKind::ConnectProxy);
+    let proxy = sidecar.proxy.unwrap();
+    assert_eq!(proxy.destination_service_id, "web-1");
+    assert_eq!(
+        proxy.upstreams[1].destination_type,
+        UpstreamDestType::PreparedQuery
+    );
+
+    // Consul's Connect rules are checked before sending.
+    let before = mock.count();
+    let no_destination = ServiceRegistration::new("p")
+        .kind(ServiceKind::ConnectProxy)
+        .port(21000);
+    assert!(agent
+        .service_register(no_destination)
+        .await
+        .unwrap_err()
+        .is_validation());
+    let gateway_with_upstream = ServiceRegistration::new("gw")
+        .kind(ServiceKind::TerminatingGateway)
+        .port(9000)
+        .proxy(ConnectProxyConfig::default().upstream(Upstream::service("db", 1)));
+    assert!(agent
+        .service_register(gateway_with_upstream)
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert_eq!(mock.count(), before);
+}
+
+/// A `404` with an empty body, then the agent's `/v1/agent/self` naming its version.
+fn not_served(mock: &MockTransport) {
+    mock.push(Reply::status(404, ""))
+        .push(Reply::json(r#"{"Config":{"Version":"1.8.7"}}"#));
+}
+
+/// `agent/version` (Consul 1.14+) as Consul's `version.BuildInfo` encodes it, and what an
+/// older agent answers.
+#[tokio::test]
+async fn version_reads_the_build_info_or_is_unsupported() {
+    let (client, mock) = client();
+    mock.push(Reply::json(
+        r#"{"SHA":"0b4b2a5d","BuildDate":"2023-11-20T21:38:59Z","HumanVersion":"1.17.0","FIPS":""}"#,
+    ));
+    let v = client.agent().version().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("GET", "/v1/agent/version")
+    );
+    assert_eq!(r.uri.query(), None);
+    assert_eq!(
+        (
+            v.human_version.as_str(),
+            v.sha.as_str(),
+            v.build_date.as_str()
+        ),
+        ("1.17.0", "0b4b2a5d", "2023-11-20T21:38:59Z")
+    );
+    // An agent answers itself: a datacenter is refused before sending.
+    let before = mock.count();
+    let err = client
+        .agent()
+        .version()
+        .options(&consul_api::QueryOptions::default().datacenter("dc2"))
+        .await
+        .unwrap_err();
+    assert!(err.is_validation(), "{err:?}");
+    assert_eq!(mock.count(), before);
+
+    not_served(&mock);
+    let err = client.agent().version().await.unwrap_err();
+    assert!(err.is_unsupported(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the consul agent (version 1.8.7) does not serve /v1/agent/version"
+    );
+}
+
+/// `agent/metrics/stream` (Consul 1.11+): indented summaries one after the other, as
+/// Consul's encoder writes them, read as typed items.
+#[tokio::test]
+async fn metrics_stream_reads_each_summary() {
+    let (client, mock) = client();
+    let body = concat!(
+        "{\n    \"Timestamp\": \"2021-06-01 10:00:00 +0000 UTC\",\n    \"Gauges\": [\n",
+        "        {\n            \"Name\": \"consul.runtime.num_goroutines\",\n",
+        "            \"Value\": 42,\n            \"Labels\": {}\n        }\n    ],\n",
+        "    \"Points\": [],\n    \"Counters\": [],\n    \"Samples\": []\n}\n",
+        "{\n    \"Timestamp\": \"2021-06-01 10:00:10 +0000 UTC\",\n    \"Gauges\": [],\n",
+        "    \"Points\": [],\n    \"Counters\": [\n        {\"Name\": \"consul.client.rpc\", ",
+        "\"Count\": 3, \"Rate\": 0.3, \"Sum\": 3, \"Min\": 1, \"Max\": 1, \"Mean\": 1, ",
+        "\"Stddev\": 0, \"Labels\": {}}\n    ],\n    \"Samples\": []\n}\n"
+    );
+    mock.push(Reply::json(body));
+    let mut stream = client.agent().metrics_stream().await.unwrap().value;
+    let r = mock.last().unwrap();
+    assert_eq!(
+        (r.method.as_str(), r.uri.path()),
+        ("GET", "/v1/agent/metrics/stream")
+    );
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(
+        first.gauge("consul.runtime.num_goroutines").unwrap().value,
+        42.0
+    );
+    let second = stream.next().await.unwrap().unwrap();
+    assert_eq!(second.timestamp, "2021-06-01 10:00:10 +0000 UTC");
+    assert_eq!(second.counter("consul.client.rpc").unwrap().count, 3);
+    assert!(stream.next().await.is_none());
+
+    mock.push(Reply::status(403, "Permission denied"));
+    let err = client.agent().metrics_stream().await.unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
+
+    not_served(&mock);
+    let err = client.agent().metrics_stream().await.unwrap_err();
+    assert!(err.is_unsupported(), "{err:?}");
+    assert!(err.to_string().contains("agent/metrics/stream"), "{err}");
+}

@@ -356,3 +356,47 @@ async fn watch_yields_each_change_of_the_services() {
     assert_eq!(sent[1].query("index").as_deref(), Some("5"));
     assert_eq!(sent[1].query("wait").as_deref(), Some("30000ms"));
 }
+
+/// Connect instances read typed (a 1.8.7 agent's answers), and a proxy registered through
+/// the catalog goes on the wire with Go's field names.
+#[tokio::test]
+async fn connect_instances_read_typed_and_a_proxy_registers() {
+    use consul_api::catalog::{ConnectProxyConfig, ServiceConnect, ServiceKind};
+    let (client, mock) = client();
+    mock.push(Reply::json(include_str!(
+        "../../consul-types/tests/fixtures/catalog/service_sidecar.json"
+    )));
+    let proxies = client
+        .catalog()
+        .connect("web")
+        .tag("v1")
+        .await
+        .unwrap()
+        .value;
+    let r = mock.last().unwrap();
+    assert_eq!(r.uri.path(), "/v1/catalog/connect/web");
+    assert_eq!(proxies[0].service_kind, ServiceKind::ConnectProxy);
+    let proxy = proxies[0].service_proxy.as_ref().unwrap();
+    assert_eq!(proxy.destination_service_name, "web");
+    assert_eq!(proxy.upstreams[0].local_bind_port, 9191);
+
+    mock.push(Reply::json(include_str!(
+        "../../consul-types/tests/fixtures/catalog/connect_native.json"
+    )));
+    let native = client.catalog().connect("nat").await.unwrap().value;
+    assert_eq!(native[0].service_connect, Some(ServiceConnect::native()));
+
+    mock.push(Reply::json("true"));
+    let service = AgentService::new("web-proxy-1", "web-proxy")
+        .kind(ServiceKind::ConnectProxy)
+        .port(21000)
+        .proxy(ConnectProxyConfig::for_service("web").local_service_port(8080));
+    let reg = CatalogRegistration::new("proxy-node", "10.3.3.3").service(service);
+    assert!(client.catalog().register(reg).await.unwrap().value);
+    let body: serde_json::Value = serde_json::from_slice(&mock.last().unwrap().body).unwrap();
+    assert_eq!(body["Service"]["Kind"], "connect-proxy");
+    assert_eq!(
+        body["Service"]["Proxy"],
+        serde_json::json!({"DestinationServiceName": "web", "LocalServicePort": 8080})
+    );
+}

@@ -242,3 +242,26 @@ async fn watch_of_passing_instances_waits_on_the_last_index() {
         assert_eq!(sent[1].query(k).as_deref(), Some(v), "{k}");
     }
 }
+
+/// `health().connect(name)` reads the sidecar of `name` typed (a 1.8.7 agent's answer).
+#[tokio::test]
+async fn connect_entries_read_typed() {
+    use consul_api::health::ServiceKind;
+    let (client, mock) = client();
+    mock.push(Reply::json(include_str!(
+        "../../consul-types/tests/fixtures/health/connect.json"
+    )));
+    let entries = client.health().connect("web").await.unwrap().value;
+    assert_eq!(mock.last().unwrap().uri.path(), "/v1/health/connect/web");
+    let sidecar = &entries[0].service;
+    assert_eq!(sidecar.kind, ServiceKind::ConnectProxy);
+    let proxy = sidecar.proxy.as_ref().unwrap();
+    assert_eq!(
+        (
+            proxy.destination_service_id.as_str(),
+            proxy.local_service_port
+        ),
+        ("web-1", 8080)
+    );
+    assert!(proxy.expose.checks);
+}

@@ -468,3 +468,113 @@ async fn segments_and_what_an_open_source_agent_answers() {
     not_served(&mock);
     assert!(op.license_reset().await.unwrap_err().is_unsupported());
 }
+
+/// `operator/usage` (1.10+), `operator/autopilot/state` (1.9+) and
+/// `operator/raft/transfer-leader` (1.15+) with the JSON of Consul's documentation, and what
+/// an older agent answers.
+#[tokio::test]
+async fn usage_autopilot_state_and_leader_transfer() {
+    use consul_api::operator::{AutopilotServerStatus, Usage};
+    let (client, mock) = client();
+    let op = client.operator();
+
+    mock.push(Reply::json(fixture!("usage_documented.json")).header("X-Consul-Index", "13"));
+    let usage = op.usage().await.unwrap();
+    let req = sent(&mock);
+    assert_eq!(
+        (req.method.as_str(), req.uri.path()),
+        ("GET", "/v1/operator/usage")
+    );
+    assert_eq!(req.query("global"), None);
+    assert_eq!(usage.meta.last_index, 13);
+    assert_eq!(usage.value.usage["dc1"].services, 1);
+    mock.push(Reply::json(fixture!("usage_documented.json")));
+    op.usage()
+        .global()
+        .stale()
+        .dc("dc2")
+        .wait(13, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let req = sent(&mock);
+    assert_eq!(req.query("global").as_deref(), Some(""));
+    assert_eq!(req.query("stale").as_deref(), Some(""));
+    assert_eq!(req.query("dc").as_deref(), Some("dc2"));
+    assert_eq!(req.query("index").as_deref(), Some("13"));
+    assert_eq!(req.query("wait").as_deref(), Some("5000ms"));
+    mock.push(Reply::json(r#"{"Usage":null}"#));
+    assert_eq!(op.usage().await.unwrap().value, Usage::default());
+
+    mock.push(Reply::json(fixture!("autopilot_state_documented.json")));
+    let state = op.autopilot_state().dc("dc2").await.unwrap().value;
+    let req = sent(&mock);
+    assert_eq!(
+        (req.method.as_str(), req.uri.path()),
+        ("GET", "/v1/operator/autopilot/state")
+    );
+    assert_eq!(req.query("dc").as_deref(), Some("dc2"));
+    assert_eq!(
+        state.leader_server().unwrap().status,
+        AutopilotServerStatus::Leader
+    );
+    assert_eq!(state.voters.len(), 3);
+
+    mock.push(Reply::json(r#"{"Success":true}"#));
+    assert!(op.raft_leader_transfer().await.unwrap().value.success);
+    let req = sent(&mock);
+    assert_eq!(
+        (req.method.as_str(), req.uri.path()),
+        ("POST", "/v1/operator/raft/transfer-leader")
+    );
+    assert!(req.query_pairs().is_empty());
+    assert_eq!(req.headers["x-consul-token"], "ops-token");
+    mock.push(Reply::json(r#"{"Success":true}"#));
+    op.raft_leader_transfer()
+        .id("46f11cca-ce58-2f39-1738-121675a23c18")
+        .await
+        .unwrap();
+    assert_eq!(
+        sent(&mock).query("id").as_deref(),
+        Some("46f11cca-ce58-2f39-1738-121675a23c18")
+    );
+    // Consul answers a failed transfer with a 404 that has a reason: an error, not
+    // "unsupported".
+    mock.push(Reply::status(
+        404,
+        "Failed to transfer Leader: raft: no eligible server",
+    ));
+    let err = op.raft_leader_transfer().await.unwrap_err();
+    assert!(!err.is_unsupported(), "{err:?}");
+    assert!(
+        err.to_string().contains("Failed to transfer Leader"),
+        "{err}"
+    );
+    // It acts in the agent's datacenter: an empty id, and a datacenter, are refused.
+    let before = mock.count();
+    assert!(op
+        .raft_leader_transfer()
+        .id("")
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert!(op
+        .raft_leader_transfer()
+        .options(&consul_api::WriteOptions::default().datacenter("dc2"))
+        .await
+        .unwrap_err()
+        .is_validation());
+    assert_eq!(mock.count(), before);
+
+    for _ in 0..3 {
+        not_served(&mock);
+    }
+    let errors = [
+        op.usage().await.unwrap_err(),
+        op.autopilot_state().await.unwrap_err(),
+        op.raft_leader_transfer().await.unwrap_err(),
+    ];
+    for err in errors {
+        assert!(err.is_unsupported(), "{err:?}");
+        assert!(err.to_string().contains("1.8.7"), "{err}");
+    }
+}

@@ -2,13 +2,20 @@
 //! ([`AgentSelf`]), gossip members ([`Member`]), the services it manages ([`AgentService`])
 //! and the registrations it accepts ([`ServiceRegistration`]), the host it runs on
 //! ([`HostInfo`]), its metrics ([`MetricsInfo`]) and the kinds of token it can be given
-//! ([`AgentTokenType`]). Check models live in [`crate::health`].
+//! ([`AgentTokenType`]). The Connect fields of services ([`ServiceKind`],
+//! [`ConnectProxyConfig`], [`ServiceConnect`]) are here too, as in Go's `agent.go`. Check
+//! models live in [`crate::health`].
 
 mod admin;
+mod connect;
 
 pub use admin::{
-    AgentTokenType, GaugeValue, HostCpu, HostDisk, HostInfo, HostMemory, HostOs, MetricsInfo,
-    PointValue, SampledValue,
+    AgentTokenType, BuildInfo, GaugeValue, HostCpu, HostDisk, HostInfo, HostMemory, HostOs,
+    MetricsInfo, PointValue, SampledValue,
+};
+pub use connect::{
+    ConnectProxyConfig, ExposeConfig, ExposePath, MeshGatewayConfig, MeshGatewayMode,
+    ServiceConnect, ServiceKind, Upstream, UpstreamDestType,
 };
 
 use crate::health::{non_empty, CheckDefinition, CheckStatus, HealthCheck};
@@ -310,9 +317,9 @@ impl AgentWeights {
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct AgentService {
-    /// The kind: empty for a typical service, or `connect-proxy`, `mesh-gateway`, …
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    /// The kind: a typical service, or a Connect proxy or gateway.
+    #[serde(skip_serializing_if = "ServiceKind::is_typical")]
+    pub kind: ServiceKind,
     /// The instance id, unique on its node.
     #[serde(rename = "ID")]
     pub id: String,
@@ -339,12 +346,15 @@ pub struct AgentService {
     pub weights: Option<AgentWeights>,
     /// Whether the catalog's tags may be changed by others than the agent.
     pub enable_tag_override: bool,
-    /// Connect proxy configuration, for proxies (kept as JSON).
+    /// The proxy configuration of a Connect proxy or gateway. Catalog and health reads
+    /// carry an empty one for typical services too.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<serde_json::Value>,
-    /// Connect configuration (kept as JSON).
+    pub proxy: Option<ConnectProxyConfig>,
+    /// The Connect settings (`Native`). Catalog and health reads carry an empty one for
+    /// every service; a sidecar given at registration is not read back here, it is a
+    /// service of its own.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect: Option<serde_json::Value>,
+    pub connect: Option<ServiceConnect>,
     /// The hash of the local definition (single-service agent reads), for hash blocking.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_hash: Option<String>,
@@ -380,13 +390,21 @@ impl AgentService {
     ///
     /// # Errors
     /// [`ValidationError::Empty`] for an empty name, [`ValidationError::OutOfRange`] for
-    /// weights below 1 while passing.
+    /// weights below 1 while passing, and the errors of Consul's Connect rules (a
+    /// `connect-proxy` names its destination service and has a port; a gateway has a port
+    /// unless it is an ingress gateway, no sidecar and no proxy destination or upstreams;
+    /// every upstream has a name and a local port).
     pub fn validate(&self) -> Result<(), ValidationError> {
         non_empty("service name", &self.service)?;
         if let Some(w) = &self.weights {
             validate_weights(w)?;
         }
-        Ok(())
+        connect::validate_connect(
+            &self.kind,
+            Some(self.port),
+            self.proxy.as_ref(),
+            self.connect.as_ref(),
+        )
     }
 }
 
@@ -399,6 +417,12 @@ setters!(AgentService {
     address: impl Into<String> => |v: _| Into::into(v);
     /// Sets [`AgentService::weights`].
     weights: AgentWeights => Some;
+    /// Sets [`AgentService::kind`].
+    kind: impl Into<ServiceKind> => |v: _| Into::into(v);
+    /// Sets [`AgentService::proxy`].
+    proxy: ConnectProxyConfig => Some;
+    /// Sets [`AgentService::connect`].
+    connect: ServiceConnect => Some;
 });
 
 impl AgentService {
@@ -469,13 +493,14 @@ pub struct AgentServiceChecksInfo {
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct ServiceRegistration {
-    /// The kind (empty for a typical service; `connect-proxy`, …).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    /// The kind: a typical service, or a Connect proxy or gateway.
+    #[serde(skip_serializing_if = "ServiceKind::is_typical")]
+    pub kind: ServiceKind,
     /// The instance id (defaults to the name).
     #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The service name.
+    /// The service name (a sidecar's may be left empty: the agent names it).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -501,12 +526,13 @@ pub struct ServiceRegistration {
     /// The service's checks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckDefinition>,
-    /// Connect proxy configuration, for proxies (as JSON).
+    /// The proxy configuration of a Connect proxy or gateway.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<serde_json::Value>,
-    /// Connect configuration (as JSON).
+    pub proxy: Option<ConnectProxyConfig>,
+    /// The Connect settings: Connect-native, or a sidecar proxy to register with the
+    /// service.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect: Option<serde_json::Value>,
+    pub connect: Option<ServiceConnect>,
     /// Namespace (Consul Enterprise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -573,14 +599,47 @@ impl ServiceRegistration {
         self
     }
 
+    /// Registers a sidecar proxy with the service (`Connect.SidecarService`);
+    /// `ServiceRegistration::default()` lets the agent choose its name, id, port and
+    /// proxy configuration.
+    #[must_use]
+    pub fn sidecar(mut self, sidecar: ServiceRegistration) -> Self {
+        self.connect = Some(ServiceConnect::sidecar(sidecar));
+        self
+    }
+
     /// Checks the registration.
     ///
     /// # Errors
     /// [`ValidationError::Empty`] for an empty name or id; [`ValidationError::OutOfRange`]
     /// for a passing weight below 1; [`ValidationError::Conflict`] for a check that names
-    /// another service; any error of [`CheckDefinition::validate`] for a check.
+    /// another service; any error of [`CheckDefinition::validate`] for a check; the errors
+    /// of Consul's Connect rules (see [`AgentService::validate`]; a sidecar has no id and
+    /// no sidecar of its own).
     pub fn validate(&self) -> Result<(), ValidationError> {
         non_empty("service name", &self.name)?;
+        self.validate_parts()?;
+        connect::validate_connect(
+            &self.kind,
+            self.port,
+            self.proxy.as_ref(),
+            self.connect.as_ref(),
+        )
+    }
+
+    /// Checks a sidecar registration, whose name, kind, port and proxy destination the
+    /// agent fills in when they are left empty.
+    pub(crate) fn validate_as_sidecar(&self) -> Result<(), ValidationError> {
+        self.validate_parts()?;
+        if let Some(proxy) = &self.proxy {
+            for upstream in &proxy.upstreams {
+                upstream.validate()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_parts(&self) -> Result<(), ValidationError> {
         if self.id.as_deref() == Some("") {
             return Err(ValidationError::Empty {
                 field: "service id",
@@ -603,7 +662,7 @@ impl ServiceRegistration {
 
 setters!(ServiceRegistration {
     /// Sets [`ServiceRegistration::kind`].
-    kind: impl Into<String> => |v: _| Into::into(v);
+    kind: impl Into<ServiceKind> => |v: _| Into::into(v);
     /// Sets [`ServiceRegistration::id`].
     id: impl Into<String> => |v: _| Some(Into::into(v));
     /// Sets [`ServiceRegistration::tags`].
@@ -617,9 +676,9 @@ setters!(ServiceRegistration {
     /// Sets [`ServiceRegistration::weights`].
     weights: AgentWeights => Some;
     /// Sets [`ServiceRegistration::proxy`].
-    proxy: serde_json::Value => Some;
+    proxy: ConnectProxyConfig => Some;
     /// Sets [`ServiceRegistration::connect`].
-    connect: serde_json::Value => Some;
+    connect: ServiceConnect => Some;
 });
 
 /// The body of `PUT /v1/agent/check/update/:id`.
@@ -784,6 +843,136 @@ mod tests {
             serde_json::from_str(include_str!("../tests/fixtures/agent/service.json")).unwrap();
         assert!(one.content_hash.is_some());
         assert_eq!(one.meta["version"], "1.0");
+    }
+
+    /// A service with a sidecar, a mesh gateway and a Connect-native service, registered
+    /// on a 1.8.7 dev agent and read back from `/v1/agent/services` and
+    /// `/v1/agent/service/:id`.
+    #[test]
+    fn decodes_recorded_connect_services() {
+        let services: BTreeMap<String, AgentService> = serde_json::from_str(include_str!(
+            "../tests/fixtures/agent/services_connect.json"
+        ))
+        .unwrap();
+        let web = &services["web-1"];
+        assert!(web.kind.is_typical());
+        assert_eq!((web.proxy.as_ref(), web.connect.as_ref()), (None, None));
+
+        let sidecar = &services["web-1-sidecar-proxy"];
+        assert_eq!(sidecar.kind, ServiceKind::ConnectProxy);
+        assert_eq!(sidecar.service, "web-sidecar-proxy");
+        let proxy = sidecar.proxy.as_ref().unwrap();
+        assert_eq!(proxy.destination_service_name, "web");
+        assert_eq!(proxy.destination_service_id, "web-1");
+        assert_eq!(
+            (
+                proxy.local_service_address.as_str(),
+                proxy.local_service_port
+            ),
+            ("127.0.0.1", 8080)
+        );
+        assert_eq!(proxy.config["protocol"], "http");
+        assert_eq!(proxy.mesh_gateway.mode, MeshGatewayMode::Remote);
+        let [db, query] = &proxy.upstreams[..] else {
+            panic!("two upstreams: {:?}", proxy.upstreams)
+        };
+        assert_eq!(
+            (&db.destination_type, db.destination_name.as_str()),
+            (&UpstreamDestType::Service, "db")
+        );
+        assert_eq!((db.datacenter.as_str(), db.local_bind_port), ("dc1", 9191));
+        assert_eq!(db.config["connect_timeout_ms"], 1000);
+        assert_eq!(db.mesh_gateway.mode, MeshGatewayMode::Local);
+        assert_eq!(query.destination_type, UpstreamDestType::PreparedQuery);
+        assert_eq!(query.local_bind_address, "127.0.0.2");
+        assert!(query.mesh_gateway.mode.is_default());
+        assert!(proxy.expose.checks);
+        assert_eq!(
+            proxy.expose.paths,
+            vec![ExposePath::new("/metrics", 8080, 21500).protocol("http")]
+        );
+
+        let gateway = &services["mesh-gw"];
+        assert_eq!(gateway.kind, ServiceKind::MeshGateway);
+        let gw_proxy = gateway.proxy.as_ref().unwrap();
+        assert_eq!(gw_proxy.mesh_gateway.mode, MeshGatewayMode::Local);
+        assert_eq!(gw_proxy.config["envoy_gateway_no_default_bind"], true);
+        assert!(gw_proxy.upstreams.is_empty() && gw_proxy.destination_service_name.is_empty());
+        assert_eq!(
+            gateway.tagged_addresses["wan"],
+            ServiceAddress::new("198.51.100.1", 443)
+        );
+
+        assert_eq!(services["nat"].connect, Some(ServiceConnect::native()));
+
+        let one: AgentService =
+            serde_json::from_str(include_str!("../tests/fixtures/agent/service_sidecar.json"))
+                .unwrap();
+        assert_eq!(one.proxy.as_ref(), Some(proxy));
+        assert!(one.content_hash.is_some());
+    }
+
+    #[test]
+    fn connect_registrations_encode_go_field_names() {
+        let reg = ServiceRegistration::new("web").port(8080).sidecar(
+            ServiceRegistration::default().port(21000).proxy(
+                ConnectProxyConfig::default()
+                    .upstream(Upstream::service("db", 9191).datacenter("dc2")),
+            ),
+        );
+        assert!(reg.validate().is_ok());
+        assert_eq!(
+            serde_json::to_value(&reg).unwrap(),
+            serde_json::json!({
+                "Name": "web",
+                "Port": 8080,
+                "Connect": {"SidecarService": {"Port": 21000, "Proxy": {
+                    "Upstreams": [{"DestinationType": "service", "DestinationName": "db",
+                                   "Datacenter": "dc2", "LocalBindPort": 9191}]
+                }}}
+            })
+        );
+        let gateway = ServiceRegistration::new("mesh-gw")
+            .kind(ServiceKind::MeshGateway)
+            .port(8443)
+            .proxy(ConnectProxyConfig::default().mesh_gateway(MeshGatewayMode::Local));
+        let json = serde_json::to_value(&gateway).unwrap();
+        assert_eq!(json["Kind"], "mesh-gateway");
+        assert_eq!(
+            json["Proxy"],
+            serde_json::json!({"MeshGateway": {"Mode": "local"}})
+        );
+        assert!(gateway.validate().is_ok());
+        assert!(ServiceRegistration::new("gw")
+            .kind("mesh-gateway")
+            .validate()
+            .is_err());
+        let proxy = ServiceRegistration::new("web-proxy")
+            .kind(ServiceKind::ConnectProxy)
+            .port(21000);
+        assert!(proxy.clone().validate().is_err(), "no destination");
+        assert!(proxy
+            .proxy(ConnectProxyConfig::for_service("web"))
+            .validate()
+            .is_ok());
+        assert!(ServiceRegistration::new("web")
+            .sidecar(ServiceRegistration::default().id("mine"))
+            .validate()
+            .is_err());
+        let native = ServiceRegistration::new("n").connect(ServiceConnect::native());
+        assert_eq!(
+            serde_json::to_value(&native).unwrap()["Connect"],
+            serde_json::json!({"Native": true})
+        );
+        let catalog_proxy = AgentService::new("p-1", "p")
+            .kind(ServiceKind::ConnectProxy)
+            .port(21000)
+            .proxy(ConnectProxyConfig::for_service("web"));
+        assert!(catalog_proxy.validate().is_ok());
+        assert!(AgentService::new("p-1", "p")
+            .kind(ServiceKind::ConnectProxy)
+            .validate()
+            .is_err());
     }
 
     #[test]

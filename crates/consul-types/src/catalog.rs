@@ -2,7 +2,7 @@
 //! ([`CatalogService`]), one node with its services ([`CatalogNode`]) and the bodies of
 //! registration and deregistration ([`CatalogRegistration`], [`CatalogDeregistration`]).
 
-use crate::agent::AgentService;
+use crate::agent::{AgentService, ConnectProxyConfig, ServiceConnect, ServiceKind};
 use crate::health::{non_empty, HealthCheck};
 use crate::serde_util::null_as_default;
 use crate::ValidationError;
@@ -56,8 +56,8 @@ pub struct CatalogService {
     /// The node's metadata.
     #[serde(deserialize_with = "null_as_default")]
     pub node_meta: BTreeMap<String, String>,
-    /// The service kind (empty for a typical service).
-    pub service_kind: String,
+    /// The service kind: a typical service, or a Connect proxy or gateway.
+    pub service_kind: ServiceKind,
     /// The instance id.
     #[serde(rename = "ServiceID")]
     pub service_id: String,
@@ -80,12 +80,13 @@ pub struct CatalogService {
     pub service_weights: crate::agent::AgentWeights,
     /// Whether tag override is enabled.
     pub service_enable_tag_override: bool,
-    /// Connect proxy configuration (kept as JSON).
+    /// The proxy configuration of a Connect proxy or gateway (empty for a typical
+    /// service).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_proxy: Option<serde_json::Value>,
-    /// Connect configuration (kept as JSON).
+    pub service_proxy: Option<ConnectProxyConfig>,
+    /// The Connect settings (`Native`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_connect: Option<serde_json::Value>,
+    pub service_connect: Option<ServiceConnect>,
     /// Namespace (Consul Enterprise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -401,6 +402,57 @@ setters!(CatalogDeregistration {
 mod tests {
     use super::*;
     use crate::health::CheckStatus;
+
+    /// A sidecar proxy, a mesh gateway and a Connect-native service as a 1.8.7 agent's
+    /// catalog reads them (`/v1/catalog/service/:name`, `/v1/catalog/connect/:name`,
+    /// `/v1/catalog/node-services/:node`).
+    #[test]
+    fn decodes_recorded_connect_instances() {
+        use crate::agent::{MeshGatewayMode, ServiceConnect, UpstreamDestType};
+        let sidecar: Vec<CatalogService> = serde_json::from_str(include_str!(
+            "../tests/fixtures/catalog/service_sidecar.json"
+        ))
+        .unwrap();
+        assert_eq!(sidecar[0].service_kind, ServiceKind::ConnectProxy);
+        let proxy = sidecar[0].service_proxy.as_ref().unwrap();
+        assert_eq!(proxy.destination_service_id, "web-1");
+        assert_eq!(proxy.upstreams.len(), 2);
+        assert_eq!(
+            proxy.upstreams[1].destination_type,
+            UpstreamDestType::PreparedQuery
+        );
+        assert!(proxy.upstreams[1].config.is_empty(), "Config: null");
+        assert_eq!(sidecar[0].service_connect, Some(ServiceConnect::default()));
+
+        let gateway: Vec<CatalogService> = serde_json::from_str(include_str!(
+            "../tests/fixtures/catalog/service_mesh_gateway.json"
+        ))
+        .unwrap();
+        assert_eq!(gateway[0].service_kind, ServiceKind::MeshGateway);
+        assert_eq!(
+            gateway[0].service_proxy.as_ref().unwrap().mesh_gateway.mode,
+            MeshGatewayMode::Local
+        );
+
+        let native: Vec<CatalogService> = serde_json::from_str(include_str!(
+            "../tests/fixtures/catalog/connect_native.json"
+        ))
+        .unwrap();
+        assert!(native[0].service_kind.is_typical());
+        assert_eq!(native[0].service_connect, Some(ServiceConnect::native()));
+        // A typical service carries an empty proxy configuration.
+        assert_eq!(
+            native[0].service_proxy,
+            Some(crate::agent::ConnectProxyConfig::default())
+        );
+
+        let node: CatalogNodeServiceList = serde_json::from_str(include_str!(
+            "../tests/fixtures/catalog/node_services_connect.json"
+        ))
+        .unwrap();
+        let kinds: Vec<_> = node.services.iter().map(|s| s.kind.as_str()).collect();
+        assert!(kinds.contains(&"connect-proxy") && kinds.contains(&"mesh-gateway"));
+    }
 
     #[test]
     fn decodes_recorded_catalog_responses() {

@@ -855,6 +855,24 @@ pub fn validate_check_id(id: &str) -> Result<(), ValidationError> {
 mod tests {
     use super::*;
 
+    /// `/v1/health/connect/web` of a 1.8.7 agent: the sidecar of `web`, typed.
+    #[test]
+    fn decodes_recorded_connect_entries() {
+        use crate::agent::{ServiceConnect, ServiceKind};
+        let entries: Vec<ServiceEntry> =
+            serde_json::from_str(include_str!("../tests/fixtures/health/connect.json")).unwrap();
+        assert_eq!(entries.len(), 1);
+        let proxy = &entries[0].service;
+        assert_eq!(proxy.kind, ServiceKind::ConnectProxy);
+        assert_eq!(proxy.id, "web-1-sidecar-proxy");
+        assert_eq!(
+            proxy.proxy.as_ref().unwrap().destination_service_name,
+            "web"
+        );
+        assert_eq!(proxy.connect, Some(ServiceConnect::default()));
+        assert!(proxy.meta.is_empty(), "Meta: null");
+    }
+
     #[test]
     fn statuses_round_trip_and_keep_unknown_values() {
         for s in ["passing", "warning", "critical", "maintenance", "degraded"] {

@@ -1,6 +1,7 @@
 //! Models and rules of the operator endpoints (Go's `api/operator_*.go`): the Raft peer
 //! set, autopilot, the gossip keyring, and the Enterprise-only license, network areas and
-//! network segments.
+//! network segments; and of endpoints newer than Consul 1.8: autopilot's state (1.9+),
+//! the usage counts (1.10+) and the Raft leader transfer (1.15+).
 //!
 //! Durations follow Consul's encodings: autopilot settings and a server's last contact are
 //! Go-format text (`"200ms"`), an area member's round-trip time is integer nanoseconds.
@@ -571,6 +572,372 @@ mod nanos_or_unknown {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Newer than Consul 1.8: autopilot state, usage, leader transfer
+
+/// Declares a string enum with a catch-all, as Consul spells its values.
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+            /// A value this version does not know, kept as Consul spelled it.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value as Consul spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::Other(String::new())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($text => $name::$variant,)+
+                    _ => $name::Other(s),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> Self {
+                match v {
+                    $name::Other(s) => s,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// A server's Raft status as autopilot sees it (Go's `api.AutopilotServerStatus`).
+    AutopilotServerStatus {
+        /// `none`.
+        None = "none",
+        /// `leader`.
+        Leader = "leader",
+        /// `voter`.
+        Voter = "voter",
+        /// `non-voter`.
+        NonVoter = "non-voter",
+        /// `staging`: being brought up to date before it votes.
+        Staging = "staging",
+    }
+}
+
+text_enum! {
+    /// What autopilot wants a server to be (Go's `api.AutopilotServerType`); open-source
+    /// Consul only knows `voter`.
+    AutopilotServerType {
+        /// `voter`.
+        Voter = "voter",
+        /// `read-replica` (Consul Enterprise).
+        ReadReplica = "read-replica",
+        /// `zone-voter`: the voter of its redundancy zone (Consul Enterprise).
+        ZoneVoter = "zone-voter",
+        /// `zone-extra-voter`: voting while another zone has failed (Consul Enterprise).
+        ZoneExtraVoter = "zone-extra-voter",
+        /// `zone-standby`: a standby of its zone (Consul Enterprise).
+        ZoneStandby = "zone-standby",
+    }
+}
+
+text_enum! {
+    /// Where an automated upgrade stands (Go's `api.AutopilotUpgradeStatus`, Consul
+    /// Enterprise).
+    AutopilotUpgradeStatus {
+        /// `idle`: no upgrade in progress.
+        Idle = "idle",
+        /// `await-new-voters`: waiting for more servers of the new version.
+        AwaitNewVoters = "await-new-voters",
+        /// `promoting`: promoting servers of the new version.
+        Promoting = "promoting",
+        /// `demoting`: demoting servers of the old version.
+        Demoting = "demoting",
+        /// `leader-transfer`: moving leadership to a server of the new version.
+        LeaderTransfer = "leader-transfer",
+        /// `await-new-servers`: more servers of the new version are needed.
+        AwaitNewServers = "await-new-servers",
+        /// `await-server-removal`: the old servers can be removed.
+        AwaitServerRemoval = "await-server-removal",
+        /// `disabled`: automated upgrades are off.
+        Disabled = "disabled",
+    }
+}
+
+/// One server as autopilot sees it (Go's `api.AutopilotServer`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct AutopilotServer {
+    /// Its Raft id.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// Its node name.
+    pub name: String,
+    /// Its Raft address, `ip:port`.
+    pub address: String,
+    /// Its gossip status.
+    pub node_status: SerfStatus,
+    /// Its Consul version.
+    pub version: String,
+    /// Time since its last contact with the leader; `None` when unknown.
+    #[serde(with = "go_text_or_unknown")]
+    pub last_contact: Option<Duration>,
+    /// The highest Raft term in its log.
+    pub last_term: u64,
+    /// The last Raft index in its log.
+    pub last_index: u64,
+    /// Whether it is healthy by the autopilot configuration's thresholds.
+    pub healthy: bool,
+    /// When `healthy` last changed (RFC 3339).
+    pub stable_since: String,
+    /// Its redundancy zone (Consul Enterprise).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub redundancy_zone: String,
+    /// The version used for upgrade decisions (Consul Enterprise).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub upgrade_version: String,
+    /// Whether it is a read replica (Consul Enterprise).
+    pub read_replica: bool,
+    /// Its Raft status.
+    pub status: AutopilotServerStatus,
+    /// Its node metadata.
+    #[serde(deserialize_with = "null_as_default")]
+    pub meta: BTreeMap<String, String>,
+    /// What autopilot wants it to be.
+    pub node_type: AutopilotServerType,
+}
+
+/// A redundancy zone (Go's `api.AutopilotZone`, Consul Enterprise).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct AutopilotZone {
+    /// The Raft ids of its servers.
+    #[serde(deserialize_with = "null_as_default")]
+    pub servers: Vec<String>,
+    /// The Raft ids of its voters.
+    #[serde(deserialize_with = "null_as_default")]
+    pub voters: Vec<String>,
+    /// How many of its servers could fail before the zone does.
+    pub failure_tolerance: u32,
+}
+
+/// The servers of a redundancy zone by version during an upgrade (Go's
+/// `api.AutopilotZoneUpgradeVersions`, Consul Enterprise).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct AutopilotZoneUpgradeVersions {
+    /// Voters of the target version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub target_version_voters: Vec<String>,
+    /// Non-voters of the target version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub target_version_non_voters: Vec<String>,
+    /// Voters of another version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub other_version_voters: Vec<String>,
+    /// Non-voters of another version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub other_version_non_voters: Vec<String>,
+}
+
+/// An automated upgrade (Go's `api.AutopilotUpgrade`, Consul Enterprise).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct AutopilotUpgrade {
+    /// Where it stands.
+    pub status: AutopilotUpgradeStatus,
+    /// The version it upgrades to.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub target_version: String,
+    /// Voters of the target version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub target_version_voters: Vec<String>,
+    /// Non-voters of the target version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub target_version_non_voters: Vec<String>,
+    /// Read replicas of the target version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub target_version_read_replicas: Vec<String>,
+    /// Voters of another version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub other_version_voters: Vec<String>,
+    /// Non-voters of another version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub other_version_non_voters: Vec<String>,
+    /// Read replicas of another version.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub other_version_read_replicas: Vec<String>,
+    /// The same, by redundancy zone.
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub redundancy_zones: BTreeMap<String, AutopilotZoneUpgradeVersions>,
+}
+
+/// Autopilot's view of the servers (`GET /v1/operator/autopilot/state`, Consul 1.9+; Go's
+/// `api.AutopilotState`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct AutopilotState {
+    /// Whether every server is healthy.
+    pub healthy: bool,
+    /// How many servers could fail without losing quorum.
+    pub failure_tolerance: u32,
+    /// How many servers could fail, in the right order over time, without an outage
+    /// (Consul Enterprise, with redundancy zones).
+    pub optimistic_failure_tolerance: u32,
+    /// Each server, by Raft id.
+    #[serde(deserialize_with = "null_as_default")]
+    pub servers: BTreeMap<String, AutopilotServer>,
+    /// The leader's Raft id.
+    pub leader: String,
+    /// The Raft ids of the voters.
+    #[serde(deserialize_with = "null_as_default")]
+    pub voters: Vec<String>,
+    /// The Raft ids of the read replicas (Consul Enterprise).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub read_replicas: Vec<String>,
+    /// The redundancy zones, by name (Consul Enterprise).
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub redundancy_zones: BTreeMap<String, AutopilotZone>,
+    /// An automated upgrade (Consul Enterprise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<AutopilotUpgrade>,
+}
+
+impl AutopilotState {
+    /// The leader.
+    pub fn leader_server(&self) -> Option<&AutopilotServer> {
+        self.servers.get(&self.leader)
+    }
+}
+
+/// The services of one datacenter, counted (Go's `api.ServiceUsage`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct ServiceUsage {
+    /// Distinct service names.
+    pub services: u64,
+    /// Service instances.
+    pub service_instances: u64,
+    /// Connect instances by kind (`connect-proxy`, `connect-native`, `mesh-gateway`, …).
+    #[serde(deserialize_with = "null_as_default")]
+    pub connect_service_instances: BTreeMap<String, u64>,
+    /// Instances that count for billing (Consul Enterprise): typical and Connect-native
+    /// instances, without Consul's own.
+    pub billable_service_instances: u64,
+    /// Distinct service names by partition and namespace (Consul Enterprise).
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub partition_namespace_services: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Service instances by partition and namespace (Consul Enterprise).
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub partition_namespace_service_instances: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Connect instances by partition, namespace and kind (Consul Enterprise).
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub partition_namespace_connect_service_instances:
+        BTreeMap<String, BTreeMap<String, BTreeMap<String, u64>>>,
+    /// Billable instances by partition and namespace (Consul Enterprise).
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub partition_namespace_billable_service_instances: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The usage counts of `GET /v1/operator/usage` (Consul 1.10+; Go's `api.Usage`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct Usage {
+    /// The counts by datacenter (the local one, or every one with `global`).
+    #[serde(deserialize_with = "null_as_default")]
+    pub usage: BTreeMap<String, ServiceUsage>,
+}
+
+/// The answer of `POST /v1/operator/raft/transfer-leader` (Consul 1.15+; Go's
+/// `api.TransferLeaderResponse`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct TransferLeaderResponse {
+    /// Whether leadership moved (Consul answers a failure with an error status instead).
+    pub success: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -745,5 +1112,69 @@ mod tests {
         let mut with_id = Area::new("dc2");
         with_id.id = "8f246b77-f3e1-ff88-5b48-8ec93abf3e05".into();
         assert!(with_id.validate_new().is_err());
+    }
+
+    /// The sample answer of Consul's documentation (OSS tab) of `/v1/operator/usage`.
+    #[test]
+    fn usage_as_documented() {
+        let u: Usage = fixture(include_str!(
+            "../tests/fixtures/operator/usage_documented.json"
+        ));
+        let dc1 = &u.usage["dc1"];
+        assert_eq!((dc1.services, dc1.service_instances), (1, 1));
+        assert_eq!(dc1.connect_service_instances["connect-proxy"], 0);
+        assert_eq!(dc1.connect_service_instances.len(), 5);
+        assert!(dc1.partition_namespace_services.is_empty());
+        round_trip(&u);
+        let ent: Usage = fixture(include_str!(
+            "../tests/fixtures/operator/usage_documented_enterprise.json"
+        ));
+        let dc1 = &ent.usage["dc1"];
+        assert_eq!(dc1.partition_namespace_services["default"]["default"], 1);
+        assert_eq!(
+            dc1.partition_namespace_connect_service_instances["default"]["default"]["mesh-gateway"],
+            0
+        );
+        round_trip(&ent);
+    }
+
+    /// The sample answer of Consul's documentation of `/v1/operator/autopilot/state`, with
+    /// the documented server, zone and upgrade formats filled in.
+    #[test]
+    fn autopilot_state_as_documented() {
+        let s: AutopilotState = fixture(include_str!(
+            "../tests/fixtures/operator/autopilot_state_documented.json"
+        ));
+        assert!(s.healthy);
+        assert_eq!(
+            (s.failure_tolerance, s.optimistic_failure_tolerance),
+            (1, 4)
+        );
+        assert_eq!(s.voters.len(), 3);
+        let leader = s.leader_server().unwrap();
+        assert_eq!(leader.name, "node1");
+        assert_eq!(leader.node_status, SerfStatus::Alive);
+        assert_eq!(leader.status, AutopilotServerStatus::Leader);
+        assert_eq!(leader.node_type, AutopilotServerType::ZoneVoter);
+        assert_eq!(leader.last_contact, Some(Duration::from_micros(1321)));
+        assert_eq!(leader.meta["zone"], "az1");
+        let replica = &s.servers["63783741-abd7-48a9-895a-33d01bf7cb30"];
+        assert!(replica.read_replica);
+        assert_eq!(replica.last_contact, None, "\"-1ns\" is unknown");
+        assert_eq!(s.redundancy_zones["az1"].failure_tolerance, 1);
+        let upgrade = s.upgrade.as_ref().unwrap();
+        assert_eq!(upgrade.status, AutopilotUpgradeStatus::AwaitNewServers);
+        assert_eq!(upgrade.target_version, "1.9.1+ent");
+        assert_eq!(
+            AutopilotServerStatus::from("learner".to_owned()),
+            AutopilotServerStatus::Other("learner".into())
+        );
+        round_trip(&s);
+    }
+
+    #[test]
+    fn transfer_leader_answer() {
+        let t: TransferLeaderResponse = fixture(r#"{"Success":true}"#);
+        assert!(t.success);
     }
 }

@@ -1,6 +1,8 @@
 //! The ACL system (`/v1/acl`): Go's `api/acl.go`, aioconsul's `client.acl`. Tokens, policies
 //! and roles (Consul 1.4+), auth methods, binding rules, login and logout (1.5+), rule
-//! translation, and the legacy token API that aioconsul used (gone in 1.11).
+//! translation, the legacy token API that aioconsul used (gone in 1.11), and templated
+//! policies (1.17+; a 1.8 agent answers them with
+//! [`Error::Unsupported`](crate::Error::Unsupported)).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
@@ -42,6 +44,11 @@
 //! that must put a secret in the URL keep that path out of logs and errors.
 
 mod auth;
+mod templated;
+
+pub use templated::{
+    AclTemplatedPolicyList, AclTemplatedPolicyPreview, AclTemplatedPolicyReadByName,
+};
 
 pub use auth::{
     AclAuthMethodCreate, AclAuthMethodDelete, AclAuthMethodList, AclAuthMethodRead,
@@ -54,9 +61,10 @@ use crate::{Error, Result};
 use consul_types::acl::{validate_name, validate_uuid};
 pub use consul_types::acl::{
     AclAuthMethod, AclAuthMethodListEntry, AclBindingRule, AclLink, AclPolicy, AclPolicyListEntry,
-    AclReplication, AclRole, AclToken, AclTokenListEntry, AuthMethodType, BindingRuleBindType,
-    KubernetesAuthMethodConfig, LegacyAcl, LegacyAclRequest, LegacyAclType, NodeIdentity,
-    OidcAuthMethodConfig, Policy, Resource, Rule, Rules, ServiceIdentity, TokenLocality,
+    AclReplication, AclRole, AclTemplatedPolicyResponse, AclTemplatedPolicyVariables, AclToken,
+    AclTokenListEntry, AuthMethodType, BindingRuleBindType, KubernetesAuthMethodConfig, LegacyAcl,
+    LegacyAclRequest, LegacyAclType, NodeIdentity, OidcAuthMethodConfig, Policy, Resource, Rule,
+    Rules, ServiceIdentity, TokenLocality,
 };
 use consul_types::endpoint::{Blocking, Decode, Endpoint, Missing};
 use consul_types::{Token, ValidationError};

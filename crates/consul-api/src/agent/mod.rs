@@ -4,8 +4,9 @@
 //! and no consistency mode (there is no `dc()` or `stale()` on their requests), only a
 //! token, a namespace and a partition. Members, joins and maintenance are here; the checks
 //! and services the agent manages are in the same [`Agent`] handle (methods `check*`,
-//! `service*`, `*_ttl`), and so are its log ([`Agent::monitor`]), its host and metrics
-//! ([`Agent::host`], [`Agent::metrics`], [`Agent::metrics_prometheus`]) and its ACL tokens
+//! `service*`, `*_ttl`), and so are its log ([`Agent::monitor`]), its host, version and
+//! metrics ([`Agent::host`], [`Agent::version`], [`Agent::metrics`],
+//! [`Agent::metrics_prometheus`], [`Agent::metrics_stream`]) and its ACL tokens
 //! ([`Agent::update_token`]).
 //!
 //! ```no_run
@@ -31,8 +32,9 @@ mod monitor;
 mod services;
 
 pub use admin::{
-    AgentHost, AgentMetrics, AgentMetricsPrometheus, AgentTokenType, AgentUpdateToken, GaugeValue,
-    HostCpu, HostDisk, HostInfo, HostMemory, HostOs, MetricsInfo, PointValue, SampledValue,
+    AgentHost, AgentMetrics, AgentMetricsPrometheus, AgentMetricsStream, AgentTokenType,
+    AgentUpdateToken, AgentVersion, BuildInfo, GaugeValue, HostCpu, HostDisk, HostInfo, HostMemory,
+    HostOs, MetricsInfo, MetricsStream, PointValue, SampledValue,
 };
 
 pub use checks::{
@@ -49,7 +51,9 @@ use crate::Result;
 use consul_types::agent::validate_join_address;
 pub use consul_types::agent::{
     AgentConfig, AgentSelf, AgentService, AgentServiceChecksInfo, AgentWeights, CheckUpdate,
-    Coordinate, Member, MemberAclMode, MemberStatus, ServiceAddress, ServiceRegistration,
+    ConnectProxyConfig, Coordinate, ExposeConfig, ExposePath, Member, MemberAclMode, MemberStatus,
+    MeshGatewayConfig, MeshGatewayMode, ServiceAddress, ServiceConnect, ServiceKind,
+    ServiceRegistration, Upstream, UpstreamDestType,
 };
 use consul_types::endpoint::{Decode, Endpoint};
 pub use consul_types::health::{CheckDefinition, CheckKind, CheckStatus, HealthCheck};

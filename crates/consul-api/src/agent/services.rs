@@ -249,10 +249,36 @@ impl Agent {
     /// # Ok(()) }
     /// ```
     ///
+    /// Connect: a service with a sidecar proxy (the agent registers the proxy as a service
+    /// of its own, kind `connect-proxy`, id `<id>-sidecar-proxy`), and a mesh gateway.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// use consul_api::agent::{
+    ///     ConnectProxyConfig, MeshGatewayMode, ServiceKind, ServiceRegistration, Upstream,
+    /// };
+    /// let agent = client.agent();
+    /// let proxy = ConnectProxyConfig::default().upstream(Upstream::service("db", 9191));
+    /// let web = ServiceRegistration::new("web")
+    ///     .id("web-1")
+    ///     .port(8080)
+    ///     .sidecar(ServiceRegistration::default().proxy(proxy));
+    /// agent.service_register(web).await?;
+    /// let sidecar = agent.service("web-1-sidecar-proxy").await?.value;
+    ///
+    /// let gateway = ServiceRegistration::new("mesh-gateway")
+    ///     .kind(ServiceKind::MeshGateway)
+    ///     .port(8443)
+    ///     .proxy(ConnectProxyConfig::default().mesh_gateway(MeshGatewayMode::Local));
+    /// agent.service_register(gateway).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for an invalid registration (empty
-    /// name, a check with no or several kinds, an invalid duration, …); transport and
-    /// status errors otherwise.
+    /// name, a check with no or several kinds, an invalid duration, a Connect proxy
+    /// without a destination service or port, a gateway with upstreams, a sidecar with an
+    /// id, …); transport and status errors otherwise.
     pub fn service_register(
         &self,
         service: ServiceRegistration,

@@ -1,6 +1,6 @@
 //! Autopilot (`/v1/operator/autopilot`): Go's `api/operator_autopilot.go`.
 
-use super::{AutopilotConfiguration, Operator, OperatorHealthReply};
+use super::{AutopilotConfiguration, AutopilotState, Operator, OperatorHealthReply};
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
 use consul_types::endpoint::{Decode, Endpoint};
@@ -83,6 +83,23 @@ impl Call for OperatorAutopilotServerHealth {
     }
 }
 
+/// The call of [`Operator::autopilot_state`].
+#[derive(Debug, Clone)]
+pub struct OperatorAutopilotState;
+
+impl Call for OperatorAutopilotState {
+    type Output = AutopilotState;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        Ok(Endpoint::read(Method::GET, "operator/autopilot/state"))
+    }
+
+    fn output(&self, answer: Answer) -> Result<AutopilotState> {
+        answer.json()
+    }
+}
+
+call_traits!(OperatorAutopilotState: Cluster);
 call_traits!(OperatorAutopilotGetConfiguration: Cluster);
 call_traits!(OperatorAutopilotSetConfiguration: Cluster);
 call_traits!(OperatorAutopilotCasConfiguration: Cluster);
@@ -180,5 +197,27 @@ impl Operator {
     /// Transport and status errors (`500 No cluster leader` while there is no leader).
     pub fn autopilot_server_health(&self) -> ReadRequest<OperatorAutopilotServerHealth> {
         self.read(OperatorAutopilotServerHealth)
+    }
+
+    /// Autopilot's view of the servers (Go's `AutopilotState`, Consul 1.9+): each one's
+    /// health and Raft status by Raft id, the voters, the leader, and in Consul Enterprise
+    /// redundancy zones, read replicas and upgrades. Needs `operator:read`.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/operator/autopilot#read-the-autopilot-state)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// let state = client.operator().autopilot_state().await?.value;
+    /// for (id, server) in &state.servers {
+    ///     println!("{id} {} {} healthy={}", server.name, server.status, server.healthy);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`](crate::Error::Unsupported) from an agent older than 1.9 (a
+    /// 1.8.7 agent answers an empty `404`); transport and status errors.
+    pub fn autopilot_state(&self) -> ReadRequest<OperatorAutopilotState> {
+        self.read(OperatorAutopilotState)
     }
 }

@@ -18,6 +18,11 @@
 //! - Consul Enterprise only: the license (`license_*`), network areas (`area_*`) and
 //!   network segments ([`segment_list`](Operator::segment_list)). An open-source agent
 //!   answers them with [`Error::Unsupported`](crate::Error::Unsupported).
+//! - Newer than Consul 1.8, answered by a 1.8 agent with
+//!   [`Error::Unsupported`](crate::Error::Unsupported): autopilot's state
+//!   ([`autopilot_state`](Operator::autopilot_state), 1.9+), the usage counts
+//!   ([`usage`](Operator::usage), 1.10+) and the Raft leader transfer
+//!   ([`raft_leader_transfer`](Operator::raft_leader_transfer), 1.15+).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
@@ -40,10 +45,11 @@ mod autopilot;
 mod enterprise;
 mod keyring;
 mod raft;
+mod usage;
 
 pub use autopilot::{
     OperatorAutopilotCasConfiguration, OperatorAutopilotGetConfiguration,
-    OperatorAutopilotServerHealth, OperatorAutopilotSetConfiguration,
+    OperatorAutopilotServerHealth, OperatorAutopilotSetConfiguration, OperatorAutopilotState,
 };
 pub use enterprise::{
     OperatorAreaCreate, OperatorAreaDelete, OperatorAreaGet, OperatorAreaJoin, OperatorAreaList,
@@ -54,13 +60,17 @@ pub use keyring::{
     OperatorKeyringInstall, OperatorKeyringList, OperatorKeyringRemove, OperatorKeyringUse,
 };
 pub use raft::{
-    OperatorRaftGetConfiguration, OperatorRaftRemovePeerByAddress, OperatorRaftRemovePeerById,
+    OperatorRaftGetConfiguration, OperatorRaftLeaderTransfer, OperatorRaftRemovePeerByAddress,
+    OperatorRaftRemovePeerById,
 };
+pub use usage::OperatorUsage;
 
 pub use consul_types::operator::{
-    Area, AreaJoinResponse, AutopilotConfiguration, KeyringResponse, License, LicenseReply,
-    OperatorHealthReply, RaftConfiguration, RaftServer, SerfMember, SerfStatus, ServerHealth,
-    MAX_RELAY_FACTOR,
+    Area, AreaJoinResponse, AutopilotConfiguration, AutopilotServer, AutopilotServerStatus,
+    AutopilotServerType, AutopilotState, AutopilotUpgrade, AutopilotUpgradeStatus, AutopilotZone,
+    AutopilotZoneUpgradeVersions, KeyringResponse, License, LicenseReply, OperatorHealthReply,
+    RaftConfiguration, RaftServer, SerfMember, SerfStatus, ServerHealth, ServiceUsage,
+    TransferLeaderResponse, Usage, MAX_RELAY_FACTOR,
 };
 
 family! {

@@ -1,6 +1,6 @@
 //! The Raft peer set (`/v1/operator/raft`): Go's `api/operator_raft.go`.
 
-use super::{Operator, RaftConfiguration};
+use super::{Operator, RaftConfiguration, TransferLeaderResponse};
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
 use consul_types::endpoint::{Decode, Endpoint};
@@ -72,6 +72,43 @@ impl Call for OperatorRaftRemovePeerById {
 
     fn output(&self, _: Answer) -> Result<()> {
         Ok(())
+    }
+}
+
+/// The call of [`Operator::raft_leader_transfer`].
+#[derive(Debug, Clone, Default)]
+pub struct OperatorRaftLeaderTransfer {
+    id: Option<String>,
+}
+
+impl Call for OperatorRaftLeaderTransfer {
+    type Output = TransferLeaderResponse;
+
+    fn endpoint(&self) -> Result<Endpoint, ValidationError> {
+        if self.id.as_deref() == Some("") {
+            return Err(ValidationError::Empty {
+                field: "raft server id",
+            });
+        }
+        // Consul reads no datacenter here: the leader of the agent's own datacenter acts.
+        Ok(
+            Endpoint::write(Method::POST, "operator/raft/transfer-leader")
+                .agent()
+                .param_opt("id", self.id.clone()),
+        )
+    }
+
+    fn output(&self, answer: Answer) -> Result<TransferLeaderResponse> {
+        answer.json()
+    }
+}
+
+impl WriteRequest<OperatorRaftLeaderTransfer> {
+    /// Hands leadership to the server with this Raft id
+    /// ([`RaftServer::id`](super::RaftServer::id)) instead of one Consul picks.
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.call_mut().id = Some(id.into());
+        self
     }
 }
 
@@ -150,5 +187,32 @@ impl Operator {
         id: impl Into<String>,
     ) -> WriteRequest<OperatorRaftRemovePeerById> {
         self.write(OperatorRaftRemovePeerById { id: id.into() })
+    }
+
+    /// Makes the current leader hand leadership to another server (Go's
+    /// `RaftLeaderTransfer`, Consul 1.15+): one Consul picks, or the one `.id(..)` names.
+    /// The leader of the agent's own datacenter acts: Consul reads no datacenter here, so
+    /// the request has no `dc()`. Needs `operator:write`.
+    ///
+    /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/operator/raft#transfer-raft-leadership)
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {
+    /// let operator = client.operator();
+    /// operator.raft_leader_transfer().await?;
+    /// let raft = operator.raft_get_configuration().await?.value;
+    /// if let Some(next) = raft.servers.iter().find(|s| !s.leader && s.voter) {
+    ///     operator.raft_leader_transfer().id(&next.id).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) for an empty id;
+    /// [`Error::Unsupported`](crate::Error::Unsupported) from an agent older than 1.15 (a
+    /// 1.8.7 agent answers an empty `404`); a failed transfer is a status error (Consul
+    /// answers `404 Failed to transfer Leader: …`).
+    pub fn raft_leader_transfer(&self) -> WriteRequest<OperatorRaftLeaderTransfer> {
+        self.write(OperatorRaftLeaderTransfer::default())
     }
 }

@@ -1,10 +1,12 @@
 //! Models and rules of the ACL system: tokens, policies and roles (Consul 1.4+), auth
 //! methods and binding rules (Consul 1.5+), the legacy token API that aioconsul used
-//! (removed in Consul 1.11), and typed ACL [`Rules`].
+//! (removed in Consul 1.11), typed ACL [`Rules`], and the templated policies of Consul
+//! 1.17+.
 
 mod auth;
 mod legacy;
 mod rules;
+mod templated;
 mod token;
 
 pub use auth::{
@@ -13,6 +15,9 @@ pub use auth::{
 };
 pub use legacy::{LegacyAcl, LegacyAclRequest, LegacyAclType};
 pub use rules::{Policy, Resource, Rule, Rules};
+pub use templated::{
+    templated_policy_segments, AclTemplatedPolicyResponse, AclTemplatedPolicyVariables,
+};
 pub use token::{
     AclLink, AclPolicy, AclPolicyListEntry, AclReplication, AclRole, AclToken, AclTokenListEntry,
     NodeIdentity, ServiceIdentity,

@@ -1,5 +1,6 @@
 //! Models of the agent's administration endpoints: the host it runs on
-//! (`/v1/agent/host`), its metrics (`/v1/agent/metrics`) and the kinds of ACL token it
+//! (`/v1/agent/host`), its metrics (`/v1/agent/metrics`, and the stream of them of Consul
+//! 1.11+), its version (`/v1/agent/version`, Consul 1.14+) and the kinds of ACL token it
 //! can be given (`/v1/agent/token/:type`).
 
 use crate::serde_util::null_as_default;
@@ -184,6 +185,36 @@ impl MetricsInfo {
     pub fn sample(&self, name: &str) -> Option<&SampledValue> {
         self.samples.iter().find(|s| s.name == name)
     }
+}
+
+/// The agent's build (`GET /v1/agent/version`, Consul 1.14+; Go's `Agent.Version`, a
+/// `map[string]interface{}` there, and Consul's `version.BuildInfo`).
+///
+/// ```
+/// use consul_types::agent::BuildInfo;
+/// let v: BuildInfo = serde_json::from_str(
+///     r#"{"SHA":"0b4b2a5d","BuildDate":"2023-11-20T21:38:59Z","HumanVersion":"1.17.0","FIPS":""}"#,
+/// ).unwrap();
+/// assert_eq!(v.human_version, "1.17.0");
+/// assert!(v.fips.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
+pub struct BuildInfo {
+    /// The version as people read it (`1.17.0`, `1.17.0-rc1`, `1.17.0+ent`).
+    pub human_version: String,
+    /// The Git commit it was built from.
+    #[serde(rename = "SHA")]
+    pub sha: String,
+    /// When it was built (RFC 3339).
+    pub build_date: String,
+    /// The FIPS 140-2 mode of the build (empty for a build without it).
+    #[serde(rename = "FIPS")]
+    pub fips: String,
+    /// Fields not modelled here (added by later versions).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// One gauge of [`MetricsInfo`].
