@@ -292,7 +292,8 @@ pub struct ServiceRouteDestination {
     /// A subset of it, defined by its resolver.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub service_subset: String,
-    /// Its namespace (Consul Enterprise; the open-source agent fills in `default`).
+    /// Its namespace (Consul Enterprise; Consul 1.8 fills in `default` when the route
+    /// matches methods).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     /// Replaces the matched path prefix.

@@ -243,8 +243,9 @@ fn the_discovery_chain_kinds_from_a_real_agent() {
     assert_eq!(to.num_retries, 3);
     assert!(to.retry_on_connect_failure);
     assert_eq!(to.retry_on_status_codes, vec![503, 504]);
-    // The open-source agent fills in the default namespace of a destination; writing it
-    // back is accepted (it is a field of the destination, not the entry's namespace).
+    // Consul 1.8 fills in the default namespace of the destination of a route matching
+    // methods; writing it back is accepted (a field of the destination, not the entry's
+    // namespace).
     assert_eq!(to.namespace, "default");
     let written = serde_json::to_value(ConfigEntry::from(router)).unwrap();
     assert_eq!(
