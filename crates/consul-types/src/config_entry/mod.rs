@@ -455,6 +455,12 @@ impl OtherEntry {
     }
 }
 
+impl<'de> Deserialize<'de> for OtherEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        OtherEntry::from_fields(Map::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
 /// Declares [`ConfigEntry`] over its typed kinds, and the conversions between it and them.
 macro_rules! config_entry {
     ($($(#[$vdoc:meta])* $variant:ident = $text:literal,)+) => {

@@ -445,6 +445,9 @@ fn an_unknown_kind_is_kept_whole_through_read_modify_write() {
         json!({"Kind": "sameness-group", "Name": "west"})
     );
     assert!(OtherEntry::from_fields(Map::new()).is_err());
+    let read: OtherEntry = serde_json::from_str(text).unwrap();
+    assert_eq!(read.name(), "east");
+    assert!(serde_json::from_str::<OtherEntry>(r#"{"Name":"x"}"#).is_err());
     let fields = json!({"Kind": "x"}).as_object().unwrap().clone();
     assert_eq!(OtherEntry::from_fields(fields).unwrap().name(), "");
 }
