@@ -40,7 +40,9 @@ pub enum Error {
         message: String,
     },
     /// The agent does not serve this endpoint (a 404 with an empty body outside the KV
-    /// store: the endpoint is newer than the agent, or Enterprise-only).
+    /// store: the endpoint is newer than the agent, or Enterprise-only), or does not know
+    /// what was asked for although it serves the route (a config entry kind newer than the
+    /// agent, which Consul 1.8 refuses with `400`/`500 invalid config entry kind`).
     #[error("the consul agent (version {}) does not serve /v1/{path}", agent_version.as_deref().unwrap_or("unknown"))]
     Unsupported {
         /// The path after `/v1/`.

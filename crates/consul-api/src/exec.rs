@@ -108,7 +108,7 @@ impl Client {
             Outcome::Absent => Ok(Answer::buffered(response, elapsed, true)),
             Outcome::Unsupported => Err(Error::Unsupported {
                 agent_version: self.agent_version_best_effort().await,
-                path: endpoint.shown_path().to_owned(),
+                path: endpoint.unsupported_target().to_owned(),
             }),
             _ => Err(Error::from_response(&response)),
         }
@@ -149,7 +149,7 @@ impl Client {
         match endpoint.outcome(status, &body) {
             Outcome::Unsupported => Err(Error::Unsupported {
                 agent_version: self.agent_version_best_effort().await,
-                path: endpoint.shown_path().to_owned(),
+                path: endpoint.unsupported_target().to_owned(),
             }),
             _ => {
                 let message = error_message_of(&body, total);

@@ -288,6 +288,18 @@ pub struct Endpoint {
     root: bool,
     /// How long the server holds the answer on purpose (a profile's duration).
     holds: Option<std::time::Duration>,
+    /// Failure answers by which the agent says it does not know what was asked for.
+    unknown: Option<Unknown>,
+}
+
+/// Failure answers by which an agent that serves a route says it does not know what was
+/// asked for: statuses, a marker their message contains, and the path to name instead of
+/// the endpoint's.
+#[derive(Clone, Debug)]
+struct Unknown {
+    statuses: &'static [u16],
+    marker: &'static str,
+    path: Option<String>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -323,6 +335,7 @@ impl Endpoint {
             custom: false,
             root: false,
             holds: None,
+            unknown: None,
         }
     }
 
@@ -514,6 +527,41 @@ impl Endpoint {
         self
     }
 
+    /// A failure answer with one of `statuses` whose message contains `marker` means the
+    /// agent does not know what was asked for although it serves the route ([`Outcome::Unsupported`]):
+    /// Consul 1.8 answers a config entry of a kind newer than it with
+    /// `400`/`500 invalid config entry kind: mesh`.
+    #[must_use]
+    pub fn unsupported_when(mut self, statuses: &'static [u16], marker: &'static str) -> Self {
+        let path = self.unknown.take().and_then(|u| u.path);
+        self.unknown = Some(Unknown {
+            statuses,
+            marker,
+            path,
+        });
+        self
+    }
+
+    /// With [`Endpoint::unsupported_when`]: the path the agent does not serve, to name
+    /// instead of the endpoint's own (a config entry write names its kind only in the body,
+    /// so it names `config/{kind}`).
+    #[must_use]
+    pub fn unsupported_path(mut self, path: impl Into<String>) -> Self {
+        if let Some(unknown) = self.unknown.as_mut() {
+            unknown.path = Some(path.into());
+        }
+        self
+    }
+
+    /// The path an [`Outcome::Unsupported`] answer names: the one set by
+    /// [`Endpoint::unsupported_path`], else the path as logs show it.
+    pub fn unsupported_target(&self) -> &str {
+        self.unknown
+            .as_ref()
+            .and_then(|u| u.path.as_deref())
+            .unwrap_or_else(|| self.shown_path())
+    }
+
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -558,6 +606,13 @@ impl Endpoint {
     pub fn outcome(&self, status: StatusCode, body: &[u8]) -> Outcome {
         if status.is_success() || self.answers.contains(&status.as_u16()) {
             return Outcome::Value;
+        }
+        if let Some(unknown) = &self.unknown {
+            if unknown.statuses.contains(&status.as_u16())
+                && String::from_utf8_lossy(body).contains(unknown.marker)
+            {
+                return Outcome::Unsupported;
+            }
         }
         let is_kv = self.path == "kv" || self.path.starts_with("kv/");
         let empty = body.iter().all(u8::is_ascii_whitespace);
@@ -1198,6 +1253,56 @@ mod tests {
         assert_eq!(txn.outcome(StatusCode::CONFLICT, b"{}"), Outcome::Value);
         assert_eq!(
             txn.outcome(StatusCode::INTERNAL_SERVER_ERROR, b"x"),
+            Outcome::Failure
+        );
+    }
+
+    #[test]
+    fn an_answer_can_say_the_agent_does_not_know_what_was_asked() {
+        let put = Endpoint::write(Method::PUT, "config")
+            .unsupported_when(&[400, 500], "invalid config entry kind")
+            .unsupported_path("config/mesh");
+        let refusal = b"Bad request: Request decoding failed: invalid config entry kind: mesh";
+        assert_eq!(
+            put.outcome(StatusCode::BAD_REQUEST, refusal),
+            Outcome::Unsupported
+        );
+        assert_eq!(put.unsupported_target(), "config/mesh");
+        // Another refusal with the same status stays a failure, as does the marker under
+        // another status.
+        assert_eq!(
+            put.outcome(StatusCode::BAD_REQUEST, b"invalid config key \"Bogus\""),
+            Outcome::Failure
+        );
+        assert_eq!(
+            put.outcome(StatusCode::FORBIDDEN, b"invalid config entry kind: mesh"),
+            Outcome::Failure
+        );
+        let get = Endpoint::read(Method::GET, "config")
+            .segment("kind", "mesh")
+            .unwrap()
+            .missing(Missing::Absent)
+            .unsupported_when(&[500], "invalid config entry kind");
+        assert_eq!(
+            get.outcome(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                b"invalid config entry kind: mesh"
+            ),
+            Outcome::Unsupported
+        );
+        assert_eq!(get.unsupported_target(), "config/mesh");
+        assert_eq!(
+            get.outcome(StatusCode::NOT_FOUND, b"Config entry not found"),
+            Outcome::Absent
+        );
+        // Without the rule, the path is the one logs show.
+        let plain = Endpoint::read(Method::GET, "agent/self");
+        assert_eq!(plain.unsupported_target(), "agent/self");
+        assert_eq!(
+            plain.outcome(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                b"invalid config entry kind"
+            ),
             Outcome::Failure
         );
     }

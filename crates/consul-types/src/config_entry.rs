@@ -1,1 +1,0 @@
-//! Configuration entries: every kind, typed, and the discovery chain.
