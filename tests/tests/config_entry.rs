@@ -42,7 +42,7 @@ fn every_kind() -> Vec<ConfigEntry> {
             .expose(
                 ExposeConfig::default()
                     .checks(true)
-                    .path(ExposePath::new("/metrics", 21500, 9090).protocol("http")),
+                    .path(ExposePath::new("/metrics", 9090, 21500).protocol("http")),
             )
             .meta("team", "frontend")
             .into(),

@@ -18,3 +18,83 @@ macro_rules! setters {
         }
     };
 }
+
+/// Declares a string enum as Consul spells its values, with a catch-all that keeps a value
+/// this version does not know (`Other`), so reading and writing back loses nothing. A first
+/// variant marked `default` is the `Default` (and may list other spellings read as it).
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident {
+        $(#[$ddoc:meta])* default $default:ident = $dtext:literal $(| $dalias:literal)*,
+        $($(#[$vdoc:meta])* $variant:ident = $text:literal,)*
+    }) => {
+        text_enum!(@type $(#[$doc])* #[derive(Default)] $name {
+            $(#[$ddoc])* #[default] $default = $dtext $(| $dalias)*,
+            $($(#[$vdoc])* $variant = $text,)*
+        });
+    };
+    ($(#[$doc:meta])* $name:ident {
+        $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+
+    }) => {
+        text_enum!(@type $(#[$doc])* $name { $($(#[$vdoc])* $variant = $text,)+ });
+    };
+    (@type $(#[$doc:meta])* $name:ident {
+        $($(#[$vdoc:meta])* $variant:ident = $text:literal $(| $alias:literal)*,)+
+    }) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[serde(from = "String", into = "String")]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+            /// A value this version does not know, kept as Consul spelled it.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value as Consul spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($text $(| $alias)* => $name::$variant,)+
+                    _ => $name::Other(s),
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name::from(s.to_owned())
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(s: &String) -> Self {
+                $name::from(s.clone())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> Self {
+                match v {
+                    $name::Other(s) => s,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}

@@ -575,61 +575,6 @@ mod nanos_or_unknown {
 // ---------------------------------------------------------------------------------------
 // Newer than Consul 1.8: autopilot state, usage, leader transfer
 
-/// Declares a string enum with a catch-all, as Consul spells its values.
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)+
-            /// A value this version does not know, kept as Consul spelled it.
-            Other(String),
-        }
-
-        impl $name {
-            /// The value as Consul spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $text,)+
-                    $name::Other(s) => s,
-                }
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                $name::Other(String::new())
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($text => $name::$variant,)+
-                    _ => $name::Other(s),
-                }
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> Self {
-                match v {
-                    $name::Other(s) => s,
-                    known => known.as_str().to_owned(),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 text_enum! {
     /// A server's Raft status as autopilot sees it (Go's `api.AutopilotServerStatus`).
     AutopilotServerStatus {
@@ -683,6 +628,27 @@ text_enum! {
         AwaitServerRemoval = "await-server-removal",
         /// `disabled`: automated upgrades are off.
         Disabled = "disabled",
+    }
+}
+
+impl Default for AutopilotServerStatus {
+    /// No value: Consul sent none.
+    fn default() -> Self {
+        AutopilotServerStatus::Other(String::new())
+    }
+}
+
+impl Default for AutopilotServerType {
+    /// No value: Consul sent none.
+    fn default() -> Self {
+        AutopilotServerType::Other(String::new())
+    }
+}
+
+impl Default for AutopilotUpgradeStatus {
+    /// No value: Consul sent none.
+    fn default() -> Self {
+        AutopilotUpgradeStatus::Other(String::new())
     }
 }
 

@@ -8,65 +8,9 @@ use crate::ValidationError;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
-/// Declares a string enum with a catch-all, as Consul spells its values.
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)+
-            /// A value this version does not know.
-            Other(String),
-        }
-
-        impl $name {
-            /// The value as Consul spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $text,)+
-                    $name::Other(s) => s,
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($text => $name::$variant,)+
-                    _ => $name::Other(s),
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name::from(s.to_owned())
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> Self {
-                match v {
-                    $name::Other(s) => s,
-                    known => known.as_str().to_owned(),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-string_enum! {
+text_enum! {
     /// The kind of an auth method (its `Type`).
     ///
     /// ```
@@ -86,7 +30,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+text_enum! {
     /// Whether the tokens an auth method makes are valid in their datacenter only or in
     /// every datacenter (`TokenLocality`, Consul 1.8+).
     TokenLocality {
@@ -97,7 +41,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+text_enum! {
     /// What a binding rule gives the token of a login (`BindType`).
     ///
     /// ```

@@ -9,71 +9,7 @@ use crate::serde_util::null_as_default;
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::fmt;
-
-/// Declares a string enum with a default variant and a catch-all, as Consul spells its
-/// values (`$text`, and other spellings read as the same variant).
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident {
-        $(#[$ddoc:meta])* default $default:ident = $dtext:literal $(| $dalias:literal)*,
-        $($(#[$vdoc:meta])* $variant:ident = $text:literal,)*
-    }) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        #[non_exhaustive]
-        pub enum $name {
-            $(#[$ddoc])*
-            #[default]
-            $default,
-            $($(#[$vdoc])* $variant,)*
-            /// A value this version does not know, kept as Consul spelled it.
-            Other(String),
-        }
-
-        impl $name {
-            /// The value as Consul spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $name::$default => $dtext,
-                    $($name::$variant => $text,)*
-                    $name::Other(s) => s,
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $dtext $(| $dalias)* => $name::$default,
-                    $($text => $name::$variant,)*
-                    _ => $name::Other(s),
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name::from(s.to_owned())
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> Self {
-                match v {
-                    $name::Other(s) => s,
-                    known => known.as_str().to_owned(),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use std::collections::BTreeMap;
 
 text_enum! {
     /// What a service is (Go's `api.ServiceKind`): a typical service, or one of Connect's
@@ -171,16 +107,28 @@ pub struct MeshGatewayConfig {
     /// The mode.
     #[serde(skip_serializing_if = "MeshGatewayMode::is_default")]
     pub mode: MeshGatewayMode,
+    /// Fields this version does not model (a newer Consul's), kept to be written back.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 impl MeshGatewayConfig {
     /// A configuration with this mode.
     pub fn new(mode: MeshGatewayMode) -> Self {
-        MeshGatewayConfig { mode }
+        MeshGatewayConfig {
+            mode,
+            other: BTreeMap::new(),
+        }
     }
 
     fn is_unset(&self) -> bool {
-        self.mode.is_default()
+        self.mode.is_default() && self.other.is_empty()
+    }
+}
+
+impl From<MeshGatewayMode> for MeshGatewayConfig {
+    fn from(mode: MeshGatewayMode) -> Self {
+        MeshGatewayConfig::new(mode)
     }
 }
 
@@ -206,6 +154,9 @@ pub struct ExposePath {
     /// (`Expose.Checks`); read only.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub parsed_from_check: bool,
+    /// Fields this version does not model (a newer Consul's), kept to be written back.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 impl ExposePath {
@@ -241,11 +192,26 @@ pub struct ExposeConfig {
         deserialize_with = "null_as_default"
     )]
     pub paths: Vec<ExposePath>,
+    /// Fields this version does not model (a newer Consul's), kept to be written back.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
+setters!(ExposeConfig {
+    /// Sets [`ExposeConfig::checks`].
+    checks: bool => |v| v;
+});
+
 impl ExposeConfig {
+    /// Adds one exposed path.
+    #[must_use]
+    pub fn path(mut self, path: ExposePath) -> Self {
+        self.paths.push(path);
+        self
+    }
+
     fn is_unset(&self) -> bool {
-        !self.checks && self.paths.is_empty()
+        !self.checks && self.paths.is_empty() && self.other.is_empty()
     }
 }
 

@@ -1,13 +1,12 @@
 //! The compiled discovery chain of a service (`/v1/discovery-chain/:service`, Consul 1.6+):
 //! its routers, splitters and resolvers compiled into a graph of nodes ending in targets.
 
-use super::{go_duration, is_default, string_enum, MeshGatewayConfig, MeshGatewayMode};
+use super::{go_duration, is_default, MeshGatewayConfig, MeshGatewayMode};
 use super::{ServiceResolverSubset, ServiceRoute};
 use crate::serde_util::null_as_default;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 /// A service's discovery chain as Consul compiled it (Go's `CompiledDiscoveryChain`).
@@ -81,7 +80,7 @@ impl CompiledDiscoveryChain {
     }
 }
 
-string_enum! {
+text_enum! {
     /// The kind of a [`DiscoveryGraphNode`].
     DiscoveryNodeType {
         /// `router`: routes lead to other nodes.

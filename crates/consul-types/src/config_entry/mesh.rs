@@ -2,15 +2,14 @@
 //! `mesh` (1.10), `exported-services` (1.11) and `jwt-provider` (1.16). Consul 1.8 refuses
 //! them (`invalid config entry kind`).
 
-use super::{entry, go_duration, is_default, string_enum, Fields, MESH_NAME};
+use super::{entry, go_duration, is_default, Fields, MESH_NAME};
 use crate::serde_util::null_as_default;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
-string_enum! {
+text_enum! {
     /// What an intention does with the traffic it matches.
     IntentionAction {
         /// `allow`.

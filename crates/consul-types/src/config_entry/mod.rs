@@ -84,75 +84,12 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The name of the one `proxy-defaults` entry.
 pub const PROXY_DEFAULTS_NAME: &str = "global";
 
 /// The name of the one `mesh` entry.
 pub const MESH_NAME: &str = "mesh";
-
-/// Declares a string enum with a catch-all, as Consul spells its values.
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)+
-            /// A value this version does not know.
-            Other(String),
-        }
-
-        impl $name {
-            /// The value as Consul spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $text,)+
-                    $name::Other(s) => s,
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($text => $name::$variant,)+
-                    _ => $name::Other(s),
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name::from(s.to_owned())
-            }
-        }
-
-        impl From<&String> for $name {
-            fn from(s: &String) -> Self {
-                $name::from(s.clone())
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> Self {
-                match v {
-                    $name::Other(s) => s,
-                    known => known.as_str().to_owned(),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use string_enum;
 
 /// Declares a config entry model: its name, its own fields, then the fields every kind
 /// shares (metadata, namespace, partition, Raft indexes, fields not modelled), with
@@ -275,7 +212,7 @@ pub(crate) mod go_duration {
     }
 }
 
-string_enum! {
+text_enum! {
     /// The kind of a config entry, as Consul spells it (`service-defaults`, …).
     ///
     /// ```

@@ -136,7 +136,7 @@ fn service_defaults_from_a_real_agent() {
     assert!(web.expose.checks);
     assert_eq!(
         web.expose.paths,
-        vec![ExposePath::new("/metrics", 21500, 9090).protocol("http")]
+        vec![ExposePath::new("/metrics", 9090, 21500).protocol("http")]
     );
     assert_eq!(web.meta["team"], "frontend");
     assert_eq!((web.create_index, web.modify_index), (14, 14));
