@@ -594,6 +594,10 @@ macro_rules! read_setters {
     };
     (@one peer) => {
         /// Reads what cluster peer `name` exported to this cluster (`?peer=`, Consul 1.13+).
+        ///
+        /// An older agent ignores the parameter and answers with this cluster's own
+        /// instances (measured on Consul 1.8.7): check the agent's version first when that
+        /// matters.
         pub fn peer(mut self, name: impl Into<String>) -> Self {
             self.opts_mut().peer = Some(name.into());
             self
@@ -601,7 +605,8 @@ macro_rules! read_setters {
     };
     (@one merge_central_config) => {
         /// Merges the central service and proxy defaults into the answer
-        /// (`?merge-central-config`, Consul 1.13+).
+        /// (`?merge-central-config`, Consul 1.13+). An older agent ignores it and answers
+        /// with the services as registered (measured on Consul 1.8.7).
         pub fn merge_central_config(mut self) -> Self {
             self.opts_mut().merge_central_config = true;
             self

@@ -64,6 +64,10 @@ const CACHED_LISTS: Accepts = Accepts::NONE
     .with_node_meta()
     .with_cache();
 
+/// A service's instances: as [`CACHED_LISTS`], with `peer` and `merge-central-config`
+/// (Consul 1.13+).
+const INSTANCES: Accepts = CACHED_LISTS.with_peer().with_merge_central_config();
+
 /// `filter` only.
 const FILTER: Accepts = Accepts::NONE.with_filter();
 
@@ -150,7 +154,7 @@ impl Call for CatalogServiceGet {
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
         validate_service_name(&self.name)?;
         with_tags(
-            read("catalog/service", CACHED_LISTS).segment("service name", &self.name)?,
+            read("catalog/service", INSTANCES).segment("service name", &self.name)?,
             &self.tags,
         )
     }
@@ -173,7 +177,7 @@ impl Call for CatalogConnect {
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
         validate_service_name(&self.name)?;
         with_tags(
-            read("catalog/connect", CACHED_LISTS).segment("service name", &self.name)?,
+            read("catalog/connect", INSTANCES).segment("service name", &self.name)?,
             &self.tags,
         )
     }
@@ -216,7 +220,8 @@ impl Call for CatalogNodeServiceListGet {
 
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
         validate_node_name(&self.name)?;
-        read("catalog/node-services", FILTER).segment("node name", &self.name)
+        read("catalog/node-services", FILTER.with_merge_central_config())
+            .segment("node name", &self.name)
     }
 
     fn output(&self, answer: Answer) -> Result<Option<CatalogNodeServiceList>> {
@@ -312,10 +317,10 @@ call_traits!(CatalogDeregister: Cluster);
 
 read_setters!(CatalogNodes: filter, near, node_meta);
 read_setters!(CatalogServices: node_meta, cached);
-read_setters!(CatalogServiceGet: filter, near, node_meta, cached);
-read_setters!(CatalogConnect: filter, near, node_meta, cached);
+read_setters!(CatalogServiceGet: filter, near, node_meta, cached, peer, merge_central_config);
+read_setters!(CatalogConnect: filter, near, node_meta, cached, peer, merge_central_config);
 read_setters!(CatalogNodeGet: filter);
-read_setters!(CatalogNodeServiceListGet: filter);
+read_setters!(CatalogNodeServiceListGet: filter, merge_central_config);
 
 impl ReadRequest<CatalogServiceGet> {
     /// Keeps only the instances with this tag (`?tag=`); repeatable: an instance must have

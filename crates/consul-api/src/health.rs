@@ -122,17 +122,9 @@ impl Instances {
         }
     }
 
-    fn endpoint(&self, path: &'static str) -> Result<Endpoint, ValidationError> {
+    fn endpoint(&self, path: &'static str, accepts: Accepts) -> Result<Endpoint, ValidationError> {
         validate_service_name(&self.service)?;
-        let mut endpoint = read(
-            path,
-            Accepts::NONE
-                .with_filter()
-                .with_near()
-                .with_node_meta()
-                .with_cache(),
-        )
-        .segment("service name", &self.service)?;
+        let mut endpoint = read(path, accepts).segment("service name", &self.service)?;
         for tag in &self.tags {
             if tag.is_empty() {
                 return Err(ValidationError::Empty { field: "tag" });
@@ -146,7 +138,7 @@ impl Instances {
 /// Declares a call reading the instances of a service at `$path`, with its `tag()` and
 /// `passing()` setters.
 macro_rules! instances_call {
-    ($(#[$doc:meta])* $call:ident, $path:literal) => {
+    ($(#[$doc:meta])* $call:ident, $path:literal, $accepts:expr; $($setter:ident),+) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $call {
@@ -157,7 +149,7 @@ macro_rules! instances_call {
             type Output = Vec<ServiceEntry>;
 
             fn endpoint(&self) -> Result<Endpoint, ValidationError> {
-                self.instances.endpoint($path)
+                self.instances.endpoint($path, $accepts)
             }
 
             fn output(&self, answer: Answer) -> Result<Vec<ServiceEntry>> {
@@ -166,7 +158,7 @@ macro_rules! instances_call {
         }
 
         call_traits!($call: Cluster, Watchable, IndexBlocking);
-        read_setters!($call: filter, near, node_meta, cached);
+        read_setters!($call: $($setter),+);
 
         impl ReadRequest<$call> {
             /// Keeps only the instances with this tag (`?tag=`); repeatable: an instance
@@ -186,19 +178,31 @@ macro_rules! instances_call {
     };
 }
 
+/// What the reads of a service's instances accept: `filter`, `near`, `node_meta`, the
+/// cache, and `merge-central-config` (Consul 1.13+).
+const INSTANCES: Accepts = Accepts::NONE
+    .with_filter()
+    .with_near()
+    .with_node_meta()
+    .with_cache()
+    .with_merge_central_config();
+
 instances_call! {
     /// The call of [`Health::service`].
-    HealthService, "health/service"
+    HealthService, "health/service", INSTANCES.with_peer();
+    filter, near, node_meta, cached, peer, merge_central_config
 }
 
 instances_call! {
     /// The call of [`Health::connect`].
-    HealthConnect, "health/connect"
+    HealthConnect, "health/connect", INSTANCES.with_peer();
+    filter, near, node_meta, cached, peer, merge_central_config
 }
 
 instances_call! {
     /// The call of [`Health::ingress`].
-    HealthIngress, "health/ingress"
+    HealthIngress, "health/ingress", INSTANCES;
+    filter, near, node_meta, cached, merge_central_config
 }
 
 call_traits!(HealthNode: Cluster, Watchable, IndexBlocking);
