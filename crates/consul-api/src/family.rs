@@ -3,9 +3,16 @@
 //! `dc()`. Written once here for every family.
 
 /// Declares a family handle `$name`, the `Client::$method()` that makes it, and its `dc()`.
+///
+/// The handle's private helpers that make a request of a call are `read` and `write`; a
+/// family whose own endpoint methods take those names (Go's `Read`) names them after `as`:
+/// `family! { …, Peerings, peerings, "…" as read_call, write_call }`.
 #[allow(unused_macros)]
 macro_rules! family {
     ($(#[$doc:meta])* $name:ident, $method:ident, $what:literal) => {
+        family! { $(#[$doc])* $name, $method, $what as read, write }
+    };
+    ($(#[$doc:meta])* $name:ident, $method:ident, $what:literal as $read:ident, $write:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -44,12 +51,12 @@ macro_rules! family {
             }
 
             #[allow(dead_code)]
-            fn read<C: $crate::call::Call>(&self, call: C) -> $crate::call::ReadRequest<C> {
+            fn $read<C: $crate::call::Call>(&self, call: C) -> $crate::call::ReadRequest<C> {
                 $crate::call::ReadRequest::new(self.client.clone(), call)
             }
 
             #[allow(dead_code)]
-            fn write<C: $crate::call::Call>(&self, call: C) -> $crate::call::WriteRequest<C> {
+            fn $write<C: $crate::call::Call>(&self, call: C) -> $crate::call::WriteRequest<C> {
                 $crate::call::WriteRequest::new(self.client.clone(), call)
             }
         }
