@@ -28,6 +28,9 @@
 
 mod admin;
 mod checks;
+#[cfg(feature = "connect")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connect")))]
+pub mod connect;
 mod monitor;
 mod services;
 

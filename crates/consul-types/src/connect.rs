@@ -1,1 +1,0 @@
-//! Connect: CA roots and configuration, intentions, leaf certificates.
