@@ -11,46 +11,31 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-/// A check's status as Consul reports it.
-///
-/// Unknown values (from a newer Consul) are kept in [`CheckStatus::Other`], so decoding
-/// never fails on them.
-///
-/// ```
-/// use consul_types::health::CheckStatus;
-/// assert_eq!(CheckStatus::from("warning"), CheckStatus::Warning);
-/// assert_eq!(CheckStatus::from("degraded"), CheckStatus::Other("degraded".into()));
-/// assert_eq!(CheckStatus::Critical.as_str(), "critical");
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum CheckStatus {
-    /// `passing`.
-    Passing,
-    /// `warning`.
-    Warning,
-    /// `critical` (the status of a new check unless one is given).
-    #[default]
-    Critical,
-    /// `maintenance`: the aggregated status of something in maintenance mode.
-    Maintenance,
-    /// A status this version does not know.
-    Other(String),
+text_enum! {
+    /// A check's status as Consul reports it.
+    ///
+    /// Unknown values (from a newer Consul) are kept in [`CheckStatus::Other`], so decoding
+    /// never fails on them.
+    ///
+    /// ```
+    /// use consul_types::health::CheckStatus;
+    /// assert_eq!(CheckStatus::from("warning"), CheckStatus::Warning);
+    /// assert_eq!(CheckStatus::from("degraded"), CheckStatus::Other("degraded".into()));
+    /// assert_eq!(CheckStatus::Critical.as_str(), "critical");
+    /// ```
+    CheckStatus {
+        /// `critical` (the status of a new check unless one is given).
+        default Critical = "critical",
+        /// `passing`.
+        Passing = "passing",
+        /// `warning`.
+        Warning = "warning",
+        /// `maintenance`: the aggregated status of something in maintenance mode.
+        Maintenance = "maintenance",
+    }
 }
 
 impl CheckStatus {
-    /// The status as Consul spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CheckStatus::Passing => "passing",
-            CheckStatus::Warning => "warning",
-            CheckStatus::Critical => "critical",
-            CheckStatus::Maintenance => "maintenance",
-            CheckStatus::Other(s) => s,
-        }
-    }
-
     /// Whether this is one of the statuses a check can be set to (`passing`, `warning`,
     /// `critical`).
     pub fn is_settable(&self) -> bool {
@@ -87,42 +72,6 @@ impl CheckStatus {
             2 => CheckStatus::Critical,
             _ => CheckStatus::Maintenance,
         }
-    }
-}
-
-impl From<&str> for CheckStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "passing" => CheckStatus::Passing,
-            "warning" => CheckStatus::Warning,
-            "critical" => CheckStatus::Critical,
-            "maintenance" => CheckStatus::Maintenance,
-            other => CheckStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for CheckStatus {
-    fn from(s: String) -> Self {
-        match CheckStatus::from(s.as_str()) {
-            CheckStatus::Other(_) => CheckStatus::Other(s),
-            known => known,
-        }
-    }
-}
-
-impl From<CheckStatus> for String {
-    fn from(s: CheckStatus) -> Self {
-        match s {
-            CheckStatus::Other(s) => s,
-            known => known.as_str().to_owned(),
-        }
-    }
-}
-
-impl fmt::Display for CheckStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

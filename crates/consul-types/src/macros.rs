@@ -42,8 +42,6 @@ macro_rules! text_enum {
     }) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(serde::Serialize, serde::Deserialize)]
-        #[serde(from = "String", into = "String")]
         #[non_exhaustive]
         pub enum $name {
             $($(#[$vdoc])* $variant,)+
@@ -61,24 +59,31 @@ macro_rules! text_enum {
             }
         }
 
+        impl $name {
+            /// The variant Consul's spelling names, if this version knows it.
+            fn known(s: &str) -> Option<Self> {
+                match s {
+                    $($text $(| $alias)* => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                match s.as_str() {
-                    $($text $(| $alias)* => $name::$variant,)+
-                    _ => $name::Other(s),
-                }
+                $name::known(&s).unwrap_or($name::Other(s))
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                $name::from(s.to_owned())
+                $name::known(s).unwrap_or_else(|| $name::Other(s.to_owned()))
             }
         }
 
         impl From<&String> for $name {
             fn from(s: &String) -> Self {
-                $name::from(s.clone())
+                $name::from(s.as_str())
             }
         }
 
@@ -88,6 +93,33 @@ macro_rules! text_enum {
                     $name::Other(s) => s,
                     known => known.as_str().to_owned(),
                 }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        // By hand rather than `from = "String"`: a known value (nearly all of them) is
+        // matched on the borrowed text, without allocating a string per field.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct TextVisitor;
+                impl serde::de::Visitor<'_> for TextVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                }
+                d.deserialize_str(TextVisitor)
             }
         }
 

@@ -14,7 +14,6 @@ use crate::serde_util::null_as_default;
 use crate::ValidationError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------------------
@@ -142,79 +141,27 @@ setters!(AutopilotConfiguration {
     modify_index: u64 => |v| v;
 });
 
-/// A member's gossip (Serf) status, as text: a server's in autopilot's health report, an
-/// area member's.
-///
-/// ```
-/// use consul_types::operator::SerfStatus;
-/// assert_eq!(SerfStatus::from("failed"), SerfStatus::Failed);
-/// assert_eq!(SerfStatus::Alive.as_str(), "alive");
-/// assert!(matches!(SerfStatus::from("reaped"), SerfStatus::Other(_)));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum SerfStatus {
-    /// `none`: no status known.
-    #[default]
-    None,
-    /// `alive`.
-    Alive,
-    /// `leaving`: on its way out, gracefully.
-    Leaving,
-    /// `left`: it left gracefully.
-    Left,
-    /// `failed`: it stopped answering.
-    Failed,
-    /// A value this version does not know.
-    Other(String),
-}
-
-impl SerfStatus {
-    /// The value as Consul spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SerfStatus::None => "none",
-            SerfStatus::Alive => "alive",
-            SerfStatus::Leaving => "leaving",
-            SerfStatus::Left => "left",
-            SerfStatus::Failed => "failed",
-            SerfStatus::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for SerfStatus {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "none" | "" => SerfStatus::None,
-            "alive" => SerfStatus::Alive,
-            "leaving" => SerfStatus::Leaving,
-            "left" => SerfStatus::Left,
-            "failed" => SerfStatus::Failed,
-            _ => SerfStatus::Other(s),
-        }
-    }
-}
-
-impl From<&str> for SerfStatus {
-    fn from(s: &str) -> Self {
-        SerfStatus::from(s.to_owned())
-    }
-}
-
-impl From<SerfStatus> for String {
-    fn from(s: SerfStatus) -> Self {
-        match s {
-            SerfStatus::Other(s) => s,
-            known => known.as_str().to_owned(),
-        }
-    }
-}
-
-impl fmt::Display for SerfStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    /// A member's gossip (Serf) status, as text: a server's in autopilot's health report, an
+    /// area member's.
+    ///
+    /// ```
+    /// use consul_types::operator::SerfStatus;
+    /// assert_eq!(SerfStatus::from("failed"), SerfStatus::Failed);
+    /// assert_eq!(SerfStatus::Alive.as_str(), "alive");
+    /// assert!(matches!(SerfStatus::from("reaped"), SerfStatus::Other(_)));
+    /// ```
+    SerfStatus {
+        /// `none`: no status known.
+        default None = "none" | "",
+        /// `alive`.
+        Alive = "alive",
+        /// `leaving`: on its way out, gracefully.
+        Leaving = "leaving",
+        /// `left`: it left gracefully.
+        Left = "left",
+        /// `failed`: it stopped answering.
+        Failed = "failed",
     }
 }
 
@@ -915,7 +862,7 @@ mod tests {
     /// Decoding, encoding and decoding again gives the same value.
     fn round_trip<T>(value: &T)
     where
-        T: Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+        T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
     {
         let again: T = serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap();
         assert_eq!(&again, value);

@@ -36,7 +36,6 @@ use crate::serde_util::null_as_default;
 use crate::{Token, ValidationError};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 /// The token Consul shows in place of a query's token to a reader without management
@@ -79,62 +78,18 @@ pub struct QueryDnsOptions {
     pub ttl: Option<Duration>,
 }
 
-/// The kind of a query template.
-///
-/// ```
-/// use consul_types::query::QueryTemplateType;
-/// assert_eq!(QueryTemplateType::from("name_prefix_match"), QueryTemplateType::NamePrefixMatch);
-/// assert_eq!(QueryTemplateType::NamePrefixMatch.as_str(), "name_prefix_match");
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum QueryTemplateType {
-    /// `name_prefix_match`: the template answers every name starting with the query's
-    /// name, the longest such prefix winning (the only kind Consul 1.8 knows).
-    #[default]
-    NamePrefixMatch,
-    /// A kind this version does not know.
-    Other(String),
-}
-
-impl QueryTemplateType {
-    /// The kind as Consul spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            QueryTemplateType::NamePrefixMatch => "name_prefix_match",
-            QueryTemplateType::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for QueryTemplateType {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "name_prefix_match" => QueryTemplateType::NamePrefixMatch,
-            _ => QueryTemplateType::Other(s),
-        }
-    }
-}
-
-impl From<&str> for QueryTemplateType {
-    fn from(s: &str) -> Self {
-        QueryTemplateType::from(s.to_owned())
-    }
-}
-
-impl From<QueryTemplateType> for String {
-    fn from(t: QueryTemplateType) -> Self {
-        match t {
-            QueryTemplateType::Other(s) => s,
-            known => known.as_str().to_owned(),
-        }
-    }
-}
-
-impl fmt::Display for QueryTemplateType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    /// The kind of a query template.
+    ///
+    /// ```
+    /// use consul_types::query::QueryTemplateType;
+    /// assert_eq!(QueryTemplateType::from("name_prefix_match"), QueryTemplateType::NamePrefixMatch);
+    /// assert_eq!(QueryTemplateType::NamePrefixMatch.as_str(), "name_prefix_match");
+    /// ```
+    QueryTemplateType {
+        /// `name_prefix_match`: the template answers every name starting with the query's
+        /// name, the longest such prefix winning (the only kind Consul 1.8 knows).
+        default NamePrefixMatch = "name_prefix_match",
     }
 }
 

@@ -7,7 +7,6 @@
 
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::time::Duration;
 
 /// Shortest TTL Consul accepts by default (`session_ttl_min`).
@@ -22,69 +21,23 @@ pub const MAX_LOCK_DELAY: Duration = Duration::from_secs(60);
 /// Consul's lock-delay when a session is created without one.
 pub const DEFAULT_LOCK_DELAY: Duration = Duration::from_secs(15);
 
-/// What Consul does with the keys a session locked when the session is invalidated.
-///
-/// Decoding keeps values this version does not know in [`SessionBehavior::Other`];
-/// [`NewSession::validate`] refuses them, since Consul accepts only `release` and `delete`.
-///
-/// ```
-/// use consul_types::session::SessionBehavior;
-/// assert_eq!(SessionBehavior::from("delete"), SessionBehavior::Delete);
-/// assert_eq!(SessionBehavior::Release.as_str(), "release");
-/// assert!(matches!(SessionBehavior::from("destroy"), SessionBehavior::Other(_)));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum SessionBehavior {
-    /// The locks are released; the keys stay (Consul's default).
-    #[default]
-    Release,
-    /// The locked keys are deleted (ephemeral keys, like ZooKeeper's ephemeral nodes).
-    Delete,
-    /// A value this version does not know.
-    Other(String),
-}
-
-impl SessionBehavior {
-    /// The value as Consul spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SessionBehavior::Release => "release",
-            SessionBehavior::Delete => "delete",
-            SessionBehavior::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for SessionBehavior {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "release" => SessionBehavior::Release,
-            "delete" => SessionBehavior::Delete,
-            _ => SessionBehavior::Other(s),
-        }
-    }
-}
-
-impl From<&str> for SessionBehavior {
-    fn from(s: &str) -> Self {
-        SessionBehavior::from(s.to_owned())
-    }
-}
-
-impl From<SessionBehavior> for String {
-    fn from(b: SessionBehavior) -> Self {
-        match b {
-            SessionBehavior::Other(s) => s,
-            known => known.as_str().to_owned(),
-        }
-    }
-}
-
-impl fmt::Display for SessionBehavior {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+text_enum! {
+    /// What Consul does with the keys a session locked when the session is invalidated.
+    ///
+    /// Decoding keeps values this version does not know in [`SessionBehavior::Other`];
+    /// [`NewSession::validate`] refuses them, since Consul accepts only `release` and `delete`.
+    ///
+    /// ```
+    /// use consul_types::session::SessionBehavior;
+    /// assert_eq!(SessionBehavior::from("delete"), SessionBehavior::Delete);
+    /// assert_eq!(SessionBehavior::Release.as_str(), "release");
+    /// assert!(matches!(SessionBehavior::from("destroy"), SessionBehavior::Other(_)));
+    /// ```
+    SessionBehavior {
+        /// The locks are released; the keys stay (Consul's default).
+        default Release = "release",
+        /// The locked keys are deleted (ephemeral keys, like ZooKeeper's ephemeral nodes).
+        Delete = "delete",
     }
 }
 

@@ -2,7 +2,7 @@
 //! and roles (Consul 1.4+), auth methods, binding rules, login and logout (1.5+), rule
 //! translation, the legacy token API that aioconsul used (gone in 1.11), and templated
 //! policies (1.17+; a 1.8 agent answers them with
-//! [`Error::Unsupported`](crate::Error::Unsupported)).
+//! [`Error::Unsupported`]).
 //!
 //! ```no_run
 //! # async fn demo(client: consul_api::Client) -> consul_api::Result<()> {

@@ -1,44 +1,13 @@
 use crate::Token;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// The type of a legacy token.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-#[non_exhaustive]
-pub enum LegacyAclType {
-    /// Restricted by its rules; cannot change ACLs.
-    #[default]
-    Client,
-    /// Allowed everything.
-    Management,
-    /// A type this library does not know.
-    Other(String),
-}
-
-impl From<String> for LegacyAclType {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "client" => LegacyAclType::Client,
-            "management" => LegacyAclType::Management,
-            _ => LegacyAclType::Other(s),
-        }
-    }
-}
-
-impl From<LegacyAclType> for String {
-    fn from(t: LegacyAclType) -> Self {
-        t.to_string()
-    }
-}
-
-impl fmt::Display for LegacyAclType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LegacyAclType::Client => "client",
-            LegacyAclType::Management => "management",
-            LegacyAclType::Other(s) => s,
-        })
+text_enum! {
+    /// The type of a legacy token.
+    LegacyAclType {
+        /// Restricted by its rules; cannot change ACLs.
+        default Client = "client",
+        /// Allowed everything.
+        Management = "management",
     }
 }
 
