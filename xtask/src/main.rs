@@ -118,6 +118,9 @@ const FAMILIES: &[&str] = &[
     "partition",
 ];
 
+/// The capabilities built on the families (each its own feature, checked alone like them).
+const CAPABILITIES: &[&str] = &["register", "discovery", "tower", "config-watch"];
+
 struct Step {
     name: String,
     ok: bool,
@@ -177,7 +180,11 @@ fn test() -> Result<(), String> {
 
     // Clippy rather than `RUSTFLAGS=-D warnings cargo check`: changing RUSTFLAGS would
     // rebuild every dependency, while clippy reuses the ones built above.
-    for feature in FAMILIES.iter().chain(["hyper", "tls"].iter()) {
+    for feature in FAMILIES
+        .iter()
+        .chain(CAPABILITIES)
+        .chain(["hyper", "tls"].iter())
+    {
         let mut check = cargo();
         check
             .args([

@@ -64,6 +64,9 @@ pub mod catalog;
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub mod config_entry;
+#[cfg(feature = "config-watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config-watch")))]
+pub mod config_watch;
 #[cfg(feature = "connect")]
 #[cfg_attr(docsrs, doc(cfg(feature = "connect")))]
 pub mod connect;
@@ -73,6 +76,9 @@ pub mod coordinate;
 #[cfg(feature = "debug")]
 #[cfg_attr(docsrs, doc(cfg(feature = "debug")))]
 pub mod debug;
+#[cfg(feature = "discovery")]
+#[cfg_attr(docsrs, doc(cfg(feature = "discovery")))]
+pub mod discovery;
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub mod discovery_chain;
@@ -103,6 +109,9 @@ pub mod peering;
 #[cfg(feature = "query")]
 #[cfg_attr(docsrs, doc(cfg(feature = "query")))]
 pub mod query;
+#[cfg(feature = "register")]
+#[cfg_attr(docsrs, doc(cfg(feature = "register")))]
+pub mod register;
 #[cfg(feature = "session")]
 #[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod semaphore;

@@ -56,6 +56,10 @@
 //! | `namespace` | namespaces (Consul Enterprise) | no |
 //! | `partition` | admin partitions (Consul Enterprise) | no |
 //! | `full` | every endpoint family | no |
+//! | `register` | [`register`]: keeping a service registered while it is healthy | no |
+//! | `discovery` | [`discovery`]: the healthy instances of a service, kept current | no |
+//! | `tower` | `tower::discover::Discover` for the discovery resolver | no |
+//! | `config-watch` | [`config_watch`]: typed configuration from KV that follows changes | no |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(inline)]
@@ -175,3 +179,15 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/porting-from-aioconsul.md")]
 struct PortingGuideDoctests;
+#[cfg(feature = "config-watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config-watch")))]
+#[doc(inline)]
+pub use consul_api::config_watch;
+#[cfg(feature = "discovery")]
+#[cfg_attr(docsrs, doc(cfg(feature = "discovery")))]
+#[doc(inline)]
+pub use consul_api::discovery;
+#[cfg(feature = "register")]
+#[cfg_attr(docsrs, doc(cfg(feature = "register")))]
+#[doc(inline)]
+pub use consul_api::register;
