@@ -1,17 +1,22 @@
 //! The one executor every call goes through (Go's `api.go`): build the request from the
 //! endpoint's description, send it under a time budget inside a tracing span, take its
 //! status as the endpoint says, and hand the answer back to be decoded.
+//!
+//! Identical blocking reads in flight at the same time are sent once ([`Flights`]).
 
 use crate::call::Answer;
 use crate::error::{error_message_of, MAX_ERROR_BODY};
 use crate::{Client, Error, Result};
 use bytes::Bytes;
-use consul_transport::{BodyStream, RequestTimeout, Transport, TransportError};
+use consul_transport::{BodyStream, RequestTimeout, SharedTransport, Transport, TransportError};
 use consul_types::endpoint::{Blocking, Decode, Endpoint, Options, Outcome, Target, TOKEN_HEADER};
 use futures_core::Stream;
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -41,6 +46,7 @@ impl Client {
         if let Some(limit) = self.time_budget(endpoint, options) {
             request.extensions_mut().insert(RequestTimeout(limit));
         }
+        let shared = self.inner.coalesce && is_blocking_read(endpoint, options, &request);
         let span = tracing::debug_span!(
             "consul.request",
             method = %request.method(),
@@ -52,7 +58,7 @@ impl Client {
             Decode::Stream | Decode::LiveStream => {
                 self.execute_streaming(endpoint, request, span).await
             }
-            _ => self.execute_buffered(endpoint, request, span).await,
+            _ => self.execute_buffered(endpoint, request, span, shared).await,
         }
     }
 
@@ -76,15 +82,22 @@ impl Client {
         endpoint: &Endpoint,
         request: http::Request<Bytes>,
         span: tracing::Span,
+        shared: bool,
     ) -> Result<Answer> {
         let token = request.headers().get(TOKEN_HEADER).cloned();
         let started = Instant::now();
-        let result = self
-            .inner
-            .transport
-            .send(request)
-            .instrument(span.clone())
-            .await;
+        let result = if shared {
+            self.inner
+                .flights
+                .send(&self.inner.transport, request, span.clone())
+                .await
+        } else {
+            self.inner
+                .transport
+                .send(request)
+                .instrument(span.clone())
+                .await
+        };
         let elapsed = started.elapsed();
         span.record("duration_ms", elapsed.as_millis() as u64);
         let response = result.map_err(|e| {
@@ -191,6 +204,204 @@ impl Client {
         }
         let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
         json.pointer("/Config/Version")?.as_str().map(str::to_owned)
+    }
+}
+
+/// Whether a request is a blocking read: a `GET` of an endpoint that blocks, waiting on an
+/// index or a hash. Only these are shared between identical callers; a read that answers
+/// at once gains nothing from it, and a write must never be.
+fn is_blocking_read(
+    endpoint: &Endpoint,
+    options: Options<'_>,
+    request: &http::Request<Bytes>,
+) -> bool {
+    request.method() == Method::GET
+        && matches!(endpoint.blocking_mode(), Blocking::Index | Blocking::Hash)
+        && matches!(options, Options::Read(opts) if opts.blocking_budget().is_some())
+}
+
+/// Identical blocking reads in flight, sent once.
+///
+/// Many watchers of the same thing (the same endpoint, parameters, token and index or hash)
+/// would each hold a request open on the agent and each get the same answer. Instead the
+/// first one starts an exchange in a task of its own, and every identical read made while
+/// it is in flight waits for that exchange's outcome:
+///
+/// - the key is the whole request as built — method, URI (path and query, so the index,
+///   hash, wait, datacenter, consistency and filters), every header (the token among
+///   them) and body — so two reads share only when Consul would answer them alike;
+/// - the exchange runs in a spawned task: the caller that started it may drop its future
+///   (a watch dropped, a `select!` that took another branch) without cancelling it for
+///   the others; when the last caller waiting for it is gone, the task is aborted and the
+///   request cancelled;
+/// - every caller gets the outcome: the buffered response (cheap to clone: the body is
+///   `Bytes`) or the transport error (cloned; each caller's own error has the same kind,
+///   message and source chain). Each caller then applies the endpoint's status rules and
+///   decodes on its own, so a shared `403` is checked against each caller's token and an
+///   error status becomes each caller's own [`Error`];
+/// - once the exchange is over it is forgotten: a read made after that is a new request
+///   (the next read of a watch waits on the new index anyway).
+///
+/// Writes and reads that do not block are never shared. Without a Tokio runtime to spawn
+/// on, nothing is shared either.
+#[derive(Debug, Default)]
+pub(crate) struct Flights {
+    in_flight: Arc<FlightMap>,
+    next_id: AtomicU64,
+}
+
+type FlightMap = Mutex<HashMap<FlightKey, (u64, Weak<Flight>)>>;
+
+/// What makes two requests the same request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FlightKey {
+    method: Method,
+    uri: Uri,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl FlightKey {
+    fn of(request: &http::Request<Bytes>) -> Self {
+        let mut headers: Vec<_> = request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        headers.sort_by(|a, b| (a.0.as_str(), a.1.as_bytes()).cmp(&(b.0.as_str(), b.1.as_bytes())));
+        FlightKey {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            headers,
+            body: request.body().clone(),
+        }
+    }
+}
+
+/// The outcome of a shared exchange, as every caller gets it.
+type Exchanged = std::result::Result<SharedResponse, TransportError>;
+
+/// A buffered response, clonable (an `http::Response` is not: its extensions are not).
+#[derive(Debug, Clone)]
+struct SharedResponse {
+    status: StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+impl SharedResponse {
+    fn of(response: http::Response<Bytes>) -> Self {
+        let (parts, body) = response.into_parts();
+        SharedResponse {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    fn into_response(self) -> http::Response<Bytes> {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// One shared exchange; its callers hold it, and the last one gone cancels it.
+#[derive(Debug)]
+struct Flight {
+    id: u64,
+    key: FlightKey,
+    outcome: tokio::sync::watch::Receiver<Option<Exchanged>>,
+    task: tokio::task::AbortHandle,
+    in_flight: Weak<FlightMap>,
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        // Nobody waits any more: the exchange is cancelled (a no-op once it is over).
+        self.task.abort();
+        forget(&self.in_flight, &self.key, self.id);
+    }
+}
+
+/// Removes the entry of flight `id` (and only it: a newer exchange may have taken the key).
+fn forget(in_flight: &Weak<FlightMap>, key: &FlightKey, id: u64) {
+    let Some(map) = in_flight.upgrade() else {
+        return;
+    };
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    if map.get(key).is_some_and(|(entry, _)| *entry == id) {
+        map.remove(key);
+    }
+}
+
+impl Flights {
+    /// Sends `request`, or waits for the identical one already in flight.
+    async fn send(
+        &self,
+        transport: &SharedTransport,
+        request: http::Request<Bytes>,
+        span: tracing::Span,
+    ) -> std::result::Result<http::Response<Bytes>, TransportError> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return transport.send(request).instrument(span).await;
+        };
+        let key = FlightKey::of(&request);
+        let flight = {
+            let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            let joined = map.get(&key).and_then(|(_, flight)| flight.upgrade());
+            match joined {
+                Some(flight) => {
+                    span.in_scope(|| {
+                        tracing::trace!("sharing an identical blocking read in flight")
+                    });
+                    flight
+                }
+                None => {
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    let (tell, outcome) = tokio::sync::watch::channel(None);
+                    let in_flight = Arc::downgrade(&self.in_flight);
+                    let exchange = {
+                        let transport = transport.clone();
+                        let in_flight = in_flight.clone();
+                        let key = key.clone();
+                        async move {
+                            let result = transport.send(request).await.map(SharedResponse::of);
+                            tell.send_replace(Some(result));
+                            // Over: a read from now on is a new request.
+                            forget(&in_flight, &key, id);
+                        }
+                    };
+                    let task = runtime.spawn(exchange.instrument(span)).abort_handle();
+                    let flight = Arc::new(Flight {
+                        id,
+                        key: key.clone(),
+                        outcome,
+                        task,
+                        in_flight,
+                    });
+                    map.insert(key, (id, Arc::downgrade(&flight)));
+                    flight
+                }
+            }
+        };
+        let mut outcome = flight.outcome.clone();
+        let result = match outcome.wait_for(Option::is_some).await {
+            Ok(seen) => seen.clone(),
+            Err(_) => None,
+        };
+        drop(flight);
+        match result {
+            Some(exchanged) => exchanged.map(SharedResponse::into_response),
+            // The task ended without an outcome: it panicked.
+            None => Err(TransportError::other(
+                "the shared request ended without an answer",
+            )),
+        }
     }
 }
 
