@@ -394,8 +394,10 @@ impl<C: Call> ReadRequest<C> {
     ///
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
-    pub async fn send(self) -> Result<QueryResponse<C::Output>> {
-        let mut this = self;
+    pub async fn send(mut self) -> Result<QueryResponse<C::Output>> {
+        // (`self` itself, not a copy: a watch holds this future for minutes, ten thousand
+        // at a time.)
+        let this = &mut self;
         // The client's default wait (Go's `Config.WaitTime`) for blocking reads that set
         // none, or zero ("the default").
         let blocking = this.opts.wait_index.is_some() || this.opts.wait_hash.is_some();

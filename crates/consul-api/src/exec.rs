@@ -42,7 +42,9 @@ impl Client {
         endpoint: &Endpoint,
         options: Options<'_>,
     ) -> Result<Answer> {
-        let mut request = endpoint.to_request(&self.target(), options)?;
+        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
+        // a watch holds this future for minutes, ten thousand at a time.
+        let mut request = Box::new(endpoint.to_request(&self.target(), options)?);
         if let Some(limit) = self.time_budget(endpoint, options) {
             request.extensions_mut().insert(RequestTimeout(limit));
         }
@@ -55,8 +57,10 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         match endpoint.decoding() {
+            // Boxed: a buffered blocking read (a watch) holds this future for minutes, ten
+            // thousand at a time, and should not carry the streaming one's room.
             Decode::Stream | Decode::LiveStream => {
-                self.execute_streaming(endpoint, request, span).await
+                Box::pin(self.execute_streaming(endpoint, unbox(request), span)).await
             }
             _ => self.execute_buffered(endpoint, request, span, shared).await,
         }
@@ -80,23 +84,28 @@ impl Client {
     async fn execute_buffered(
         &self,
         endpoint: &Endpoint,
-        request: http::Request<Bytes>,
+        request: Box<http::Request<Bytes>>,
         span: tracing::Span,
         shared: bool,
     ) -> Result<Answer> {
         let token = request.headers().get(TOKEN_HEADER).cloned();
         let started = Instant::now();
-        let result = if shared {
+        let joined = if shared {
             self.inner
                 .flights
-                .send(&self.inner.transport, request, span.clone())
-                .await
+                .join(&self.inner.transport, request, &span)
         } else {
-            self.inner
-                .transport
-                .send(request)
-                .instrument(span.clone())
-                .await
+            Err(request)
+        };
+        let result = match joined {
+            Ok(flight) => flight.outcome().await,
+            Err(request) => {
+                self.inner
+                    .transport
+                    .send(unbox(request))
+                    .instrument(span.clone())
+                    .await
+            }
         };
         let elapsed = started.elapsed();
         span.record("duration_ms", elapsed.as_millis() as u64);
@@ -110,7 +119,8 @@ impl Client {
             // Consul 1.8 answers `403 ACL not found` both for a missing token or policy and
             // for a request whose own token is unknown: only the first is "absent".
             Outcome::Absent if response.status() == StatusCode::FORBIDDEN => {
-                if self.token_is_known(token).await? {
+                // Boxed, as the rare paths below: they would enlarge every read's future.
+                if Box::pin(self.token_is_known(token)).await? {
                     Ok(Answer::buffered(response, elapsed, true))
                 } else {
                     Err(Error::PermissionDenied {
@@ -120,7 +130,7 @@ impl Client {
             }
             Outcome::Absent => Ok(Answer::buffered(response, elapsed, true)),
             Outcome::Unsupported => Err(Error::Unsupported {
-                agent_version: self.agent_version_best_effort().await,
+                agent_version: Box::pin(self.agent_version_best_effort()).await,
                 path: endpoint.shown_path().to_owned(),
             }),
             _ => Err(Error::from_response(&response)),
@@ -250,7 +260,8 @@ pub(crate) struct Flights {
     next_id: AtomicU64,
 }
 
-type FlightMap = Mutex<HashMap<FlightKey, (u64, Weak<Flight>)>>;
+/// Keyed by the flight's own key (shared, so a map of ten thousand flights stays small).
+type FlightMap = Mutex<HashMap<Arc<FlightKey>, (u64, Weak<Flight>)>>;
 
 /// What makes two requests the same request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -314,10 +325,46 @@ impl SharedResponse {
 #[derive(Debug)]
 struct Flight {
     id: u64,
-    key: FlightKey,
-    outcome: tokio::sync::watch::Receiver<Option<Exchanged>>,
+    key: Arc<FlightKey>,
+    slot: Arc<Slot>,
     task: tokio::task::AbortHandle,
     in_flight: Weak<FlightMap>,
+}
+
+/// Where a shared exchange leaves its outcome for its callers.
+#[derive(Debug, Default)]
+struct Slot {
+    /// `Some(None)`: the exchange ended without an outcome (it panicked).
+    outcome: Mutex<Option<Option<Exchanged>>>,
+    /// The outcome is there.
+    done: tokio::sync::Notify,
+}
+
+impl Slot {
+    fn set(&self, exchanged: Option<Exchanged>) {
+        let mut outcome = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        if outcome.is_none() {
+            *outcome = Some(exchanged);
+        }
+        drop(outcome);
+        self.done.notify_waiters();
+    }
+
+    fn get(&self) -> Option<Option<Exchanged>> {
+        self.outcome
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// Held by a shared exchange's task: however the task ends, its callers hear of it.
+struct Ending(Arc<Slot>);
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        self.0.set(None);
+    }
 }
 
 impl Drop for Flight {
@@ -340,61 +387,77 @@ fn forget(in_flight: &Weak<FlightMap>, key: &FlightKey, id: u64) {
 }
 
 impl Flights {
-    /// Sends `request`, or waits for the identical one already in flight.
-    async fn send(
+    /// Joins the identical request in flight, or starts it: the flight to wait on
+    /// ([`Flight::outcome`]). Gives the request back when there is no Tokio runtime to run
+    /// a shared request on.
+    ///
+    /// Not an `async fn`: the joining is done at once, and the future that waits (held by
+    /// a watch for minutes) keeps nothing of it.
+    fn join(
         &self,
         transport: &SharedTransport,
-        request: http::Request<Bytes>,
-        span: tracing::Span,
-    ) -> std::result::Result<http::Response<Bytes>, TransportError> {
+        request: Box<http::Request<Bytes>>,
+        span: &tracing::Span,
+    ) -> std::result::Result<Arc<Flight>, Box<http::Request<Bytes>>> {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return transport.send(request).instrument(span).await;
+            return Err(request);
         };
         let key = FlightKey::of(&request);
-        let flight = {
-            let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            let joined = map.get(&key).and_then(|(_, flight)| flight.upgrade());
-            match joined {
-                Some(flight) => {
-                    span.in_scope(|| {
-                        tracing::trace!("sharing an identical blocking read in flight")
-                    });
-                    flight
-                }
-                None => {
-                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-                    let (tell, outcome) = tokio::sync::watch::channel(None);
-                    let in_flight = Arc::downgrade(&self.in_flight);
-                    let exchange = {
-                        let transport = transport.clone();
-                        let in_flight = in_flight.clone();
-                        let key = key.clone();
-                        async move {
-                            let result = transport.send(request).await.map(SharedResponse::of);
-                            tell.send_replace(Some(result));
-                            // Over: a read from now on is a new request.
-                            forget(&in_flight, &key, id);
-                        }
-                    };
-                    let task = runtime.spawn(exchange.instrument(span)).abort_handle();
-                    let flight = Arc::new(Flight {
-                        id,
-                        key: key.clone(),
-                        outcome,
-                        task,
-                        in_flight,
-                    });
-                    map.insert(key, (id, Arc::downgrade(&flight)));
-                    flight
-                }
+        let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(flight) = map.get(&key).and_then(|(_, flight)| flight.upgrade()) {
+            span.in_scope(|| tracing::trace!("sharing an identical blocking read in flight"));
+            return Ok(flight);
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let key = Arc::new(key);
+        let slot = Arc::new(Slot::default());
+        let in_flight = Arc::downgrade(&self.in_flight);
+        let exchange = {
+            let transport = transport.clone();
+            let (in_flight, key, slot) = (in_flight.clone(), Arc::clone(&key), Arc::clone(&slot));
+            async move {
+                let ending = Ending(slot);
+                // Out of its box at once: the box is not kept for the whole exchange.
+                let request = unbox(request);
+                let result = transport.send(request).await.map(SharedResponse::of);
+                ending.0.set(Some(result));
+                // Over: a read from now on is a new request.
+                forget(&in_flight, &key, id);
             }
         };
-        let mut outcome = flight.outcome.clone();
-        let result = match outcome.wait_for(Option::is_some).await {
-            Ok(seen) => seen.clone(),
-            Err(_) => None,
+        let task = runtime
+            .spawn(exchange.instrument(span.clone()))
+            .abort_handle();
+        let flight = Arc::new(Flight {
+            id,
+            key: Arc::clone(&key),
+            slot,
+            task,
+            in_flight,
+        });
+        map.insert(key, (id, Arc::downgrade(&flight)));
+        Ok(flight)
+    }
+}
+
+impl Flight {
+    /// Waits for the shared exchange's outcome; the flight is let go of when it is there
+    /// (or when this future is dropped).
+    async fn outcome(
+        self: Arc<Self>,
+    ) -> std::result::Result<http::Response<Bytes>, TransportError> {
+        let slot = Arc::clone(&self.slot);
+        let result = loop {
+            let done = slot.done.notified();
+            let mut done = std::pin::pin!(done);
+            // Registered before looking, so an outcome set from here on is not missed.
+            done.as_mut().enable();
+            if let Some(outcome) = slot.get() {
+                break outcome;
+            }
+            done.await;
         };
-        drop(flight);
+        drop(self);
         match result {
             Some(exchanged) => exchanged.map(SharedResponse::into_response),
             // The task ended without an outcome: it panicked.
@@ -403,6 +466,13 @@ impl Flights {
             )),
         }
     }
+}
+
+/// The value of a box, the box freed at once (moving out of a box frees it only when the
+/// box goes out of scope, which in an `async fn` can be after a long wait).
+#[allow(clippy::boxed_local)] // the point: taking the box frees it on return
+fn unbox<T>(boxed: Box<T>) -> T {
+    *boxed
 }
 
 /// Reads the start of a streamed failure's body: at most [`MAX_ERROR_BODY`] bytes (plus one

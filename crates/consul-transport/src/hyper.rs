@@ -175,28 +175,38 @@ impl HyperTransport {
 
     async fn exchange(
         &self,
-        request: http::Request<Bytes>,
+        request: Box<http::Request<Full<Bytes>>>,
         target: &str,
     ) -> Result<(http::Response<Incoming>, Hold), TransportError> {
         let key = self.host_key(request.uri());
-        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-        let mut request = request.map(Full::new);
+        // One await per path: a blocking read holds this future for its whole wait.
         #[cfg(feature = "tls")]
-        if let Some(pool) = &self.h2 {
-            if request.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
+        let request = match &self.h2 {
+            Some(pool) if request.uri().scheme() == Some(&http::uri::Scheme::HTTPS) => {
                 match pool.send(&key, request, target).await? {
                     h2::Sent::Response(response, lease) => {
                         return Ok((response, Hold::Stream { _lease: lease }))
                     }
                     // The agent does not speak HTTP/2: one request per connection.
-                    h2::Sent::Http1(back) => request = back,
+                    h2::Sent::Http1(back) => back,
                 }
             }
-        }
+            _ => request,
+        };
+        self.exchange_http1(&key, request, target).await
+    }
+
+    /// An exchange on a connection of its own, once the agent's cap gives it a turn.
+    async fn exchange_http1(
+        &self,
+        key: &str,
+        request: Box<http::Request<Full<Bytes>>>,
+        target: &str,
+    ) -> Result<(http::Response<Incoming>, Hold), TransportError> {
         // First come, first served: tokio's semaphore is fair.
         let turn = self
             .limits
-            .host(&key)
+            .host(key)
             .requests
             .clone()
             .acquire_owned()
@@ -204,7 +214,7 @@ impl HyperTransport {
             .map_err(TransportError::other)?;
         let response = self
             .client
-            .request(request)
+            .request(unbox(request))
             .await
             .map_err(|e| map_client_error(e, self.connect_timeout).with_target(target))?;
         Ok((response, Hold::Turn { _permit: turn }))
@@ -236,6 +246,13 @@ impl HyperTransport {
     }
 }
 
+/// The value of a box, the box freed at once (moving out of a box frees it only when the
+/// box goes out of scope, which in an `async fn` can be after a long wait).
+#[allow(clippy::boxed_local)] // the point: taking the box frees it on return
+fn unbox<T>(boxed: Box<T>) -> T {
+    *boxed
+}
+
 /// The agent a URI names, as the connection caps count it: the Unix socket when there is
 /// one, else `host:port` (or the URI itself when it has no authority).
 fn host_key(uri: &http::Uri, unix_socket: Option<&Path>) -> String {
@@ -260,7 +277,10 @@ impl Transport for HyperTransport {
     fn send(&self, request: http::Request<Bytes>) -> TransportFuture<'_> {
         let limit = self.limit(&request);
         let target = self.target(&request);
-        Box::pin(with_limit(limit, target.clone(), async move {
+        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
+        // ten thousand watches hold ten thousand of these futures.
+        let request = Box::new(request.map(Full::new));
+        Box::pin(WithLimit::new(limit, target.clone(), async move {
             let (response, hold) = self.exchange(request, &target).await?;
             let (parts, body) = response.into_parts();
             let body = collect(body, self.max_response_body)
@@ -279,7 +299,10 @@ impl Transport for HyperTransport {
         // (a snapshot is as large as the cluster's state).
         let limit = self.limit(&request);
         let target = self.target(&request);
-        Box::pin(with_limit(limit, target.clone(), async move {
+        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
+        // ten thousand watches hold ten thousand of these futures.
+        let request = Box::new(request.map(Full::new));
+        Box::pin(WithLimit::new(limit, target.clone(), async move {
             let (response, hold) = self.exchange(request, &target).await?;
             Ok(response.map(|body| {
                 BodyStream::new(IncomingStream {
@@ -405,19 +428,53 @@ impl<S: hyper::rt::Write + Unpin> hyper::rt::Write for Gated<S> {
     }
 }
 
-async fn with_limit<T>(
-    limit: Option<Duration>,
-    target: String,
-    fut: impl Future<Output = Result<T, TransportError>>,
-) -> Result<T, TransportError> {
-    match limit {
-        None => fut.await,
-        Some(limit) => match tokio::time::timeout(limit, fut).await {
-            Ok(result) => result,
-            Err(elapsed) => Err(TransportError::timeout(elapsed)
-                .with_target(target)
-                .with_time_limit(limit)),
-        },
+pin_project_lite::pin_project! {
+    /// An exchange under its time limit, failing with a timeout naming the limit and the
+    /// target when it passes.
+    ///
+    /// A plain future rather than an `async fn` taking the exchange: such a function keeps
+    /// the exchange's future twice (its argument, and inside tokio's `Timeout`), and a
+    /// process holding ten thousand blocking reads holds ten thousand of them.
+    struct WithLimit<F> {
+        #[pin]
+        inner: tokio::time::Timeout<F>,
+        limit: Option<Duration>,
+        target: String,
+    }
+}
+
+impl<F: Future> WithLimit<F> {
+    fn new(limit: Option<Duration>, target: String, inner: F) -> Self {
+        // No limit: a deadline that never comes (tokio's far future).
+        let inner = tokio::time::timeout(limit.unwrap_or(Duration::MAX), inner);
+        WithLimit {
+            inner,
+            limit,
+            target,
+        }
+    }
+}
+
+impl<F, T> Future for WithLimit<F>
+where
+    F: Future<Output = Result<T, TransportError>>,
+{
+    type Output = Result<T, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            Poll::Ready(Err(elapsed)) => {
+                let mut e =
+                    TransportError::timeout(elapsed).with_target(std::mem::take(this.target));
+                if let Some(limit) = *this.limit {
+                    e = e.with_time_limit(limit);
+                }
+                Poll::Ready(Err(e))
+            }
+        }
     }
 }
 

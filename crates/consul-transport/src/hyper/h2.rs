@@ -22,7 +22,7 @@
 //!   the HTTP/1.1 pool.
 //! - Every connection holds a place under the agent's connection cap, like any other.
 
-use super::{map_connect_error, tls_watch, Conn, Connector, Gated, Limits};
+use super::{map_connect_error, tls_watch, unbox, Conn, Connector, Gated, Limits};
 use crate::TransportError;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -32,7 +32,7 @@ use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioExecutor;
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::task::Poll;
@@ -41,7 +41,10 @@ use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
 type Request = http::Request<Full<Bytes>>;
-type Driver = http2::Connection<Conn, Full<Bytes>, TokioExecutor>;
+/// The connection is boxed: hyper sizes the task of every request on a connection like
+/// the task that drives the connection, which holds the connection's I/O (the TLS session
+/// is over a kilobyte). Boxed, each request's task is that much smaller.
+type Driver = http2::Connection<Box<Conn>, Full<Bytes>, TokioExecutor>;
 
 /// How many times a request that no connection took (it closed just then) is tried again.
 const UNSENT_RETRIES: usize = 3;
@@ -67,7 +70,7 @@ pub(super) enum Sent {
     Response(http::Response<Incoming>, Lease),
     /// The agent does not speak HTTP/2 (its TLS did not offer `h2`): the request, unsent,
     /// for the HTTP/1.1 pool.
-    Http1(Request),
+    Http1(Box<Request>),
 }
 
 /// The connections of one agent.
@@ -279,6 +282,15 @@ enum Route {
     Http1,
 }
 
+/// A request's place, as [`Pool::send`] waits for it.
+enum Place {
+    Lease(Lease),
+    /// The lease once a connection is open or has room; `None` when the agent speaks
+    /// HTTP/1.1 only.
+    Wait(Pin<Box<dyn Future<Output = Result<Option<Lease>, TransportError>> + Send>>),
+    Http1,
+}
+
 impl Pool {
     pub(super) fn new(settings: Settings) -> Self {
         Pool {
@@ -306,36 +318,50 @@ impl Pool {
 
     /// Sends `request` on a connection to the agent `key` with room for it, opening one
     /// when none has.
+    ///
+    /// A blocking read holds this future for minutes, ten thousand at a time: while it
+    /// waits for the answer it holds only the connection's lease and hyper's response
+    /// future. Waiting for a connection (rare, and a larger future) is boxed.
     pub(super) async fn send(
         self: &Arc<Self>,
         key: &str,
-        mut request: Request,
+        mut request: Box<Request>,
         target: &str,
     ) -> Result<Sent, TransportError> {
-        let host = self.host(key);
         let mut retries = 0;
         loop {
-            let lease = match self.route(&host, request.uri(), target) {
-                Route::Http1 => return Ok(Sent::Http1(request)),
-                Route::Lease(lease) => lease,
-                Route::Wait(ticket) => match ticket.wait().await? {
+            let lease = match self.place(key, request.uri(), target) {
+                Place::Http1 => return Ok(Sent::Http1(request)),
+                Place::Lease(lease) => lease,
+                Place::Wait(wait) => match wait.await? {
                     Some(lease) => lease,
                     None => return Ok(Sent::Http1(request)),
                 },
             };
-            let mut sender = lease.conn.sender.clone();
-            match sender.try_send_request(request).await {
+            let response = lease.conn.sender.clone().try_send_request(unbox(request));
+            match response.await {
                 Ok(response) => return Ok(Sent::Response(response, lease)),
                 Err(mut e) => match e.take_message() {
                     // The connection closed before taking it: nothing was sent.
                     Some(unsent) if retries < UNSENT_RETRIES => {
                         lease.conn.closed.store(true, Ordering::Release);
                         retries += 1;
-                        request = unsent;
+                        request = Box::new(unsent);
                     }
                     _ => return Err(lease.conn.error(e.into_error()).with_target(target)),
                 },
             }
+        }
+    }
+
+    /// A place for a request on a connection to `key`: at once, or once a connection is
+    /// opened or room is freed.
+    fn place(self: &Arc<Self>, key: &str, uri: &http::Uri, target: &str) -> Place {
+        let host = self.host(key);
+        match self.route(&host, uri, target) {
+            Route::Http1 => Place::Http1,
+            Route::Lease(lease) => Place::Lease(lease),
+            Route::Wait(ticket) => Place::Wait(Box::pin(ticket.wait())),
         }
     }
 
@@ -452,7 +478,7 @@ impl Pool {
         if !connected.is_negotiated_h2() {
             return Ok(Made::Http1);
         }
-        let (sender, driver) = match self.settings.builder.handshake(io).await {
+        let (sender, driver) = match self.settings.builder.handshake(Box::new(io)).await {
             Ok(pair) => pair,
             Err(e) => {
                 let e = tls_error(&connected).unwrap_or_else(|| TransportError::io(e));
