@@ -493,10 +493,12 @@ where
     /// used for each read.
     pub fn watch(self) -> Watch<C::Output> {
         let mode = self.call.endpoint().map(|e| e.blocking_mode());
-        Watch::new(self.opts.clone(), mode, move |opts| {
+        // The options once, in the watch (which sets each read's index on them).
+        let ReadRequest { client, call, opts } = self;
+        Watch::new(opts, mode, move |opts| {
             let request = ReadRequest {
-                client: self.client.clone(),
-                call: self.call.clone(),
+                client: client.clone(),
+                call: call.clone(),
                 opts,
             };
             request.send()

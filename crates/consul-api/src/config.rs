@@ -233,14 +233,21 @@ pub struct Config {
     /// holds its connection for its whole wait: **with more watches than this over plain
     /// HTTP, the extra ones wait until another watch's read returns, and see changes
     /// late.** Use HTTPS, where one HTTP/2 connection carries
-    /// [`max_streams_per_connection`](Self::max_streams_per_connection) requests at once,
-    /// or raise both this and the agent's limit. See
+    /// [`max_streams_per_connection`](Self::max_streams_per_connection) requests at once;
+    /// or shorten the watches' wait ([`wait_time`](Self::wait_time)) so that they take
+    /// turns on the connections; or raise both this and the agent's limit. No connection is
+    /// opened beyond the cap, so the agent never refuses one. See
     /// [`HyperTransportBuilder::max_connections`](consul_transport::HyperTransportBuilder::max_connections).
     pub max_connections: Option<usize>,
     /// The most requests the default transport sends at once on one HTTP/2 connection
     /// (HTTPS with the `tls` feature; default 250, the limit Consul's HTTP/2 server
     /// announces). A request that finds every connection full opens another one (within
-    /// [`max_connections`](Self::max_connections)) instead of queueing behind the limit.
+    /// [`max_connections`](Self::max_connections)) instead of queueing behind the limit,
+    /// so 10,000 watches need 40 connections. A lower limit announced by the agent wins.
+    /// Unused over plain HTTP and without the `tls` feature.
+    ///
+    /// Like `max_connections`, a setting of the default transport: a transport given to
+    /// [`Client::with_transport`](crate::Client::with_transport) keeps its own.
     pub max_streams_per_connection: Option<usize>,
     /// Whether identical blocking reads in flight at the same time are sent once, every
     /// caller getting the answer (default `true`).
