@@ -2,64 +2,23 @@
 //! made by `consul tls` (the recipe Consul documents).
 
 use consul_integration_tests::TestAgent;
+use consul_test::TlsCerts;
 use consulate::{Client, Config, TlsConfig};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-struct Certs {
-    dir: tempfile::TempDir,
+fn make_certs() -> TlsCerts {
+    TlsCerts::make().expect("consul tls certificates")
 }
 
-impl Certs {
-    fn make() -> Certs {
-        let consul = consul_test::find_consul().expect("consul binary");
-        let dir = tempfile::tempdir().unwrap();
-        for args in [
-            &["tls", "ca", "create"][..],
-            &["tls", "cert", "create", "-server", "-dc", "dc1"][..],
-            &["tls", "cert", "create", "-client", "-dc", "dc1"][..],
-        ] {
-            let out = Command::new(&consul)
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "consul {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Certs { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn ca(&self) -> PathBuf {
-        self.path("consul-agent-ca.pem")
-    }
-}
-
-async fn tls_agent(certs: &Certs, verify_incoming: bool) -> (TestAgent, u16) {
-    let https = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let hcl = format!(
-        "ca_file = \"{}\"\ncert_file = \"{}\"\nkey_file = \"{}\"\nverify_incoming_https = {verify_incoming}\nports {{ https = {https} }}",
-        certs.ca().display(),
-        certs.path("dc1-server-consul-0.pem").display(),
-        certs.path("dc1-server-consul-0-key.pem").display(),
-    );
+async fn tls_agent(certs: &TlsCerts, verify_incoming: bool) -> (TestAgent, u16) {
     let agent = TestAgent::builder()
-        .hcl(hcl)
+        .https(certs)
+        .verify_incoming_https(verify_incoming)
         .start()
         .await
         .expect("TLS agent");
-    (agent, https)
+    let port = agent.https_port().expect("serves HTTPS");
+    (agent, port)
 }
 
 fn https_client(port: u16, host: &str, tls: TlsConfig) -> consulate::Result<Client> {
@@ -70,7 +29,7 @@ fn https_client(port: u16, host: &str, tls: TlsConfig) -> consulate::Result<Clie
 
 #[tokio::test]
 async fn https_with_the_agent_ca_speaks_http2() {
-    let certs = Certs::make();
+    let certs = make_certs();
     let (agent, port) = tls_agent(&certs, false).await;
     let recorder = std::sync::Arc::new(consul_transport::mock::Recording::new(
         consul_transport::HyperTransport::builder()
@@ -104,7 +63,7 @@ async fn https_with_the_agent_ca_speaks_http2() {
 
 #[tokio::test]
 async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
-    let certs = Certs::make();
+    let certs = make_certs();
     let (_agent, port) = tls_agent(&certs, false).await;
     // System roots do not know Consul's self-made CA.
     let strict = https_client(port, "127.0.0.1", TlsConfig::default()).unwrap();
@@ -156,7 +115,7 @@ async fn unknown_ca_is_refused_and_skip_verify_or_server_name_adjust_it() {
 
 #[tokio::test]
 async fn mutual_tls_needs_the_client_certificate() {
-    let certs = Certs::make();
+    let certs = make_certs();
     let (_agent, port) = tls_agent(&certs, true).await;
     let anonymous =
         https_client(port, "127.0.0.1", TlsConfig::default().ca_file(certs.ca())).unwrap();
@@ -164,10 +123,9 @@ async fn mutual_tls_needs_the_client_certificate() {
     let with_cert = https_client(
         port,
         "127.0.0.1",
-        TlsConfig::default().ca_file(certs.ca()).client_cert(
-            certs.path("dc1-client-consul-0.pem"),
-            certs.path("dc1-client-consul-0-key.pem"),
-        ),
+        TlsConfig::default()
+            .ca_file(certs.ca())
+            .client_cert(certs.client_cert(), certs.client_key()),
     )
     .unwrap();
     assert!(with_cert.kv().put("mtls", "ok").await.unwrap().value);
@@ -204,8 +162,8 @@ fn chain(err: &dyn std::error::Error) -> String {
 
 #[tokio::test]
 async fn a_rejected_client_certificate_says_why() {
-    let certs = Certs::make();
-    let other = Certs::make();
+    let certs = make_certs();
+    let other = make_certs();
     let (_agent, port) = tls_agent(&certs, true).await;
     let cases = [
         (
@@ -214,10 +172,9 @@ async fn a_rejected_client_certificate_says_why() {
         ),
         (
             "a client certificate from another CA",
-            TlsConfig::default().ca_file(certs.ca()).client_cert(
-                other.path("dc1-client-consul-0.pem"),
-                other.path("dc1-client-consul-0-key.pem"),
-            ),
+            TlsConfig::default()
+                .ca_file(certs.ca())
+                .client_cert(other.client_cert(), other.client_key()),
         ),
     ];
     for (case, tls) in cases {

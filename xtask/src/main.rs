@@ -273,9 +273,38 @@ fn bench(args: &[String]) -> Result<(), String> {
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     drop(agent);
+    if !status.success() {
+        return Err(format!("the KV benchmark failed ({status})"));
+    }
+    // Many watches: an agent of its own serving HTTPS (HTTP/2) beside plain HTTP, with
+    // Consul's default limits (200 connections per client address).
+    let certs = consul_test::TlsCerts::make().map_err(|e| e.to_string())?;
+    let agent = rt
+        .block_on(
+            consul_test::TestAgent::builder()
+                .node_name("bench-watches")
+                .hcl("log_level = \"warn\"")
+                .https(&certs)
+                .start(),
+        )
+        .map_err(|e| e.to_string())?;
+    let https = agent
+        .https_addr()
+        .ok_or("the watches agent serves no HTTPS")?;
+    println!("\n== watches agent at {https} and {}", agent.http_addr());
+    let status = cargo()
+        .args(["bench", "-p", "consulate", "--features", "tls"])
+        .args(["--bench", "watches", "--"])
+        .args(args)
+        .env("CONSUL_HTTP_ADDR", &https)
+        .env("CONSUL_CACERT", certs.ca())
+        .env("BENCH_WATCHES_HTTP_ADDR", agent.http_addr())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    drop(agent);
     if status.success() {
         Ok(())
     } else {
-        Err(format!("the benchmark failed ({status})"))
+        Err(format!("the watches benchmark failed ({status})"))
     }
 }

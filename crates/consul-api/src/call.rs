@@ -394,8 +394,10 @@ impl<C: Call> ReadRequest<C> {
     ///
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
-    pub async fn send(self) -> Result<QueryResponse<C::Output>> {
-        let mut this = self;
+    pub async fn send(mut self) -> Result<QueryResponse<C::Output>> {
+        // (`self` itself, not a copy: a watch holds this future for minutes, ten thousand
+        // at a time.)
+        let this = &mut self;
         // The client's default wait (Go's `Config.WaitTime`) for blocking reads that set
         // none, or zero ("the default").
         let blocking = this.opts.wait_index.is_some() || this.opts.wait_hash.is_some();
@@ -491,10 +493,12 @@ where
     /// used for each read.
     pub fn watch(self) -> Watch<C::Output> {
         let mode = self.call.endpoint().map(|e| e.blocking_mode());
-        Watch::new(self.opts.clone(), mode, move |opts| {
+        // The options once, in the watch (which sets each read's index on them).
+        let ReadRequest { client, call, opts } = self;
+        Watch::new(opts, mode, move |opts| {
             let request = ReadRequest {
-                client: self.client.clone(),
-                call: self.call.clone(),
+                client: client.clone(),
+                call: call.clone(),
                 opts,
             };
             request.send()

@@ -55,6 +55,10 @@ pub(crate) struct Inner {
     pub(crate) idle_limit: Duration,
     /// The wait of blocking reads that set none.
     pub(crate) wait_time: Option<Duration>,
+    /// Whether identical blocking reads in flight are sent once.
+    pub(crate) coalesce: bool,
+    /// The blocking reads in flight, for sharing.
+    pub(crate) flights: crate::exec::Flights,
 }
 
 impl fmt::Debug for Client {
@@ -137,6 +141,8 @@ impl Client {
                     .map_or(DEFAULT_BLOCKING_MARGIN, |t| t.min(DEFAULT_BLOCKING_MARGIN)),
                 idle_limit: config.request_timeout.unwrap_or(DEFAULT_IDLE_LIMIT),
                 wait_time: config.wait_time,
+                coalesce: config.coalesce_blocking_reads,
+                flights: crate::exec::Flights::default(),
             }),
             datacenter: config.datacenter.map(Arc::from),
         })
@@ -253,6 +259,13 @@ fn default_transport(config: &Config) -> Result<consul_transport::HyperTransport
     }
     if let Some(t) = config.request_timeout {
         builder = builder.request_timeout(t);
+    }
+    if let Some(max) = config.max_connections {
+        builder = builder.max_connections(max);
+    }
+    #[cfg(feature = "tls")]
+    if let Some(max) = config.max_streams_per_connection {
+        builder = builder.max_streams_per_connection(max);
     }
     if let Address::Unix(path) = &config.address {
         builder = builder.unix_socket(path);
@@ -381,6 +394,38 @@ impl ClientBuilder {
     #[must_use]
     pub fn wait_time(mut self, wait: Duration) -> Self {
         self.config.wait_time = Some(wait);
+        self
+    }
+
+    /// The most connections the default transport opens to the agent (default 128, below
+    /// Consul's `limits.http_max_conns_per_client` of 200). Over plain HTTP (HTTP/1.1) it
+    /// is also the number of requests in flight: the others wait their turn, in order, and
+    /// a watch holds a connection for its whole wait, so more watches than this over HTTP
+    /// delay the extra ones. Prefer HTTPS for many watches: one HTTP/2 connection carries
+    /// 250 of them. See [`HyperTransportBuilder::max_connections`].
+    ///
+    /// [`HyperTransportBuilder::max_connections`]: consul_transport::HyperTransportBuilder::max_connections
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.config.max_connections = Some(max);
+        self
+    }
+
+    /// The most requests the default transport sends at once on one HTTP/2 connection
+    /// (HTTPS; default 250, what Consul's HTTP/2 server allows); beyond it, another
+    /// connection is opened. See [`Config::max_streams_per_connection`].
+    #[must_use]
+    pub fn max_streams_per_connection(mut self, max: usize) -> Self {
+        self.config.max_streams_per_connection = Some(max);
+        self
+    }
+
+    /// Whether identical blocking reads in flight at the same time (many watches of the
+    /// same thing) are sent once and share the answer (default `true`). See
+    /// [`Config::coalesce_blocking_reads`].
+    #[must_use]
+    pub fn coalesce_blocking_reads(mut self, coalesce: bool) -> Self {
+        self.config.coalesce_blocking_reads = coalesce;
         self
     }
 

@@ -193,7 +193,7 @@ impl BasicAuth {
 
 /// Everything a [`Client`](crate::Client) needs to know, read from code or from the
 /// environment with [`Config::from_env`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// The agent's address (default `http://127.0.0.1:8500`).
@@ -223,6 +223,66 @@ pub struct Config {
     /// How long a blocking read waits when it does not say (Go's `Config.WaitTime`; at
     /// most 10 minutes). Unset: the agent's default of 5 minutes.
     pub wait_time: Option<Duration>,
+    /// The most connections the default transport opens to the agent (default 128, below
+    /// Consul's `limits.http_max_conns_per_client` of 200, above which the agent refuses
+    /// connections).
+    ///
+    /// Over plain HTTP (HTTP/1.1) a connection carries one request at a time, so this is
+    /// also how many requests are in flight; the others wait their turn, first come first
+    /// served, with their time limit running. A blocking read (each read of a watch)
+    /// holds its connection for its whole wait: **with more watches than this over plain
+    /// HTTP, the extra ones wait until another watch's read returns, and see changes
+    /// late.** Use HTTPS, where one HTTP/2 connection carries
+    /// [`max_streams_per_connection`](Self::max_streams_per_connection) requests at once;
+    /// or shorten the watches' wait ([`wait_time`](Self::wait_time)) so that they take
+    /// turns on the connections; or raise both this and the agent's limit. No connection is
+    /// opened beyond the cap, so the agent never refuses one. See
+    /// [`HyperTransportBuilder::max_connections`](consul_transport::HyperTransportBuilder::max_connections).
+    pub max_connections: Option<usize>,
+    /// The most requests the default transport sends at once on one HTTP/2 connection
+    /// (HTTPS with the `tls` feature; default 250, the limit Consul's HTTP/2 server
+    /// announces). A request that finds every connection full opens another one (within
+    /// [`max_connections`](Self::max_connections)) instead of queueing behind the limit,
+    /// so 10,000 watches need 40 connections. A lower limit announced by the agent wins.
+    /// Unused over plain HTTP and without the `tls` feature.
+    ///
+    /// Like `max_connections`, a setting of the default transport: a transport given to
+    /// [`Client::with_transport`](crate::Client::with_transport) keeps its own.
+    pub max_streams_per_connection: Option<usize>,
+    /// Whether identical blocking reads in flight at the same time are sent once, every
+    /// caller getting the answer (default `true`).
+    ///
+    /// Two reads are identical when everything Consul reads from them is: method, path,
+    /// query (index or hash, wait, datacenter, consistency, filters…), headers (the token
+    /// among them) and body. Many watches of the same key, service or node then cost the
+    /// agent one request per change instead of one each. The shared request runs on its
+    /// own: a caller that gives up does not cancel it for the others, and it is cancelled
+    /// when no caller waits for it any more. A failure to exchange it reaches every caller
+    /// (the same [`TransportError`](consul_transport::TransportError)); statuses and
+    /// decoding stay each caller's own. Writes and reads that do not block are never
+    /// shared.
+    pub coalesce_blocking_reads: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            address: Address::default(),
+            token: None,
+            basic_auth: None,
+            consistency: Consistency::default(),
+            datacenter: None,
+            namespace: None,
+            partition: None,
+            tls: TlsConfig::default(),
+            connect_timeout: None,
+            request_timeout: None,
+            wait_time: None,
+            max_connections: None,
+            max_streams_per_connection: None,
+            coalesce_blocking_reads: true,
+        }
+    }
 }
 
 /// The environment variables [`Config::from_env`] reads, as Consul's own tools name them.

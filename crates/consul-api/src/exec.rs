@@ -1,17 +1,22 @@
 //! The one executor every call goes through (Go's `api.go`): build the request from the
 //! endpoint's description, send it under a time budget inside a tracing span, take its
 //! status as the endpoint says, and hand the answer back to be decoded.
+//!
+//! Identical blocking reads in flight at the same time are sent once ([`Flights`]).
 
 use crate::call::Answer;
 use crate::error::{error_message_of, MAX_ERROR_BODY};
 use crate::{Client, Error, Result};
 use bytes::Bytes;
-use consul_transport::{BodyStream, RequestTimeout, Transport, TransportError};
+use consul_transport::{BodyStream, RequestTimeout, SharedTransport, Transport, TransportError};
 use consul_types::endpoint::{Blocking, Decode, Endpoint, Options, Outcome, Target, TOKEN_HEADER};
 use futures_core::Stream;
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -37,10 +42,13 @@ impl Client {
         endpoint: &Endpoint,
         options: Options<'_>,
     ) -> Result<Answer> {
-        let mut request = endpoint.to_request(&self.target(), options)?;
+        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
+        // a watch holds this future for minutes, ten thousand at a time.
+        let mut request = Box::new(endpoint.to_request(&self.target(), options)?);
         if let Some(limit) = self.time_budget(endpoint, options) {
             request.extensions_mut().insert(RequestTimeout(limit));
         }
+        let shared = self.inner.coalesce && is_blocking_read(endpoint, options, &request);
         let span = tracing::debug_span!(
             "consul.request",
             method = %request.method(),
@@ -49,10 +57,12 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         match endpoint.decoding() {
+            // Boxed: a buffered blocking read (a watch) holds this future for minutes, ten
+            // thousand at a time, and should not carry the streaming one's room.
             Decode::Stream | Decode::LiveStream => {
-                self.execute_streaming(endpoint, request, span).await
+                Box::pin(self.execute_streaming(endpoint, unbox(request), span)).await
             }
-            _ => self.execute_buffered(endpoint, request, span).await,
+            _ => self.execute_buffered(endpoint, request, span, shared).await,
         }
     }
 
@@ -74,17 +84,29 @@ impl Client {
     async fn execute_buffered(
         &self,
         endpoint: &Endpoint,
-        request: http::Request<Bytes>,
+        request: Box<http::Request<Bytes>>,
         span: tracing::Span,
+        shared: bool,
     ) -> Result<Answer> {
         let token = request.headers().get(TOKEN_HEADER).cloned();
         let started = Instant::now();
-        let result = self
-            .inner
-            .transport
-            .send(request)
-            .instrument(span.clone())
-            .await;
+        let joined = if shared {
+            self.inner
+                .flights
+                .join(&self.inner.transport, request, &span)
+        } else {
+            Err(request)
+        };
+        let result = match joined {
+            Ok(flight) => flight.outcome().await,
+            Err(request) => {
+                self.inner
+                    .transport
+                    .send(unbox(request))
+                    .instrument(span.clone())
+                    .await
+            }
+        };
         let elapsed = started.elapsed();
         span.record("duration_ms", elapsed.as_millis() as u64);
         let response = result.map_err(|e| {
@@ -97,7 +119,8 @@ impl Client {
             // Consul 1.8 answers `403 ACL not found` both for a missing token or policy and
             // for a request whose own token is unknown: only the first is "absent".
             Outcome::Absent if response.status() == StatusCode::FORBIDDEN => {
-                if self.token_is_known(token).await? {
+                // Boxed, as the rare paths below: they would enlarge every read's future.
+                if Box::pin(self.token_is_known(token)).await? {
                     Ok(Answer::buffered(response, elapsed, true))
                 } else {
                     Err(Error::PermissionDenied {
@@ -107,7 +130,7 @@ impl Client {
             }
             Outcome::Absent => Ok(Answer::buffered(response, elapsed, true)),
             Outcome::Unsupported => Err(Error::Unsupported {
-                agent_version: self.agent_version_best_effort().await,
+                agent_version: Box::pin(self.agent_version_best_effort()).await,
                 path: endpoint.unsupported_target().to_owned(),
             }),
             _ => Err(Error::from_response(&response)),
@@ -148,7 +171,7 @@ impl Client {
         let (body, total) = error_body(body, self.inner.blocking_margin).await;
         match endpoint.outcome(status, &body) {
             Outcome::Unsupported => Err(Error::Unsupported {
-                agent_version: self.agent_version_best_effort().await,
+                agent_version: Box::pin(self.agent_version_best_effort()).await,
                 path: endpoint.unsupported_target().to_owned(),
             }),
             _ => {
@@ -192,6 +215,264 @@ impl Client {
         let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
         json.pointer("/Config/Version")?.as_str().map(str::to_owned)
     }
+}
+
+/// Whether a request is a blocking read: a `GET` of an endpoint that blocks, waiting on an
+/// index or a hash. Only these are shared between identical callers; a read that answers
+/// at once gains nothing from it, and a write must never be.
+fn is_blocking_read(
+    endpoint: &Endpoint,
+    options: Options<'_>,
+    request: &http::Request<Bytes>,
+) -> bool {
+    request.method() == Method::GET
+        && matches!(endpoint.blocking_mode(), Blocking::Index | Blocking::Hash)
+        && matches!(options, Options::Read(opts) if opts.blocking_budget().is_some())
+}
+
+/// Identical blocking reads in flight, sent once.
+///
+/// Many watchers of the same thing (the same endpoint, parameters, token and index or hash)
+/// would each hold a request open on the agent and each get the same answer. Instead the
+/// first one starts an exchange in a task of its own, and every identical read made while
+/// it is in flight waits for that exchange's outcome:
+///
+/// - the key is the whole request as built — method, URI (path and query, so the index,
+///   hash, wait, datacenter, consistency and filters), every header (the token among
+///   them) and body — so two reads share only when Consul would answer them alike;
+/// - the exchange runs in a spawned task: the caller that started it may drop its future
+///   (a watch dropped, a `select!` that took another branch) without cancelling it for
+///   the others; when the last caller waiting for it is gone, the task is aborted and the
+///   request cancelled;
+/// - every caller gets the outcome: the buffered response (cheap to clone: the body is
+///   `Bytes`) or the transport error (cloned; each caller's own error has the same kind,
+///   message and source chain). Each caller then applies the endpoint's status rules and
+///   decodes on its own, so a shared `403` is checked against each caller's token and an
+///   error status becomes each caller's own [`Error`];
+/// - once the exchange is over it is forgotten: a read made after that is a new request
+///   (the next read of a watch waits on the new index anyway).
+///
+/// Writes and reads that do not block are never shared. Without a Tokio runtime to spawn
+/// on, nothing is shared either.
+#[derive(Debug, Default)]
+pub(crate) struct Flights {
+    in_flight: Arc<FlightMap>,
+    next_id: AtomicU64,
+}
+
+/// Keyed by the flight's own key (shared, so a map of ten thousand flights stays small).
+type FlightMap = Mutex<HashMap<Arc<FlightKey>, (u64, Weak<Flight>)>>;
+
+/// What makes two requests the same request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct FlightKey {
+    method: Method,
+    uri: Uri,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl FlightKey {
+    fn of(request: &http::Request<Bytes>) -> Self {
+        let mut headers: Vec<_> = request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        headers.sort_by(|a, b| (a.0.as_str(), a.1.as_bytes()).cmp(&(b.0.as_str(), b.1.as_bytes())));
+        FlightKey {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            headers,
+            body: request.body().clone(),
+        }
+    }
+}
+
+/// The outcome of a shared exchange, as every caller gets it.
+type Exchanged = std::result::Result<SharedResponse, TransportError>;
+
+/// A buffered response, clonable (an `http::Response` is not: its extensions are not).
+#[derive(Debug, Clone)]
+struct SharedResponse {
+    status: StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+impl SharedResponse {
+    fn of(response: http::Response<Bytes>) -> Self {
+        let (parts, body) = response.into_parts();
+        SharedResponse {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    fn into_response(self) -> http::Response<Bytes> {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// One shared exchange; its callers hold it, and the last one gone cancels it.
+#[derive(Debug)]
+struct Flight {
+    id: u64,
+    key: Arc<FlightKey>,
+    slot: Arc<Slot>,
+    task: tokio::task::AbortHandle,
+    in_flight: Weak<FlightMap>,
+}
+
+/// Where a shared exchange leaves its outcome for its callers.
+#[derive(Debug, Default)]
+struct Slot {
+    /// `Some(None)`: the exchange ended without an outcome (it panicked).
+    outcome: Mutex<Option<Option<Exchanged>>>,
+    /// The outcome is there.
+    done: tokio::sync::Notify,
+}
+
+impl Slot {
+    fn set(&self, exchanged: Option<Exchanged>) {
+        let mut outcome = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        if outcome.is_none() {
+            *outcome = Some(exchanged);
+        }
+        drop(outcome);
+        self.done.notify_waiters();
+    }
+
+    fn get(&self) -> Option<Option<Exchanged>> {
+        self.outcome
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// Held by a shared exchange's task: however the task ends, its callers hear of it.
+struct Ending(Arc<Slot>);
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        self.0.set(None);
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        // Nobody waits any more: the exchange is cancelled (a no-op once it is over).
+        self.task.abort();
+        forget(&self.in_flight, &self.key, self.id);
+    }
+}
+
+/// Removes the entry of flight `id` (and only it: a newer exchange may have taken the key).
+fn forget(in_flight: &Weak<FlightMap>, key: &FlightKey, id: u64) {
+    let Some(map) = in_flight.upgrade() else {
+        return;
+    };
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    if map.get(key).is_some_and(|(entry, _)| *entry == id) {
+        map.remove(key);
+    }
+}
+
+impl Flights {
+    /// Joins the identical request in flight, or starts it: the flight to wait on
+    /// ([`Flight::outcome`]). Gives the request back when there is no Tokio runtime to run
+    /// a shared request on.
+    ///
+    /// Not an `async fn`: the joining is done at once, and the future that waits (held by
+    /// a watch for minutes) keeps nothing of it.
+    fn join(
+        &self,
+        transport: &SharedTransport,
+        request: Box<http::Request<Bytes>>,
+        span: &tracing::Span,
+    ) -> std::result::Result<Arc<Flight>, Box<http::Request<Bytes>>> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Err(request);
+        };
+        let key = FlightKey::of(&request);
+        let mut map = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(flight) = map.get(&key).and_then(|(_, flight)| flight.upgrade()) {
+            span.in_scope(|| tracing::trace!("sharing an identical blocking read in flight"));
+            return Ok(flight);
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let key = Arc::new(key);
+        let slot = Arc::new(Slot::default());
+        let in_flight = Arc::downgrade(&self.in_flight);
+        let exchange = {
+            let transport = transport.clone();
+            let (in_flight, key, slot) = (in_flight.clone(), Arc::clone(&key), Arc::clone(&slot));
+            async move {
+                let ending = Ending(slot);
+                // Out of its box at once: the box is not kept for the whole exchange.
+                let request = unbox(request);
+                let result = transport.send(request).await.map(SharedResponse::of);
+                ending.0.set(Some(result));
+                // Over: a read from now on is a new request.
+                forget(&in_flight, &key, id);
+            }
+        };
+        let task = runtime
+            .spawn(exchange.instrument(span.clone()))
+            .abort_handle();
+        let flight = Arc::new(Flight {
+            id,
+            key: Arc::clone(&key),
+            slot,
+            task,
+            in_flight,
+        });
+        map.insert(key, (id, Arc::downgrade(&flight)));
+        Ok(flight)
+    }
+}
+
+impl Flight {
+    /// Waits for the shared exchange's outcome; the flight is let go of when it is there
+    /// (or when this future is dropped).
+    async fn outcome(
+        self: Arc<Self>,
+    ) -> std::result::Result<http::Response<Bytes>, TransportError> {
+        let slot = Arc::clone(&self.slot);
+        let result = loop {
+            let done = slot.done.notified();
+            let mut done = std::pin::pin!(done);
+            // Registered before looking, so an outcome set from here on is not missed.
+            done.as_mut().enable();
+            if let Some(outcome) = slot.get() {
+                break outcome;
+            }
+            done.await;
+        };
+        drop(self);
+        match result {
+            Some(exchanged) => exchanged.map(SharedResponse::into_response),
+            // The task ended without an outcome: it panicked.
+            None => Err(TransportError::other(
+                "the shared request ended without an answer",
+            )),
+        }
+    }
+}
+
+/// The value of a box, the box freed at once (moving out of a box frees it only when the
+/// box goes out of scope, which in an `async fn` can be after a long wait).
+#[allow(clippy::boxed_local)] // the point: taking the box frees it on return
+fn unbox<T>(boxed: Box<T>) -> T {
+    *boxed
 }
 
 /// Reads the start of a streamed failure's body: at most [`MAX_ERROR_BODY`] bytes (plus one

@@ -19,6 +19,14 @@
 //! - a validation error ends the stream.
 //!
 //! Dropping a `Watch` cancels the read in flight.
+//!
+//! Many watches of the same read (the same endpoint, parameters and token) cost the agent
+//! one request per change, not one each: once they wait on the same index, their identical
+//! blocking reads share one request in flight
+//! ([`Config::coalesce_blocking_reads`](crate::Config::coalesce_blocking_reads)). Over plain
+//! HTTP each read in flight holds a connection of its own, and the default transport opens
+//! at most 128 ([`Config::max_connections`](crate::Config::max_connections)); for many
+//! distinct watches use HTTPS, where one HTTP/2 connection carries 250 of them.
 
 use crate::{Error, Result};
 use consul_types::endpoint::Blocking;

@@ -1,4 +1,4 @@
-use crate::{find_consul, Ports};
+use crate::{find_consul, Ports, TlsCerts};
 use consul_api::{Client, Config};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -53,6 +53,16 @@ pub struct AgentBuilder {
     ports: Option<Ports>,
     data_dir: Option<PathBuf>,
     wait_for_leader: Option<bool>,
+    https: Option<Https>,
+}
+
+/// How an agent serves HTTPS.
+#[derive(Debug, Clone)]
+struct Https {
+    certs: TlsCerts,
+    verify_incoming: bool,
+    /// The port, once chosen (kept across restarts).
+    port: Option<u16>,
 }
 
 impl Default for AgentBuilder {
@@ -71,6 +81,7 @@ impl Default for AgentBuilder {
             ports: None,
             data_dir: None,
             wait_for_leader: None,
+            https: None,
         }
     }
 }
@@ -176,6 +187,29 @@ impl AgentBuilder {
     #[must_use]
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Also serves HTTPS (with HTTP/2, which Consul offers over TLS only) on a free port,
+    /// presenting the server certificate of `certs`; plain HTTP stays on (the harness
+    /// polls it). See [`TestAgent::https_addr`] and [`TestAgent::https_config`].
+    #[must_use]
+    pub fn https(mut self, certs: &TlsCerts) -> Self {
+        self.https = Some(Https {
+            certs: certs.clone(),
+            verify_incoming: false,
+            port: None,
+        });
+        self
+    }
+
+    /// Requires HTTPS clients to present a certificate signed by the CA
+    /// (`verify_incoming_https`; needs [`AgentBuilder::https`] first).
+    #[must_use]
+    pub fn verify_incoming_https(mut self, verify: bool) -> Self {
+        if let Some(https) = &mut self.https {
+            https.verify_incoming = verify;
+        }
         self
     }
 
@@ -292,6 +326,29 @@ impl AgentBuilder {
                 ),
             ]);
         }
+        let https = match &self.https {
+            Some(https) => {
+                let port = match https.port {
+                    Some(port) => port,
+                    None => free_port().map_err(|e| fail(format!("no free port: {e}")))?,
+                };
+                cmd.args([
+                    "-hcl",
+                    &format!(
+                        "ca_file = \"{}\"\ncert_file = \"{}\"\nkey_file = \"{}\"\nverify_incoming_https = {}\nports {{ https = {port} }}",
+                        https.certs.ca().display(),
+                        https.certs.server_cert().display(),
+                        https.certs.server_key().display(),
+                        https.verify_incoming,
+                    ),
+                ]);
+                Some(Https {
+                    port: Some(port),
+                    ..https.clone()
+                })
+            }
+            None => None,
+        };
         for hcl in &self.hcl {
             cmd.args(["-hcl", hcl]);
         }
@@ -315,7 +372,11 @@ impl AgentBuilder {
             log_path,
             unix_socket,
             _temp: temp,
-            builder: self.clone(),
+            builder: AgentBuilder {
+                https: https.clone(),
+                ..self.clone()
+            },
+            https,
         };
         let timeout = if self.dev {
             READY_TIMEOUT_DEV
@@ -347,6 +408,7 @@ pub struct TestAgent {
     unix_socket: Option<PathBuf>,
     _temp: Option<TempDir>,
     builder: AgentBuilder,
+    https: Option<Https>,
 }
 
 impl fmt::Debug for TestAgent {
@@ -411,6 +473,37 @@ impl TestAgent {
     /// `127.0.0.1:<serf wan port>`, for joining this agent's WAN pool.
     pub fn serf_wan_addr(&self) -> String {
         format!("127.0.0.1:{}", self.ports.serf_wan)
+    }
+
+    /// The HTTPS port, for agents started with [`AgentBuilder::https`].
+    pub fn https_port(&self) -> Option<u16> {
+        self.https.as_ref().and_then(|h| h.port)
+    }
+
+    /// `https://127.0.0.1:<port>`, for agents started with [`AgentBuilder::https`].
+    pub fn https_addr(&self) -> Option<String> {
+        self.https_port()
+            .map(|port| format!("https://127.0.0.1:{port}"))
+    }
+
+    /// The certificates the agent serves HTTPS with.
+    pub fn tls_certs(&self) -> Option<&TlsCerts> {
+        self.https.as_ref().map(|h| &h.certs)
+    }
+
+    /// A client configuration for this agent's HTTPS port, trusting its CA (with the master
+    /// token, if any; with the client certificate when the agent verifies clients).
+    pub fn https_config(&self) -> Option<Config> {
+        let https = self.https.as_ref()?;
+        let addr = self.https_addr()?;
+        let mut config = Config::new(&addr).expect("loopback address is valid");
+        config.token = self.token.as_deref().map(Into::into);
+        let mut tls = consul_api::TlsConfig::default().ca_file(https.certs.ca());
+        if https.verify_incoming {
+            tls = tls.client_cert(https.certs.client_cert(), https.certs.client_key());
+        }
+        config.tls = tls;
+        Some(config)
     }
 
     /// The Unix socket the agent serves HTTP on, if started with one.
@@ -599,6 +692,13 @@ impl TestAgent {
         self.child = fresh.child.take();
         Ok(())
     }
+}
+
+/// A port the OS reported free (released before Consul binds it; see [`Ports::free`]).
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Drop for TestAgent {

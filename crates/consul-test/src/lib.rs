@@ -4,7 +4,8 @@
 //! until it is ready by polling its HTTP API (never by sleeping), and on drop kills the
 //! process and removes its data folder. [`AgentBuilder`] adds what later tests need: ACLs
 //! with a known master token, server agents with `-bootstrap-expect`, LAN and WAN joins,
-//! other datacenters, extra HCL. [`Cluster`] starts several servers that elect a leader
+//! other datacenters, extra HCL, HTTPS with certificates made by `consul tls`
+//! ([`TlsCerts`], [`AgentBuilder::https`]). [`Cluster`] starts several servers that elect a leader
 //! (and client agents joined to them); [`Federation`] starts two datacenters joined over WAN.
 //!
 //! The binary comes from `CONSUL_BIN`, then `PATH`. Without one, starting an agent fails
@@ -23,12 +24,14 @@ mod binary;
 mod cluster;
 mod federation;
 mod ports;
+mod tls;
 
 pub use agent::{AgentBuilder, HarnessError, TestAgent};
 pub use binary::{find_consul, INSTALL_HINT};
 pub use cluster::Cluster;
 pub use federation::Federation;
 pub use ports::Ports;
+pub use tls::TlsCerts;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,8 +1,11 @@
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
+/// The source, shared: a clone of an error is the same failure, with the same chain.
+type SharedError = Arc<dyn StdError + Send + Sync>;
 
 /// What kind of network failure a [`TransportError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,12 +31,17 @@ pub enum TransportErrorKind {
 /// Opaque on purpose: the kind says what happened, the one-line `Display` says it with the
 /// cause (`connect to 127.0.0.1:8500: connection refused`), and [`StdError::source`] keeps
 /// the underlying error (hyper's, rustls', the operating system's) for reports.
+///
+/// Cloning is cheap and keeps everything, the source chain included (it is shared): one
+/// failed exchange can be reported to every caller that was waiting for it, as the client
+/// does for identical blocking reads it sent once.
+#[derive(Clone)]
 pub struct TransportError {
     kind: TransportErrorKind,
     target: Option<String>,
     time_limit: Option<Duration>,
     body_limit: Option<u64>,
-    source: Option<BoxError>,
+    source: Option<SharedError>,
 }
 
 impl TransportError {
@@ -43,7 +51,7 @@ impl TransportError {
             target: None,
             time_limit: None,
             body_limit: None,
-            source,
+            source: source.map(SharedError::from),
         }
     }
 

@@ -1,5 +1,6 @@
-//! The production transport: hyper 1.x with hyper-util's pooled client; response bodies
-//! are collected and capped with http-body-util, hyper's own body utilities.
+//! The production transport: hyper 1.x with hyper-util's pooled client for HTTP/1.1, and
+//! (feature `tls`) a pool of HTTP/2 connections of its own for HTTPS; response bodies are
+//! collected and capped with http-body-util, hyper's own body utilities.
 
 use crate::{
     BodyStream, RequestTimeout, StreamingFuture, Transport, TransportError, TransportFuture,
@@ -10,14 +11,20 @@ use hyper::body::{Body, Incoming};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+#[cfg(feature = "tls")]
+mod h2;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -27,6 +34,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Stream = tls_watch::TlsWatch<hyper_rustls::MaybeHttpsStream<Io>>;
 #[cfg(not(feature = "tls"))]
 type Stream = Io;
+
+/// A connection as the pools hold it: a [`Stream`] that counts against its agent's
+/// connection cap while it is open.
+type Conn = Gated<Stream>;
 
 /// Default limit for connecting.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -40,6 +51,9 @@ const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 /// Default idle time before TCP keep-alive probes: long blocking queries leave a connection
 /// silent for minutes, and NATs and load balancers drop silent flows.
 const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+/// Default cap on the connections to one agent: below Consul's own
+/// `limits.http_max_conns_per_client` (200), which refuses the connections above it.
+const DEFAULT_MAX_CONNECTIONS: usize = 128;
 /// Default interval of HTTP/2 keep-alive pings on TLS connections.
 #[cfg(feature = "tls")]
 const DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(30);
@@ -47,6 +61,10 @@ const DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(30);
 /// is given up.
 #[cfg(feature = "tls")]
 const DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
+/// Default number of concurrent HTTP/2 streams put on one connection: the
+/// `SETTINGS_MAX_CONCURRENT_STREAMS` of Go's HTTP/2 server, which Consul uses unchanged.
+#[cfg(feature = "tls")]
+const DEFAULT_MAX_STREAMS_PER_CONNECTION: usize = 250;
 
 /// A pooled keep-alive HTTP/1.1 transport over TCP or a Unix socket; with the `tls`
 /// feature also HTTPS, where HTTP/2 is used when the agent offers it (ALPN `h2`).
@@ -59,6 +77,25 @@ const DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// capped), TCP keep-alive probes after 30 s of silence, and on HTTP/2 (TLS) connections a
 /// keep-alive ping every 30 s that must be answered within 20 s. Bodies are read and
 /// capped with http-body-util, hyper's own body utilities.
+///
+/// # Many requests at once
+///
+/// - **At most 128 connections to one agent** ([`max_connections`]), below Consul's own
+///   limit of 200 per client address: a burst of requests never makes the agent refuse
+///   connections.
+/// - **HTTP/1.1** (plain `http://`, Unix sockets): a connection carries one request at a
+///   time, so at most 128 requests are in flight per agent; the others wait their turn,
+///   first come first served. A blocking query holds its connection for its whole wait:
+///   watching more things than the cap over HTTP/1.1 delays the extra ones (see
+///   [`max_connections`]). Prefer HTTPS for many watches.
+/// - **HTTP/2** (HTTPS, feature `tls`): one connection carries up to 250 requests at once
+///   ([`max_streams_per_connection`], the limit Consul's HTTP/2 server announces; a lower
+///   limit the agent announces wins). A request that finds every connection full opens
+///   another one instead of queueing behind the limit, so ten thousand blocking queries
+///   need 40 connections.
+///
+/// [`max_connections`]: HyperTransportBuilder::max_connections
+/// [`max_streams_per_connection`]: HyperTransportBuilder::max_streams_per_connection
 ///
 /// ```no_run
 /// use consul_transport::HyperTransport;
@@ -77,6 +114,9 @@ pub struct HyperTransport {
     connect_timeout: Option<Duration>,
     max_response_body: usize,
     unix_socket: Option<Arc<PathBuf>>,
+    limits: Arc<Limits>,
+    #[cfg(feature = "tls")]
+    h2: Option<Arc<h2::Pool>>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -85,6 +125,7 @@ impl fmt::Debug for HyperTransport {
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_body", &self.max_response_body)
+            .field("max_connections", &self.limits.max_connections)
             .field("unix_socket", &self.unix_socket)
             .finish_non_exhaustive()
     }
@@ -94,6 +135,18 @@ impl Default for HyperTransport {
     fn default() -> Self {
         HyperTransport::new()
     }
+}
+
+/// What a response holds on to until its body is read or dropped: its HTTP/1.1
+/// connection's turn, or its HTTP/2 stream's place on a connection.
+enum Hold {
+    Turn {
+        _permit: OwnedSemaphorePermit,
+    },
+    #[cfg(feature = "tls")]
+    Stream {
+        _lease: h2::Lease,
+    },
 }
 
 impl HyperTransport {
@@ -107,16 +160,70 @@ impl HyperTransport {
         HyperTransportBuilder::default()
     }
 
+    /// How many connections this transport (and its clones) has open right now, to every
+    /// agent, whatever their protocol: what the agent counts against its
+    /// `limits.http_max_conns_per_client`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_transport::HyperTransport) {
+    /// println!("{} connections open", client.open_connections());
+    /// # }
+    /// ```
+    pub fn open_connections(&self) -> usize {
+        self.limits.open.load(Ordering::Relaxed)
+    }
+
     async fn exchange(
         &self,
-        request: http::Request<Bytes>,
+        request: Box<http::Request<Full<Bytes>>>,
         target: &str,
-    ) -> Result<http::Response<Incoming>, TransportError> {
-        let request = request.map(Full::new);
-        self.client
-            .request(request)
+    ) -> Result<(http::Response<Incoming>, Hold), TransportError> {
+        let key = self.host_key(request.uri());
+        // One await per path: a blocking read holds this future for its whole wait.
+        #[cfg(feature = "tls")]
+        let request = match &self.h2 {
+            Some(pool) if request.uri().scheme() == Some(&http::uri::Scheme::HTTPS) => {
+                match pool.send(&key, request, target).await? {
+                    h2::Sent::Response(response, lease) => {
+                        return Ok((response, Hold::Stream { _lease: lease }))
+                    }
+                    // The agent does not speak HTTP/2: one request per connection.
+                    h2::Sent::Http1(back) => back,
+                }
+            }
+            _ => request,
+        };
+        self.exchange_http1(&key, request, target).await
+    }
+
+    /// An exchange on a connection of its own, once the agent's cap gives it a turn.
+    async fn exchange_http1(
+        &self,
+        key: &str,
+        request: Box<http::Request<Full<Bytes>>>,
+        target: &str,
+    ) -> Result<(http::Response<Incoming>, Hold), TransportError> {
+        // First come, first served: tokio's semaphore is fair.
+        let turn = self
+            .limits
+            .host(key)
+            .requests
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|e| map_client_error(e, self.connect_timeout).with_target(target))
+            .map_err(TransportError::other)?;
+        let response = self
+            .client
+            .request(unbox(request))
+            .await
+            .map_err(|e| map_client_error(e, self.connect_timeout).with_target(target))?;
+        Ok((response, Hold::Turn { _permit: turn }))
+    }
+
+    /// The agent a request goes to, as the limits count it: the Unix socket, or the URI's
+    /// `host:port`.
+    fn host_key(&self, uri: &http::Uri) -> String {
+        host_key(uri, self.unix_socket.as_deref().map(PathBuf::as_path))
     }
 
     /// What a request talks to, for messages: the Unix socket's path, or `host:port`.
@@ -139,16 +246,49 @@ impl HyperTransport {
     }
 }
 
+/// The value of a box, the box freed at once (moving out of a box frees it only when the
+/// box goes out of scope, which in an `async fn` can be after a long wait).
+#[allow(clippy::boxed_local)] // the point: taking the box frees it on return
+fn unbox<T>(boxed: Box<T>) -> T {
+    *boxed
+}
+
+/// The agent a URI names, as the connection caps count it: the Unix socket when there is
+/// one, else `host:port` (or the URI itself when it has no authority).
+fn host_key(uri: &http::Uri, unix_socket: Option<&Path>) -> String {
+    match unix_socket {
+        Some(path) => format!("unix:{}", path.display()),
+        None => {
+            let port = uri.port_u16().or(match uri.scheme_str() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            });
+            match (uri.host(), port) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (Some(host), None) => host.to_owned(),
+                _ => uri.to_string(),
+            }
+        }
+    }
+}
+
 impl Transport for HyperTransport {
     fn send(&self, request: http::Request<Bytes>) -> TransportFuture<'_> {
         let limit = self.limit(&request);
         let target = self.target(&request);
-        Box::pin(with_limit(limit, target.clone(), async move {
-            let response = self.exchange(request, &target).await?;
+        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
+        // ten thousand watches hold ten thousand of these futures.
+        let request = Box::new(request.map(Full::new));
+        Box::pin(WithLimit::new(limit, target.clone(), async move {
+            let (response, hold) = self.exchange(request, &target).await?;
             let (parts, body) = response.into_parts();
             let body = collect(body, self.max_response_body)
                 .await
                 .map_err(|e| e.with_target(target))?;
+            // The connection's turn (HTTP/1.1) or the stream's place (HTTP/2) ends with
+            // the body.
+            drop(hold);
             Ok(http::Response::from_parts(parts, body))
         }))
     }
@@ -159,26 +299,182 @@ impl Transport for HyperTransport {
         // (a snapshot is as large as the cluster's state).
         let limit = self.limit(&request);
         let target = self.target(&request);
-        Box::pin(with_limit(limit, target.clone(), async move {
-            let response = self.exchange(request, &target).await?;
-            Ok(response.map(|body| BodyStream::new(IncomingStream { body, target })))
+        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
+        // ten thousand watches hold ten thousand of these futures.
+        let request = Box::new(request.map(Full::new));
+        Box::pin(WithLimit::new(limit, target.clone(), async move {
+            let (response, hold) = self.exchange(request, &target).await?;
+            Ok(response.map(|body| {
+                BodyStream::new(IncomingStream {
+                    body,
+                    target,
+                    _hold: hold,
+                })
+            }))
         }))
     }
 }
 
-async fn with_limit<T>(
-    limit: Option<Duration>,
-    target: String,
-    fut: impl Future<Output = Result<T, TransportError>>,
-) -> Result<T, TransportError> {
-    match limit {
-        None => fut.await,
-        Some(limit) => match tokio::time::timeout(limit, fut).await {
-            Ok(result) => result,
-            Err(elapsed) => Err(TransportError::timeout(elapsed)
-                .with_target(target)
-                .with_time_limit(limit)),
-        },
+/// The caps on connections and on HTTP/1.1 requests in flight, per agent, and the count
+/// of open connections. Shared by a transport, its clones and its connectors.
+#[derive(Debug)]
+struct Limits {
+    max_connections: usize,
+    hosts: Mutex<HashMap<String, Arc<HostGates>>>,
+    open: AtomicUsize,
+}
+
+/// The two gates of one agent, each with `max_connections` places.
+#[derive(Debug)]
+struct HostGates {
+    /// One place per connection open or being opened, whatever its protocol: the hard
+    /// cap. A connection gives its place back when it closes.
+    connections: Arc<Semaphore>,
+    /// One place per HTTP/1.1 request in flight (each needs a connection of its own),
+    /// held until its response body is read: where requests over the cap wait, in order.
+    requests: Arc<Semaphore>,
+}
+
+impl Limits {
+    fn new(max_connections: usize) -> Self {
+        Limits {
+            max_connections: max_connections.max(1),
+            hosts: Mutex::default(),
+            open: AtomicUsize::new(0),
+        }
+    }
+
+    fn host(&self, key: &str) -> Arc<HostGates> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(gates) = hosts.get(key) {
+            return Arc::clone(gates);
+        }
+        let gates = Arc::new(HostGates {
+            connections: Arc::new(Semaphore::new(self.max_connections)),
+            requests: Arc::new(Semaphore::new(self.max_connections)),
+        });
+        hosts.insert(key.to_owned(), Arc::clone(&gates));
+        gates
+    }
+}
+
+/// A connection holding its place under its agent's cap, counted while open.
+struct Gated<S> {
+    inner: S,
+    limits: Arc<Limits>,
+    _place: OwnedSemaphorePermit,
+}
+
+impl<S> Gated<S> {
+    fn new(inner: S, limits: Arc<Limits>, place: OwnedSemaphorePermit) -> Self {
+        limits.open.fetch_add(1, Ordering::Relaxed);
+        Gated {
+            inner,
+            limits,
+            _place: place,
+        }
+    }
+}
+
+impl<S> Drop for Gated<S> {
+    fn drop(&mut self) {
+        self.limits.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl<S: Connection> Connection for Gated<S> {
+    fn connected(&self) -> Connected {
+        self.inner.connected()
+    }
+}
+
+impl<S: hyper::rt::Read + Unpin> hyper::rt::Read for Gated<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: hyper::rt::Write + Unpin> hyper::rt::Write for Gated<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An exchange under its time limit, failing with a timeout naming the limit and the
+    /// target when it passes.
+    ///
+    /// A plain future rather than an `async fn` taking the exchange: such a function keeps
+    /// the exchange's future twice (its argument, and inside tokio's `Timeout`), and a
+    /// process holding ten thousand blocking reads holds ten thousand of them.
+    struct WithLimit<F> {
+        #[pin]
+        inner: tokio::time::Timeout<F>,
+        limit: Option<Duration>,
+        target: String,
+    }
+}
+
+impl<F: Future> WithLimit<F> {
+    fn new(limit: Option<Duration>, target: String, inner: F) -> Self {
+        // No limit: a deadline that never comes (tokio's far future).
+        let inner = tokio::time::timeout(limit.unwrap_or(Duration::MAX), inner);
+        WithLimit {
+            inner,
+            limit,
+            target,
+        }
+    }
+}
+
+impl<F, T> Future for WithLimit<F>
+where
+    F: Future<Output = Result<T, TransportError>>,
+{
+    type Output = Result<T, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            Poll::Ready(Err(elapsed)) => {
+                let mut e =
+                    TransportError::timeout(elapsed).with_target(std::mem::take(this.target));
+                if let Some(limit) = *this.limit {
+                    e = e.with_time_limit(limit);
+                }
+                Poll::Ready(Err(e))
+            }
+        }
     }
 }
 
@@ -199,12 +495,17 @@ fn map_client_error(
     if !e.is_connect() {
         return TransportError::io(e);
     }
+    map_connect_error(Box::new(e), connect_timeout)
+}
+
+/// A failure to connect, naming the connect timeout when that is what passed.
+fn map_connect_error(e: BoxError, connect_timeout: Option<Duration>) -> TransportError {
     match connect_timeout {
         // hyper-util's connect timeout surfaces as tokio's "deadline has elapsed": say
         // which limit passed.
-        Some(limit) if has_timed_out(&e) => TransportError::connect(Explained {
+        Some(limit) if has_timed_out(&*e) => TransportError::connect(Explained {
             message: format!("no connection within {limit:?}"),
-            source: Box::new(e),
+            source: e,
         }),
         _ => TransportError::connect(e),
     }
@@ -259,6 +560,8 @@ async fn collect(body: Incoming, limit: usize) -> Result<Bytes, TransportError> 
 struct IncomingStream {
     body: Incoming,
     target: String,
+    /// The connection's turn or the stream's place, until the body is dropped.
+    _hold: Hold,
 }
 
 impl futures_core::Stream for IncomingStream {
@@ -290,6 +593,9 @@ pub struct HyperTransportBuilder {
     pool_max_idle_per_host: usize,
     max_response_body: usize,
     tcp_keepalive: Option<Duration>,
+    max_connections: usize,
+    #[cfg(feature = "tls")]
+    max_streams_per_connection: usize,
     #[cfg(feature = "tls")]
     http2_keep_alive_interval: Option<Duration>,
     #[cfg(feature = "tls")]
@@ -313,6 +619,9 @@ impl Default for HyperTransportBuilder {
             pool_max_idle_per_host: usize::MAX,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            #[cfg(feature = "tls")]
+            max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
             #[cfg(feature = "tls")]
             http2_keep_alive_interval: Some(DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL),
             #[cfg(feature = "tls")]
@@ -393,6 +702,65 @@ impl HyperTransportBuilder {
     #[must_use]
     pub fn tcp_keepalive(mut self, idle: impl Into<Option<Duration>>) -> Self {
         self.tcp_keepalive = idle.into();
+        self
+    }
+
+    /// The most connections open to one agent at a time (default 128; at least 1), whatever
+    /// their protocol. Consul refuses connections from one client address above its
+    /// `limits.http_max_conns_per_client` (200 by default); keep this below the agent's
+    /// setting, leaving room for the other clients on the same machine.
+    ///
+    /// **Over HTTP/1.1** (plain `http://`, Unix sockets) a connection carries one request at
+    /// a time, so this is also the number of requests in flight to one agent. Requests
+    /// beyond it wait for a connection to come free, first come first served, and their
+    /// time limit ([`request_timeout`](Self::request_timeout) or the request's own
+    /// [`RequestTimeout`]) runs while they wait: a request still waiting when it passes
+    /// fails with a timeout, and nothing was sent. No connection is ever opened beyond the
+    /// cap, so the agent never refuses one.
+    ///
+    /// A blocking query (a watch) holds its connection for its whole wait (up to 5 minutes
+    /// by default). **With more concurrent watches than this cap over HTTP/1.1, the extra
+    /// ones wait until another watch's read returns**, so they see changes late, and
+    /// ordinary requests queue behind them too. Use HTTPS (feature `tls`), where one HTTP/2
+    /// connection carries 250 requests at once (see
+    /// [`max_streams_per_connection`](Self::max_streams_per_connection)), or shorten the
+    /// watches' wait time so that connections take turns.
+    ///
+    /// ```no_run
+    /// use consul_transport::HyperTransport;
+    /// // An agent configured with `limits { http_max_conns_per_client = 1000 }`.
+    /// let t = HyperTransport::builder().max_connections(900).build();
+    /// ```
+    #[must_use]
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// The most requests sent at once on one HTTP/2 connection (default 250; at least 1),
+    /// for HTTPS agents that speak HTTP/2. A request that finds every connection at this
+    /// limit opens another connection (within
+    /// [`max_connections`](Self::max_connections)) instead of queueing behind the limit.
+    ///
+    /// 250 is the `SETTINGS_MAX_CONCURRENT_STREAMS` Go's HTTP/2 server announces, which
+    /// Consul uses unchanged. When an agent announces a lower limit, the lower one is used
+    /// once its settings have arrived; a request that still meets a full connection waits
+    /// there for a stream to end.
+    ///
+    /// ```no_run
+    /// use consul_transport::{HyperTransport, TlsConfig};
+    /// # fn demo() -> Result<(), consul_transport::TransportError> {
+    /// let t = HyperTransport::builder()
+    ///     .tls(&TlsConfig::default().ca_file("/etc/consul.d/consul-agent-ca.pem"))?
+    ///     .max_streams_per_connection(100)
+    ///     .build();
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    #[must_use]
+    pub fn max_streams_per_connection(mut self, max: usize) -> Self {
+        self.max_streams_per_connection = max.max(1);
         self
     }
 
@@ -518,11 +886,31 @@ impl HyperTransportBuilder {
             };
             builder.enable_all_versions().wrap_connector(plain.clone())
         });
+        let limits = Arc::new(Limits::new(self.max_connections));
         let connector = Connector {
             plain,
             #[cfg(feature = "tls")]
             https,
+            limits: Arc::clone(&limits),
         };
+        #[cfg(feature = "tls")]
+        let h2 = connector.https.is_some().then(|| {
+            let mut builder = hyper::client::conn::http2::Builder::new(TokioExecutor::new());
+            builder
+                .timer(TokioTimer::new())
+                .keep_alive_interval(self.http2_keep_alive_interval)
+                .keep_alive_timeout(self.http2_keep_alive_timeout)
+                .keep_alive_while_idle(self.http2_keep_alive_while_idle)
+                // Until the agent's settings arrive, assume it allows what we send.
+                .initial_max_send_streams(self.max_streams_per_connection);
+            Arc::new(h2::Pool::new(h2::Settings {
+                connector: connector.clone(),
+                builder,
+                max_streams: self.max_streams_per_connection,
+                idle_timeout: self.pool_idle_timeout,
+                connect_timeout: self.connect_timeout,
+            }))
+        });
         let mut client = Client::builder(TokioExecutor::new());
         client
             .pool_timer(TokioTimer::new())
@@ -541,31 +929,31 @@ impl HyperTransportBuilder {
             connect_timeout: self.connect_timeout,
             max_response_body: self.max_response_body,
             unix_socket,
+            limits,
+            #[cfg(feature = "tls")]
+            h2,
         }
     }
 }
 
-/// Connects plainly, or through TLS for `https://` URIs when TLS is configured.
+/// Connects plainly, or through TLS for `https://` URIs when TLS is configured, once the
+/// agent's connection cap has a place (waiting for one, in order, when it has none).
 #[derive(Clone)]
 struct Connector {
     plain: PlainConnector,
     #[cfg(feature = "tls")]
     https: Option<hyper_rustls::HttpsConnector<PlainConnector>>,
+    limits: Arc<Limits>,
 }
 
-impl tower_service::Service<http::Uri> for Connector {
-    type Response = Stream;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.plain.poll_ready(cx)
-    }
-
-    fn call(&mut self, uri: http::Uri) -> Self::Future {
+impl Connector {
+    fn open(
+        &mut self,
+        uri: http::Uri,
+    ) -> Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Send>> {
         #[cfg(feature = "tls")]
         if let Some(https) = &mut self.https {
-            let connecting = https.call(uri);
+            let connecting = tower_service::Service::call(https, uri);
             return Box::pin(async move {
                 let stream = connecting.await?;
                 let tls = matches!(stream, hyper_rustls::MaybeHttpsStream::Https(_));
@@ -579,12 +967,38 @@ impl tower_service::Service<http::Uri> for Connector {
                 ))
             });
         }
-        let connecting = self.plain.call(uri);
+        let connecting = tower_service::Service::call(&mut self.plain, uri);
         Box::pin(async move {
             let io = connecting.await?;
             #[cfg(feature = "tls")]
             let io = tls_watch::TlsWatch::new(hyper_rustls::MaybeHttpsStream::Http(io), false);
             Ok(io)
+        })
+    }
+}
+
+impl tower_service::Service<http::Uri> for Connector {
+    type Response = Conn;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Conn, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.plain.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let key = host_key(
+            &uri,
+            self.plain.unix_socket.as_deref().map(PathBuf::as_path),
+        );
+        let gate = Arc::clone(&self.limits.host(&key).connections);
+        let mut connector = self.clone();
+        Box::pin(async move {
+            // The wait for a place is not part of the connect timeout: that limit is for
+            // the agent's answer, and a place comes when another connection closes.
+            let place = gate.acquire_owned().await?;
+            let stream = connector.open(uri).await?;
+            Ok(Gated::new(stream, connector.limits, place))
         })
     }
 }

@@ -341,6 +341,143 @@ async fn the_default_cap_is_generous() {
     assert_eq!(r.body().len(), 8 << 20);
 }
 
+/// What a [`hold_server`] saw: connections accepted, and the paths of the requests it
+/// received, in order of arrival.
+#[derive(Clone, Default)]
+struct Seen {
+    connections: Arc<AtomicUsize>,
+    arrived: Arc<std::sync::Mutex<Vec<String>>>,
+    changed: Arc<tokio::sync::Notify>,
+}
+
+impl Seen {
+    fn arrived(&self) -> Vec<String> {
+        self.arrived.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` requests arrived (at most 10 s).
+    async fn until_arrived(&self, n: usize) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let notified = self.changed.notified();
+                if self.arrived.lock().unwrap().len() >= n {
+                    return;
+                }
+                notified.await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{n} requests never arrived: {:?}", self.arrived()));
+    }
+}
+
+/// Answers each request once `release` gives it a permit, as a blocking query answers
+/// when its data changes.
+async fn held(
+    req: hyper::Request<Incoming>,
+    seen: Seen,
+    release: Arc<tokio::sync::Semaphore>,
+) -> Result<hyper::Response<String>, Infallible> {
+    let path = req.uri().path().to_owned();
+    seen.arrived.lock().unwrap().push(path.clone());
+    seen.changed.notify_waiters();
+    release.acquire().await.unwrap().forget();
+    Ok(hyper::Response::new(path))
+}
+
+/// An HTTP/1.1 server whose answers wait for `release`.
+async fn hold_server(release: Arc<tokio::sync::Semaphore>) -> (String, Seen) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Seen::default();
+    let counted = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            counted.connections.fetch_add(1, Ordering::SeqCst);
+            let (seen, release) = (counted.clone(), Arc::clone(&release));
+            tokio::spawn(async move {
+                let service = service_fn(move |req| held(req, seen.clone(), Arc::clone(&release)));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn http1_never_opens_more_connections_than_the_cap_and_serves_in_order() {
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let (base, seen) = hold_server(Arc::clone(&release)).await;
+    let t = HyperTransport::builder().max_connections(3).build();
+    // A current-thread runtime runs spawned tasks in the order they were spawned: the
+    // requests ask for a connection in this order.
+    let requests: Vec<_> = (0..10)
+        .map(|i| {
+            let t = t.clone();
+            let url = format!("{base}/hold/{i}");
+            tokio::spawn(async move { t.send(get(&url)).await })
+        })
+        .collect();
+    seen.until_arrived(3).await;
+    assert_eq!(seen.arrived(), ["/hold/0", "/hold/1", "/hold/2"]);
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 3);
+    assert_eq!(t.open_connections(), 3);
+    // Nothing more is sent while the three are held.
+    let more = tokio::time::timeout(Duration::from_millis(300), seen.until_arrived(4)).await;
+    assert!(
+        more.is_err(),
+        "a fourth request went out: {:?}",
+        seen.arrived()
+    );
+
+    release.add_permits(10);
+    for (i, request) in requests.into_iter().enumerate() {
+        let response = request.await.unwrap().unwrap();
+        assert_eq!(response.body(), &Bytes::from(format!("/hold/{i}")));
+    }
+    let expected: Vec<String> = (0..10).map(|i| format!("/hold/{i}")).collect();
+    assert_eq!(seen.arrived(), expected, "first come, first served");
+    assert_eq!(
+        seen.connections.load(Ordering::SeqCst),
+        3,
+        "the waiting requests reused the three connections"
+    );
+    assert!(t.open_connections() <= 3);
+}
+
+#[tokio::test]
+async fn a_request_waiting_for_a_connection_times_out_unsent() {
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let (base, seen) = hold_server(Arc::clone(&release)).await;
+    let t = HyperTransport::builder()
+        .max_connections(1)
+        .request_timeout(Duration::from_millis(300))
+        .build();
+    let first = {
+        let t = t.clone();
+        let url = format!("{base}/hold/first");
+        tokio::spawn(async move {
+            let mut request = get(&url);
+            request
+                .extensions_mut()
+                .insert(RequestTimeout(Duration::from_secs(30)));
+            t.send(request).await
+        })
+    };
+    seen.until_arrived(1).await;
+    let err = t
+        .send(get(&format!("{base}/hold/second")))
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    release.add_permits(1);
+    assert_eq!(first.await.unwrap().unwrap().status(), 200);
+    assert_eq!(seen.arrived(), ["/hold/first"], "the second was never sent");
+}
+
 /// The keep-alive timer of the client end of a loopback TCP connection, from
 /// `/proc/net/tcp`: `(timer kind, ticks until it fires)`. Kind 2 is the socket timer,
 /// which on an idle established connection is the keep-alive timer; 0 is none.
@@ -415,7 +552,7 @@ async fn pooled_tcp_connections_keep_alive() {
 
 #[cfg(feature = "tls")]
 mod tls {
-    use super::{chain, get};
+    use super::{chain, get, held, Seen};
     use consul_transport::{HyperTransport, TlsConfig, Transport};
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -596,5 +733,145 @@ mod tls {
                 );
             }
         }
+    }
+
+    /// An HTTP/2 server over TLS announcing `max_streams` concurrent streams, whose answers
+    /// wait for `release`.
+    async fn h2_hold_server(max_streams: u32, release: Arc<tokio::sync::Semaphore>) -> (u16, Seen) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let acceptor = tokio_rustls::TlsAcceptor::from(server_config(&[b"h2"], false));
+        let seen = Seen::default();
+        let counted = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                counted
+                    .connections
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let (seen, release) = (counted.clone(), Arc::clone(&release));
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let service = hyper::service::service_fn(move |req| {
+                        held(req, seen.clone(), Arc::clone(&release))
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .max_concurrent_streams(max_streams)
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+                });
+            }
+        });
+        (port, seen)
+    }
+
+    /// Sends `n` requests at once, each in its task.
+    fn send_all(
+        t: &HyperTransport,
+        port: u16,
+        names: impl Iterator<Item = String>,
+    ) -> Vec<
+        tokio::task::JoinHandle<
+            Result<http::Response<bytes::Bytes>, consul_transport::TransportError>,
+        >,
+    > {
+        names
+            .map(|name| {
+                let t = t.clone();
+                let url = format!("https://127.0.0.1:{port}/hold/{name}");
+                tokio::spawn(async move { t.send(get(&url)).await })
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_full_http2_connection_makes_the_next_request_open_another() {
+        let release = Arc::new(tokio::sync::Semaphore::new(0));
+        let (port, seen) = h2_hold_server(100, Arc::clone(&release)).await;
+        let t = insecure_client().max_streams_per_connection(3).build();
+        let requests = send_all(&t, port, (0..7).map(|i| i.to_string()));
+        // All seven are in flight at once: none queues behind a full connection.
+        seen.until_arrived(7).await;
+        assert_eq!(
+            seen.connections.load(std::sync::atomic::Ordering::SeqCst),
+            3,
+            "3 + 3 + 1 streams"
+        );
+        assert_eq!(t.open_connections(), 3);
+        release.add_permits(7);
+        for request in requests {
+            let response = request.await.unwrap().unwrap();
+            assert_eq!(response.version(), http::Version::HTTP_2);
+        }
+        // Freed streams are reused: no new connection for the next ones.
+        let again = send_all(&t, port, (0..5).map(|i| format!("again-{i}")));
+        seen.until_arrived(12).await;
+        release.add_permits(5);
+        for request in again {
+            assert_eq!(request.await.unwrap().unwrap().status(), 200);
+        }
+        assert_eq!(
+            seen.connections.load(std::sync::atomic::Ordering::SeqCst),
+            3
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lower_stream_limit_announced_by_the_agent_wins() {
+        let release = Arc::new(tokio::sync::Semaphore::new(0));
+        let (port, seen) = h2_hold_server(2, Arc::clone(&release)).await;
+        // The default setting (250) is above what this server allows.
+        let t = insecure_client().build();
+        // Two exchanges first: hyper applies the server's settings when it next writes
+        // on the connection after reading them, which the second one makes sure of.
+        release.add_permits(2);
+        for name in ["first", "second"] {
+            let request = send_all(&t, port, std::iter::once(name.to_owned()));
+            for request in request {
+                assert_eq!(request.await.unwrap().unwrap().status(), 200);
+            }
+        }
+        let requests = send_all(&t, port, (0..5).map(|i| i.to_string()));
+        seen.until_arrived(7).await;
+        assert_eq!(
+            seen.connections.load(std::sync::atomic::Ordering::SeqCst),
+            3,
+            "2 + 2 + 1 streams"
+        );
+        release.add_permits(5);
+        for request in requests {
+            assert_eq!(request.await.unwrap().unwrap().status(), 200);
+        }
+    }
+
+    #[tokio::test]
+    async fn http2_connections_count_against_the_connection_cap() {
+        let release = Arc::new(tokio::sync::Semaphore::new(0));
+        let (port, seen) = h2_hold_server(100, Arc::clone(&release)).await;
+        let t = insecure_client()
+            .max_streams_per_connection(2)
+            .max_connections(2)
+            .build();
+        let requests = send_all(&t, port, (0..6).map(|i| i.to_string()));
+        seen.until_arrived(4).await;
+        let more = tokio::time::timeout(Duration::from_millis(300), seen.until_arrived(5)).await;
+        assert!(more.is_err(), "only two connections of two streams");
+        assert_eq!(
+            seen.connections.load(std::sync::atomic::Ordering::SeqCst),
+            2
+        );
+        release.add_permits(6);
+        for request in requests {
+            assert_eq!(request.await.unwrap().unwrap().status(), 200);
+        }
+        assert_eq!(
+            seen.connections.load(std::sync::atomic::Ordering::SeqCst),
+            2
+        );
     }
 }
