@@ -418,3 +418,34 @@ async fn auth_calls_on_an_agent_without_acls_answer_401() {
         assert_eq!(e.status().map(|s| s.as_u16()), Some(401), "{e:?}");
     }
 }
+
+#[tokio::test]
+async fn oidc_calls_are_unsupported_on_an_open_source_agent() {
+    let agent = TestAgent::dev().await;
+    let acl = agent.client().acl();
+    for (err, path) in [
+        (
+            acl.oidc_auth_url("okta", "http://localhost/cb")
+                .await
+                .unwrap_err(),
+            "acl/oidc/auth-url",
+        ),
+        (
+            acl.oidc_callback("okta", "state", "code")
+                .await
+                .unwrap_err(),
+            "acl/oidc/callback",
+        ),
+    ] {
+        match &err {
+            consulate::Error::Unsupported {
+                path: p,
+                agent_version,
+            } => {
+                assert_eq!(p, path);
+                assert_eq!(agent_version.as_deref(), Some("1.8.7"));
+            }
+            other => panic!("{path}: expected Unsupported, got {other:?}"),
+        }
+    }
+}

@@ -934,3 +934,60 @@ async fn templated_policies_list_read_and_preview() {
         assert!(err.to_string().contains("1.8.7"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn oidc_auth_url_and_callback_send_go_shapes_and_hide_the_code() {
+    let mock = MockTransport::new();
+    let acl = client(&mock).acl();
+
+    mock.push(Reply::json(
+        r#"{"AuthURL":"https://idp.example/authorize?state=st-1"}"#,
+    ));
+    let url = acl
+        .oidc_auth_url("okta", "http://localhost:8550/oidc/callback")
+        .client_nonce("n-1")
+        .meta("host", "laptop")
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(url, "https://idp.example/authorize?state=st-1");
+    let req = mock.last().unwrap();
+    assert_eq!(
+        (req.method.as_str(), req.uri.path()),
+        ("POST", "/v1/acl/oidc/auth-url")
+    );
+    assert_eq!(
+        body(&req),
+        serde_json::json!({
+            "AuthMethod": "okta",
+            "RedirectURI": "http://localhost:8550/oidc/callback",
+            "ClientNonce": "n-1",
+            "Meta": { "host": "laptop" }
+        })
+    );
+
+    let callback = acl.oidc_callback("okta", "st-1", "auth-code-secret");
+    assert!(!format!("{callback:?}").contains("auth-code-secret"));
+    mock.push(Reply::json(TOKEN_BODY));
+    let token = callback.client_nonce("n-1").await.unwrap().value;
+    assert_eq!(token.accessor_id, ID);
+    let req = mock.last().unwrap();
+    assert_eq!(req.uri.path(), "/v1/acl/oidc/callback");
+    assert_eq!(
+        body(&req),
+        serde_json::json!({
+            "AuthMethod": "okta", "State": "st-1", "Code": "auth-code-secret", "ClientNonce": "n-1"
+        })
+    );
+
+    let sent = mock.requests().len();
+    assert!(matches!(
+        acl.oidc_auth_url("", "x").await.unwrap_err(),
+        Error::Validation(_)
+    ));
+    assert!(matches!(
+        acl.oidc_callback("", "s", "c").await.unwrap_err(),
+        Error::Validation(_)
+    ));
+    assert_eq!(mock.requests().len(), sent, "refused before sending");
+}
