@@ -501,18 +501,19 @@ async fn intentions_by_exact_match() {
     );
     assert_eq!(req.query("destination").as_deref(), Some("db"));
 
-    // Consul 1.8.7 reads `exact` as an intention id.
+    // Consul 1.8.7 reads `exact` as an intention id: that says it is too old.
     mock.push(Reply::status(
         400,
         "Bad request: failed intention lookup: index error: UUID must be 36 characters",
-    ));
+    ))
+    .push(Reply::json(r#"{"Config":{"Version":"1.8.7"}}"#));
     let err = client
         .connect()
         .intention_get_exact("web", "db")
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Status { code, .. } if code.as_u16() == 400),
+        matches!(&err, Error::Unsupported { path, .. } if path == "connect/intentions/exact"),
         "{err:?}"
     );
     // An agent that serves no such route at all: unsupported, naming its version.

@@ -40,10 +40,14 @@ fn exact_endpoint(
             field: "intention destination",
         });
     }
+    // Consul 1.8 has no `exact` route: it takes the word for an intention id and answers
+    // 400/500 "UUID must be 36 characters", which says "too old", not "bad input".
     Ok(endpoint
         .fixed("exact")
         .param("source", source)
-        .param("destination", destination))
+        .param("destination", destination)
+        .unsupported_when(&[400, 500], "UUID must be 36 characters")
+        .unsupported_path("connect/intentions/exact"))
 }
 
 #[derive(Deserialize)]
@@ -505,7 +509,7 @@ impl Connect {
     /// Consul 1.9+); `None` when there is none. Names may be `namespace/name`.
     ///
     /// Consul 1.8 takes `exact` for an intention id and answers `400 … UUID must be 36
-    /// characters`, reported as [`Error::Status`](crate::Error::Status).
+    /// characters`, reported as [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/connect/intentions#read-specific-intention-by-name)
     ///
@@ -537,7 +541,7 @@ impl Connect {
     /// written so have no id, and Consul does not keep their metadata.
     ///
     /// Consul 1.8 answers `500 Intention lookup failed: … UUID must be 36 characters`,
-    /// reported as [`Error::Status`](crate::Error::Status).
+    /// reported as [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/connect/intentions#upsert-intention-by-name)
     ///
@@ -559,7 +563,7 @@ impl Connect {
     /// `IntentionDeleteExact`, Consul 1.9+).
     ///
     /// Consul 1.8 answers `500 Intention lookup failed: … UUID must be 36 characters`,
-    /// reported as [`Error::Status`](crate::Error::Status).
+    /// reported as [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// [Consul docs](https://developer.hashicorp.com/consul/api-docs/connect/intentions#delete-intention-by-name)
     ///
