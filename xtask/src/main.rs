@@ -257,24 +257,31 @@ fn bench(args: &[String]) -> Result<(), String> {
     let consul = provision::ensure_consul()?;
     std::env::set_var("CONSUL_BIN", &consul);
     let rt = runtime()?;
-    let agent = rt
-        .block_on(
-            consul_test::TestAgent::builder()
-                .node_name("bench")
-                .hcl("log_level = \"warn\"")
-                .start(),
-        )
-        .map_err(|e| e.to_string())?;
-    println!("== bench agent at {}", agent.http_addr());
-    let status = cargo()
-        .args(["bench", "-p", "consulate", "--bench", "kv", "--"])
-        .args(args)
-        .env("CONSUL_HTTP_ADDR", agent.http_addr())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    drop(agent);
-    if !status.success() {
-        return Err(format!("the KV benchmark failed ({status})"));
+    // `BENCH_ONLY=kv` or `BENCH_ONLY=watches` runs one of the two benchmarks.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only != "watches" {
+        let agent = rt
+            .block_on(
+                consul_test::TestAgent::builder()
+                    .node_name("bench")
+                    .hcl("log_level = \"warn\"")
+                    .start(),
+            )
+            .map_err(|e| e.to_string())?;
+        println!("== bench agent at {}", agent.http_addr());
+        let status = cargo()
+            .args(["bench", "-p", "consulate", "--bench", "kv", "--"])
+            .args(args)
+            .env("CONSUL_HTTP_ADDR", agent.http_addr())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        drop(agent);
+        if !status.success() {
+            return Err(format!("the KV benchmark failed ({status})"));
+        }
+    }
+    if only == "kv" {
+        return Ok(());
     }
     // Many watches: an agent of its own serving HTTPS (HTTP/2) beside plain HTTP, with
     // Consul's default limits (200 connections per client address).
