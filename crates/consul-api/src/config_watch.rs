@@ -2,7 +2,7 @@
 //! `ConsulPropertySource` + `ConfigWatch`, Go's `watch` `key`/`keyprefix` plans).
 //!
 //! A [`LiveConfig`] is a typed view of one key ([`Client::config_key`], decoded by a
-//! [`Codec`]: [`Json`](crate::codec::Json), [`Text`](crate::codec::Text), …) or of a whole
+//! [`Codec`]: [`Json`], [`Text`], …) or of a whole
 //! prefix ([`Client::config_prefix`]: the keys below it, split on `/`, become a tree of
 //! nested maps whose leaves a [`LeafDecoder`] reads, and the tree is deserialized into any
 //! serde type — a struct, or a map). A background task follows it with a blocking KV

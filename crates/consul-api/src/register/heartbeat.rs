@@ -94,12 +94,11 @@ impl Heartbeat {
         self.update().await
     }
 
-    /// After a failed start: removes what may have been registered.
+    /// After a failed start: removes what may have been registered (a registration whose
+    /// answer was lost may have landed all the same).
     pub(super) async fn deregister_after_failed_start(&mut self) {
-        if self.state.borrow().registrations > 0 {
-            if let Err(e) = self.deregister().await {
-                tracing::warn!(service_id = %self.service_id, error = %e, "could not remove the registration of a failed start");
-            }
+        if let Err(e) = self.deregister().await {
+            tracing::debug!(service_id = %self.service_id, error = %e, "could not remove the registration of a failed start");
         }
     }
 
@@ -255,5 +254,50 @@ impl Heartbeat {
             }
         }
         self.state.send_modify(|s| s.ended = true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    fn status(code: StatusCode, body: &str) -> Error {
+        Error::Status {
+            code,
+            body: body.into(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn the_agents_ways_of_saying_it_forgot_the_check_are_recognised() {
+        // Consul 1.8.7 without and with ACLs; newer agents answer 404.
+        let forgot = [
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"CheckID "service:web" does not have associated TTL"#,
+            ),
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"Unknown check "service:web""#,
+            ),
+            Error::NotFound {
+                message: r#"Unknown check ID "service:web""#.into(),
+            },
+        ];
+        for e in &forgot {
+            assert!(forgotten(e), "{e}");
+        }
+        let other = [
+            status(StatusCode::INTERNAL_SERVER_ERROR, "No cluster leader"),
+            Error::PermissionDenied {
+                message: "Permission denied".into(),
+            },
+            Error::Transport(TransportError::connect("refused")),
+        ];
+        for e in &other {
+            assert!(!forgotten(e), "{e}");
+        }
     }
 }
