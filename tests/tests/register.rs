@@ -276,6 +276,37 @@ async fn an_agent_restarted_with_fresh_state_gets_the_registration_back_within_o
 }
 
 #[tokio::test]
+async fn a_reloaded_dev_agent_gets_the_registration_back_within_one_ttl() {
+    let agent = TestAgent::dev().await;
+    let client = agent.client();
+    let name = service_name("reg-reload");
+    let ttl = Duration::from_secs(2);
+    let guard = client
+        .service_registration(&name)
+        .ttl(ttl)
+        .heartbeat_fraction(0.5)
+        .start()
+        .await
+        .unwrap();
+    // A dev agent forgets what was registered over HTTP when it reloads.
+    client.agent().reload().await.unwrap();
+    let reloaded = Instant::now();
+    let back = state_until(&guard, "a second registration", |s| s.registrations == 2).await;
+    let elapsed = reloaded.elapsed();
+    eprintln!("registered again {elapsed:?} after the reload (TTL {ttl:?})");
+    assert!(
+        elapsed < ttl,
+        "registered again {elapsed:?} after, TTL {ttl:?}"
+    );
+    assert!(back.last_error.is_none(), "{back:?}");
+    assert_eq!(
+        check(&client, guard.check_id()).await,
+        Some((CheckStatus::Passing, String::new()))
+    );
+    guard.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn shutdown_deregisters_before_it_returns_and_drop_soon_after() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
