@@ -179,6 +179,16 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/porting-from-aioconsul.md")]
 struct PortingGuideDoctests;
+
+/// The registration guide's examples, compiled with the doctests.
+#[cfg(all(doctest, feature = "register"))]
+#[doc = include_str!("../../../docs/guides/register.md")]
+struct RegisterGuideDoctests;
+
+/// The live configuration guide's examples, compiled with the doctests.
+#[cfg(all(doctest, feature = "config-watch"))]
+#[doc = include_str!("../../../docs/guides/config-watch.md")]
+struct ConfigWatchGuideDoctests;
 #[cfg(feature = "config-watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config-watch")))]
 #[doc(inline)]
