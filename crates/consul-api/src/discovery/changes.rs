@@ -177,16 +177,19 @@ impl Stream for Changes {
             if let Some(item) = this.queue.pop_front() {
                 return Poll::Ready(Some(item));
             }
+            // `changed()` marks the new value seen, so a wait that ended is news itself.
+            let mut news = false;
             if let Some(wait) = this.wait.as_mut() {
                 let (receiver, open) = ready!(wait.as_mut().poll(cx));
                 this.wait = None;
                 this.receiver = Some(receiver);
                 this.closed |= !open;
+                news = true;
             }
             let Some(mut receiver) = this.receiver.take() else {
                 return Poll::Ready(None);
             };
-            if receiver.has_changed().unwrap_or(false) {
+            if news || receiver.has_changed().unwrap_or(false) {
                 let state = receiver.borrow_and_update().clone();
                 this.take(&state);
             }
@@ -256,9 +259,21 @@ mod tests {
             instances: set(&[("n1", "a", 80), ("n1", "b", 80)]),
             error: None,
         });
+        // A stream already waiting is woken by the next value (`changed()` marks it seen).
+        let waiting = tokio::spawn(async move {
+            let change = changes.next().await;
+            (changes, change)
+        });
+        tokio::task::yield_now().await;
+        tx.send_replace(State {
+            instances: set(&[("n1", "a", 80), ("n1", "b", 80), ("n1", "c", 80)]),
+            error: None,
+        });
+        let (mut changes, change) = waiting.await.unwrap();
+        assert!(matches!(change, Some(Ok(Change::Added(i))) if i.key.service_id == "c"));
         let error = DiscoveryError::NoRuntime;
         tx.send_replace(State {
-            instances: set(&[("n1", "a", 80), ("n1", "b", 80)]),
+            instances: set(&[("n1", "a", 80), ("n1", "b", 80), ("n1", "c", 80)]),
             error: Some((1, error)),
         });
         assert!(changes.next().await.unwrap().is_err(), "the error, once");
