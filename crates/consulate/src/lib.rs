@@ -179,6 +179,11 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/porting-from-aioconsul.md")]
 struct PortingGuideDoctests;
+
+/// The discovery guide's examples, compiled with the doctests.
+#[cfg(all(doctest, feature = "discovery", feature = "tower"))]
+#[doc = include_str!("../../../docs/guides/discovery.md")]
+struct DiscoveryGuideDoctests;
 #[cfg(feature = "config-watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config-watch")))]
 #[doc(inline)]

@@ -225,7 +225,7 @@ mod tests {
     fn diff_reports_added_removed_and_updated_by_key() {
         let old = set(&[("n1", "a", 80), ("n1", "b", 80), ("n2", "a", 80)]);
         let new = set(&[("n1", "a", 80), ("n1", "b", 81), ("n3", "c", 80)]);
-        let changes = diff(old.by_key(), &new);
+        let changes = diff(&old.to_map(), &new);
         let summary: Vec<_> = changes
             .iter()
             .map(|c| match c {

@@ -33,6 +33,15 @@ pub enum DiscoveryError {
 
 impl DiscoveryError {
     /// The failed request's error, for a [`DiscoveryError::Watch`].
+    ///
+    /// ```no_run
+    /// # fn demo(resolver: &consul_api::discovery::Resolver) {
+    /// if let Some(e) = resolver.last_error() {
+    ///     let retrying = e.consul_error().is_some_and(|e| e.is_retryable());
+    ///     eprintln!("{e} (transient: {retrying})");
+    /// }
+    /// # }
+    /// ```
     pub fn consul_error(&self) -> Option<&Error> {
         match self {
             DiscoveryError::Watch { source, .. } => Some(source),

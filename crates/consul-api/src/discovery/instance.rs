@@ -119,7 +119,22 @@ impl Instance {
 /// The passing instances of a service at one moment: a snapshot, cheap to clone (one
 /// `Arc`), never changed in place.
 ///
-/// Instances are ordered by [`InstanceKey`].
+/// Instances keep Consul's order: nearest first with
+/// [`ResolverBuilder::near`](super::ResolverBuilder::near), else by node name.
+///
+/// ```no_run
+/// # fn demo(resolver: &consul_api::discovery::Resolver) {
+/// let now = resolver.snapshot();
+/// if !now.is_resolved() {
+///     println!("nothing known yet");
+/// }
+/// println!("{} passing in {:?} (index {})", now.len(), now.datacenter(), now.index());
+/// for instance in &now {
+///     assert_eq!(now.get(&instance.key), Some(instance));
+///     println!("{} {:?} {:?}", instance.authority(), instance.tags, instance.meta);
+/// }
+/// # }
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Instances {
     inner: Arc<Set>,
@@ -127,7 +142,10 @@ pub struct Instances {
 
 #[derive(Debug, Default)]
 struct Set {
-    by_key: BTreeMap<InstanceKey, Instance>,
+    /// In Consul's order.
+    list: Vec<Instance>,
+    /// Positions in `list`.
+    by_key: BTreeMap<InstanceKey, usize>,
     datacenter: Option<String>,
     resolved: bool,
     index: u64,
@@ -136,7 +154,7 @@ struct Set {
 impl PartialEq for Instances {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
-            || (self.inner.by_key == other.inner.by_key
+            || (self.inner.list == other.inner.list
                 && self.inner.datacenter == other.inner.datacenter
                 && self.inner.resolved == other.inner.resolved)
     }
@@ -149,13 +167,24 @@ impl Instances {
         datacenter: Option<&str>,
         index: u64,
     ) -> Instances {
-        let by_key = entries
+        let mut list: Vec<Instance> = entries
             .into_iter()
             .map(|e| Instance::from_entry(e, datacenter.unwrap_or_default()))
-            .map(|i| (i.key.clone(), i))
             .collect();
+        let mut by_key = BTreeMap::new();
+        // Consul lists an instance once; should an answer repeat a key, the first stays.
+        let mut k = 0;
+        list.retain(|i| {
+            let fresh = !by_key.contains_key(&i.key);
+            if fresh {
+                by_key.insert(i.key.clone(), k);
+                k += 1;
+            }
+            fresh
+        });
         Instances {
             inner: Arc::new(Set {
+                list,
                 by_key,
                 datacenter: datacenter.map(str::to_owned),
                 resolved: true,
@@ -174,14 +203,15 @@ impl Instances {
         }
     }
 
-    /// The instances, in key order.
-    pub fn iter(&self) -> impl Iterator<Item = &Instance> + '_ {
-        self.inner.by_key.values()
+    /// The instances, in Consul's order (nearest first with `near`).
+    pub fn iter(&self) -> std::slice::Iter<'_, Instance> {
+        self.inner.list.iter()
     }
 
     /// The instance with this key.
     pub fn get(&self, key: &InstanceKey) -> Option<&Instance> {
-        self.inner.by_key.get(key)
+        let at = *self.inner.by_key.get(key)?;
+        self.inner.list.get(at)
     }
 
     /// The instance with this service id (on any node), for tests and logs.
@@ -191,12 +221,12 @@ impl Instances {
 
     /// How many instances pass.
     pub fn len(&self) -> usize {
-        self.inner.by_key.len()
+        self.inner.list.len()
     }
 
     /// Whether none passes (or nothing is known yet: see [`Instances::is_resolved`]).
     pub fn is_empty(&self) -> bool {
-        self.inner.by_key.is_empty()
+        self.inner.list.is_empty()
     }
 
     /// The datacenter of the fallback list these instances come from; `None` without a
@@ -218,17 +248,17 @@ impl Instances {
     }
 
     #[cfg(test)]
-    pub(crate) fn by_key(&self) -> &BTreeMap<InstanceKey, Instance> {
-        &self.inner.by_key
+    pub(crate) fn to_map(&self) -> BTreeMap<InstanceKey, Instance> {
+        self.iter().map(|i| (i.key.clone(), i.clone())).collect()
     }
 }
 
 impl<'a> IntoIterator for &'a Instances {
     type Item = &'a Instance;
-    type IntoIter = std::collections::btree_map::Values<'a, InstanceKey, Instance>;
+    type IntoIter = std::slice::Iter<'a, Instance>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.inner.by_key.values()
+        self.iter()
     }
 }
 
@@ -267,6 +297,27 @@ pub(crate) mod tests {
         let mut e = entry("n1", "web-1", "", 80);
         e.node.datacenter.clear();
         assert_eq!(Instance::from_entry(e, "dc2").key.datacenter, "dc2");
+    }
+
+    #[test]
+    fn a_set_keeps_consuls_order_and_finds_by_key() {
+        let set = Instances::from_answer(
+            vec![
+                entry("n9", "near", "", 1),
+                entry("n1", "far", "", 2),
+                entry("n9", "near", "", 3),
+            ],
+            Some("dc1"),
+            7,
+        );
+        let order: Vec<_> = set.iter().map(|i| i.port).collect();
+        assert_eq!(order, [1, 2], "answer order kept, a repeated key once");
+        let far = set.by_service_id("far").unwrap();
+        assert_eq!(set.get(&far.key).map(|i| i.port), Some(2));
+        assert_eq!(
+            (set.len(), set.index(), set.datacenter()),
+            (2, 7, Some("dc1"))
+        );
     }
 
     #[test]

@@ -134,14 +134,26 @@ impl Client {
 
 impl ResolverBuilder {
     /// Keeps only instances with this tag; repeatable: an instance needs every tag given.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::discovery::DiscoveryError> {
+    /// let primaries = client.resolver("db").tag("primary").tag("v2").start()?;
+    /// # Ok(()) }
+    /// ```
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         self.tags.push(tag.into());
         self
     }
 
-    /// Orders the instances by round-trip time from this node (`_agent`: the agent's own)
-    /// in each answer. The set itself is ordered by key; use it to pick among
-    /// [`Instance::entry`]s read directly, or leave the balancing to a balancer.
+    /// Orders the instances by estimated round-trip time from this node (`_agent`: the
+    /// agent's own): [`Instances::iter`] then yields the nearest first.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::discovery::DiscoveryError> {
+    /// let resolver = client.resolver("web").near("_agent").start()?;
+    /// let nearest = resolver.ready().await?.iter().next().map(|i| i.authority());
+    /// # Ok(()) }
+    /// ```
     pub fn near(mut self, node: impl Into<String>) -> Self {
         self.near = Some(node.into());
         self
@@ -155,6 +167,12 @@ impl ResolverBuilder {
 
     /// Keeps only instances matching this filter expression (Consul 1.5+), for example
     /// `Service.Meta.version == "2"`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::discovery::DiscoveryError> {
+    /// let v2 = client.resolver("web").filter(r#"Service.Meta.version == "2""#).start()?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, expression: impl Into<String>) -> Self {
         self.filter = Some(expression.into());
         self
@@ -180,6 +198,12 @@ impl ResolverBuilder {
 
     /// Lets any server answer (`?stale`): spreads the reads over the servers and keeps
     /// answering without a leader, at the price of answers a little behind.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: consul_api::Client) -> Result<(), consul_api::discovery::DiscoveryError> {
+    /// let resolver = client.resolver("web").stale().start()?;
+    /// # Ok(()) }
+    /// ```
     pub fn stale(mut self) -> Self {
         self.consistency = Some(Consistency::Stale);
         self
