@@ -250,7 +250,7 @@ async fn an_unreadable_datacenter_is_reported_and_skipped() {
 }
 
 #[tokio::test]
-async fn a_failed_read_is_reported_and_the_last_good_set_kept() {
+async fn a_failed_read_is_reported_the_last_good_set_kept_and_recovered() {
     let mut agent = TestAgent::dev().await;
     let client = agent.client();
     let service = unique_prefix("disc").replace('/', "-") + "queue";
@@ -260,7 +260,7 @@ async fn a_failed_read_is_reported_and_the_last_good_set_kept() {
     let mut changes = resolver.changes();
     assert!(matches!(next_change(&mut changes).await, Change::Added(_)));
 
-    agent.stop().await;
+    agent.kill();
     let reported = tokio::time::timeout(Duration::from_secs(10), changes.next())
         .await
         .expect("the failure is reported within 10 s")
@@ -276,6 +276,16 @@ async fn a_failed_read_is_reported_and_the_last_good_set_kept() {
         "the last good set stays"
     );
     assert!(resolver.last_error().is_some());
+
+    // The agent comes back with fresh state and the instance registers again: the error
+    // clears and the instance is there.
+    agent.restart().await.unwrap();
+    register(&client, &service, "queue-1", 5672, &[]).await;
+    eventually("the resolver to recover", || {
+        let recovered = resolver.last_error().is_none() && ids(&resolver.snapshot()) == ["queue-1"];
+        async move { recovered.then_some(()) }
+    })
+    .await;
 }
 
 #[tokio::test]

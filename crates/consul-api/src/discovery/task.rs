@@ -50,12 +50,22 @@ pub(crate) fn pick(datacenters: &[Datacenter]) -> Pick {
     Pick::Nothing
 }
 
-/// The next item of any watch, with its position; `None` from a watch means it ended
-/// (a validation error, which `start` rules out beforehand).
+/// What happened to one of the watches.
+enum Next {
+    /// The watch at this position yielded (`None`: it ended, after a validation error,
+    /// which `start` rules out beforehand).
+    Item(usize, Option<Result<QueryResponse<Vec<ServiceEntry>>>>),
+    /// The failing watch at this position read successfully again, an answer it did not
+    /// yield because the value had not changed.
+    Recovered(usize),
+}
+
+/// The next event of any watch. `failing` tells which watches failed last.
 async fn next_of(
     watches: &mut [Option<Watch<Vec<ServiceEntry>>>],
+    failing: &[bool],
     turn: &mut usize,
-) -> (usize, Option<Result<QueryResponse<Vec<ServiceEntry>>>>) {
+) -> Next {
     std::future::poll_fn(|cx| {
         let n = watches.len();
         // Start at a different watch each time, so a busy one cannot starve the others.
@@ -63,11 +73,15 @@ async fn next_of(
         for k in 0..n {
             let i = (*turn + k) % n;
             if let Some(watch) = watches[i].as_mut() {
-                if let Poll::Ready(item) = Pin::new(watch).poll_next(cx) {
+                if let Poll::Ready(item) = Pin::new(&mut *watch).poll_next(cx) {
                     if item.is_none() {
                         watches[i] = None;
                     }
-                    return Poll::Ready((i, item));
+                    return Poll::Ready(Next::Item(i, item));
+                }
+                // A watch forgets its index after an error; one again means an answer.
+                if failing.get(i).copied().unwrap_or(false) && watch.index() != 0 {
+                    return Poll::Ready(Next::Recovered(i));
                 }
             }
         }
@@ -89,12 +103,28 @@ pub(crate) async fn run(
     let mut failed_last = None;
     let mut used: Option<Option<String>> = None;
     loop {
+        let failing: Vec<bool> = datacenters.iter().map(|d| d.failing).collect();
         let (i, item) = tokio::select! {
             () = tx.closed() => break,
-            next = next_of(&mut watches, &mut turn) => next,
+            next = next_of(&mut watches, &failing, &mut turn) => match next {
+                Next::Item(i, item) => (i, Some(item)),
+                Next::Recovered(i) => (i, None),
+            },
         };
         let dc = &mut datacenters[i];
         let dc_name = dc.name.as_deref().unwrap_or("(agent's)");
+        let Some(item) = item else {
+            info!(
+                datacenter = dc_name,
+                "health watch answers again, unchanged"
+            );
+            dc.failing = false;
+            if failed_last == Some(i) {
+                failed_last = None;
+                tx.send_modify(|state| state.error = None);
+            }
+            continue;
+        };
         match item {
             Some(Ok(answer)) => {
                 let set = Instances::from_answer(
@@ -160,6 +190,7 @@ pub(crate) async fn run(
 mod tests {
     use super::super::instance::tests::entry;
     use super::*;
+    use std::time::Duration;
 
     fn dc(answer: Option<usize>, failing: bool) -> Datacenter {
         Datacenter {
@@ -170,6 +201,85 @@ mod tests {
             }),
             failing,
         }
+    }
+
+    /// A watch over scripted answers (index, service ids); then it blocks forever.
+    fn scripted(answers: Vec<Result<(u64, Vec<&'static str>)>>) -> Watch<Vec<ServiceEntry>> {
+        use consul_types::endpoint::Blocking;
+        use consul_types::{QueryMeta, QueryOptions};
+        let answers = std::sync::Mutex::new(std::collections::VecDeque::from(answers));
+        Watch::new(QueryOptions::default(), Ok(Blocking::Index), move |_| {
+            let next = answers.lock().unwrap().pop_front();
+            async move {
+                match next {
+                    Some(Ok((index, ids))) => {
+                        let mut meta = QueryMeta::default();
+                        meta.last_index = index;
+                        let value = ids.iter().map(|id| entry("n", id, "", 80)).collect();
+                        Ok(QueryResponse { value, meta })
+                    }
+                    Some(Err(e)) => Err(e),
+                    None => std::future::pending().await,
+                }
+            }
+        })
+    }
+
+    fn leaderless() -> crate::Error {
+        crate::Error::Status {
+            code: http::StatusCode::INTERNAL_SERVER_ERROR,
+            body: "No cluster leader".into(),
+            retry_after: None,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_error_is_cleared_when_the_datacenter_answers_again_unchanged() {
+        let watch = scripted(vec![
+            Ok((5, vec!["a"])),
+            Err(leaderless()),
+            Ok((6, vec!["a"])),
+        ]);
+        let (tx, mut rx) = watch::channel(State::default());
+        let task = tokio::spawn(run(
+            "web".into(),
+            vec![Some(watch)],
+            vec![Datacenter::default()],
+            tx,
+        ));
+        let state = rx.wait_for(|s| s.error.is_some()).await.unwrap().clone();
+        assert_eq!(state.instances.len(), 1, "the last good set is kept");
+        // (Virtual time: a lost recovery fails in an instant instead of hanging.)
+        let cleared =
+            tokio::time::timeout(Duration::from_secs(600), rx.wait_for(|s| s.error.is_none()));
+        let state = cleared.await.expect("the error cleared").unwrap().clone();
+        assert_eq!(state.instances.len(), 1);
+        drop(rx);
+        task.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_datacenter_that_never_answers_is_skipped_once_it_fails() {
+        let nowhere = scripted(vec![Err(leaderless())]);
+        let dc2 = scripted(vec![Ok((3, vec!["b"]))]);
+        let named = |n: &str| Datacenter {
+            name: Some(n.into()),
+            ..Datacenter::default()
+        };
+        let (tx, mut rx) = watch::channel(State::default());
+        tokio::spawn(run(
+            "web".into(),
+            vec![Some(nowhere), Some(dc2)],
+            vec![named("nowhere"), named("dc2")],
+            tx,
+        ));
+        let state = rx
+            .wait_for(|s| s.instances.is_resolved())
+            .await
+            .unwrap()
+            .clone();
+        assert_eq!(state.instances.datacenter(), Some("dc2"));
+        assert!(state.error.is_some());
     }
 
     #[test]
