@@ -345,8 +345,8 @@ impl Resolver {
     /// ```
     ///
     /// # Errors
-    /// The latest [`DiscoveryError::Watch`] when the set is empty because reads failed
-    /// (the datacenters could not be read, rather than having no passing instance).
+    /// The latest [`DiscoveryError::Watch`] when the set is empty and a read is failing:
+    /// the emptiness may be the failure's, not Consul's answer.
     pub async fn ready(&self) -> Result<Instances, DiscoveryError> {
         let mut receiver = self.receiver.clone();
         let state = receiver
