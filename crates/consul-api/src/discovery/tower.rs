@@ -104,7 +104,8 @@ mod tests {
 
     #[tokio::test]
     async fn it_is_a_discover() {
-        let client = crate::Client::new(crate::Config::default()).unwrap();
+        let transport = consul_transport::mock::MockTransport::new();
+        let client = crate::Client::with_transport(crate::Config::default(), transport).unwrap();
         let resolver = client.resolver("web").start().unwrap();
         is_discover(&resolver.discover(|i: &Instance| i.port));
     }
