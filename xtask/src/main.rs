@@ -213,7 +213,10 @@ fn test() -> Result<(), String> {
         Ok((main, second)) => {
             for example in provision::examples()? {
                 let mut run = cargo();
-                run.args(["run", "--quiet", "-p", "consulate", "--example", &example])
+                // Every feature, so examples of optional capabilities (their
+                // `required-features`) run too.
+                run.args(["run", "--quiet", "-p", "consulate", "--all-features"])
+                    .args(["--example", &example])
                     .env("CONSUL_HTTP_ADDR", main.http_addr())
                     .env("TOUR_JOIN_ADDR", second.serf_lan_addr())
                     .stdout(std::process::Stdio::null());
