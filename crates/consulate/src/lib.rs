@@ -180,7 +180,6 @@ struct ReadmeDoctests;
 #[doc = include_str!("../../../docs/porting-from-aioconsul.md")]
 struct PortingGuideDoctests;
 
-<<<<<<< HEAD
 /// The registration guide's examples, compiled with the doctests.
 #[cfg(all(doctest, feature = "register"))]
 #[doc = include_str!("../../../docs/guides/register.md")]
@@ -190,12 +189,12 @@ struct RegisterGuideDoctests;
 #[cfg(all(doctest, feature = "config-watch"))]
 #[doc = include_str!("../../../docs/guides/config-watch.md")]
 struct ConfigWatchGuideDoctests;
-=======
+
 /// The discovery guide's examples, compiled with the doctests.
 #[cfg(all(doctest, feature = "discovery", feature = "tower"))]
 #[doc = include_str!("../../../docs/guides/discovery.md")]
 struct DiscoveryGuideDoctests;
->>>>>>> issue12-discovery
+
 #[cfg(feature = "config-watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config-watch")))]
 #[doc(inline)]
