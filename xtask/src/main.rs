@@ -1,4 +1,4 @@
-//! `cargo xtask <demo|test|bench>`: everything this repository runs, from a fresh Debian
+//! `cargo xtask <demo|test|bench|fuzz>`: everything this repository runs, from a fresh Debian
 //! machine to a green build.
 //!
 //! - `demo`: makes sure Consul is installed, starts a throwaway dev agent (and a second
@@ -7,6 +7,8 @@
 //!   agents, docs without warnings, the examples against a dev agent — with a summary.
 //! - `bench`: KV GET/PUT throughput through consulate and through a plain hyper-util
 //!   client in the same run.
+//! - `fuzz [--cases N] [--debug]`: the property tests of consul-types (decoders, round
+//!   trips, option encoding) with N cases each (20,000 by default), optimised.
 
 mod provision;
 
@@ -19,11 +21,12 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("install-consul") => provision::ensure_consul().map(|p| {
             println!("consul: {}", p.display());
         }),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|bench|install-consul>");
+            eprintln!("usage: cargo xtask <demo|test|bench|fuzz|install-consul>");
             return ExitCode::from(2);
         }
     };
@@ -253,6 +256,42 @@ fn test() -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{failed} step(s) failed"))
+    }
+}
+
+/// The property tests run long: `cargo xtask test` runs them with few cases (the default
+/// of `PROPTEST_CASES`), this with many, optimised unless `--debug` (overflow checks on).
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let mut cases: u32 = 20_000;
+    let mut release = true;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--cases" => {
+                cases = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--cases needs a number")?;
+            }
+            "--debug" => release = false,
+            other => return Err(format!("fuzz: unknown argument {other:?}")),
+        }
+    }
+    let mut cmd = cargo();
+    cmd.args(["test", "-p", "consul-types"]);
+    if release {
+        cmd.arg("--release");
+    }
+    cmd.args(["--test", "prop_models", "--test", "prop_options"])
+        .env("PROPTEST_CASES", cases.to_string());
+    println!("== property tests, {cases} cases each");
+    let started = Instant::now();
+    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    println!("== took {:.0?}", started.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err("a property failed: its input is above, its seed in crates/consul-types/tests/proptest-regressions/".into())
     }
 }
 

@@ -80,15 +80,22 @@ pub fn parse(input: &str) -> Result<Duration, ValidationError> {
                 .parse()
                 .map_err(|_| invalid(input, "number too large"))?
         };
-        let mut nanos = int
-            .checked_mul(unit_nanos)
-            .ok_or_else(|| invalid(input, "duration too large"))?;
-        // Fractions are scaled digit by digit so that `1.5h` is exact.
-        let mut scale = unit_nanos;
+        // The fraction is read as Go's `leadingFraction` reads it (its digits while they
+        // fit 63 bits, later ones ignored), then scaled exactly where Go uses a float.
+        let mut frac: u128 = 0;
+        let mut scale: u128 = 1;
         for digit in frac_part.bytes() {
-            scale /= 10;
-            nanos += u128::from(digit - b'0') * scale;
+            let next = frac * 10 + u128::from(digit - b'0');
+            if next > 1 << 63 {
+                break;
+            }
+            frac = next;
+            scale *= 10;
         }
+        let nanos = int
+            .checked_mul(unit_nanos)
+            .and_then(|n| n.checked_add(frac * unit_nanos / scale))
+            .ok_or_else(|| invalid(input, "duration too large"))?;
         total_nanos = total_nanos
             .checked_add(nanos)
             .ok_or_else(|| invalid(input, "duration too large"))?;
@@ -319,5 +326,31 @@ mod tests {
         ] {
             assert_eq!(format(parse(text).unwrap()), text);
         }
+    }
+
+    // Found by the property tests (tests/prop_options.rs).
+
+    #[test]
+    fn a_fraction_past_the_largest_whole_number_is_refused_not_a_panic() {
+        // The whole part alone fits u128 nanoseconds; the fraction overflowed it (an
+        // arithmetic overflow panic in debug builds).
+        let err = parse("94522879700260684295381835.9h").unwrap_err();
+        assert!(err.to_string().contains("too large"), "{err}");
+    }
+
+    #[test]
+    fn fractions_are_scaled_as_go_scales_them() {
+        // Scaled digit by digit, 0.00000000002m was 0 ns and 0.999999999999h 5 ns short;
+        // Go's time.ParseDuration gives 1 ns and 3599999999996 ns.
+        assert_eq!(parse(".00000000002m").unwrap(), Duration::from_nanos(1));
+        assert_eq!(
+            parse("0.999999999999h").unwrap(),
+            Duration::from_nanos(3_599_999_999_996)
+        );
+        // Go ignores the digits of a fraction past what fits 63 bits.
+        assert_eq!(
+            parse("1.0000000000000000001234s").unwrap(),
+            Duration::from_secs(1)
+        );
     }
 }
