@@ -85,6 +85,7 @@ fn demo() -> Result<(), String> {
     );
     let status = cargo()
         .args(["run", "--quiet", "-p", "consulate", "--example", "tour"])
+        .args(["--features", "register,discovery,config-watch"])
         .env("CONSUL_HTTP_ADDR", main.http_addr())
         .env("TOUR_JOIN_ADDR", second.serf_lan_addr())
         .status()

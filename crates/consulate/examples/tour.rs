@@ -4,6 +4,7 @@
 
 use consulate::agent::ServiceRegistration;
 use consulate::codec::Json;
+use consulate::discovery::Change;
 use consulate::lock::{cli_lock_key, LostReason};
 use consulate::Client;
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ async fn main() -> Result {
     catalog_scene(&client).await?;
     kv_scene(&client).await?;
     leader_scene(&client).await?;
+    service_scene(&client).await?;
     println!("\nThe tour is over.");
     Ok(())
 }
@@ -225,6 +227,90 @@ async fn kv_scene(client: &Client) -> Result {
     println!(
         "deleted {prefix}: {} keys left",
         kv.keys(prefix).await?.value.len()
+    );
+    Ok(())
+}
+
+/// The limits the tour's service reads from KV, following changes.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Limits {
+    max_connections: u32,
+}
+
+/// Registration, discovery and live configuration together: what a service built on
+/// consulate does all day.
+async fn service_scene(client: &Client) -> Result {
+    scene("A service's life: configure, register, discover");
+    let kv = client.kv();
+    kv.put("tour/api/limits", r#"{"max_connections": 100}"#)
+        .await?;
+    let limits = client
+        .config_key::<Limits, _>("tour/api/limits", Json)
+        .start()
+        .await?;
+    println!("configuration from tour/api/limits: {:?}", limits.current());
+
+    // Two instances, each kept registered and passing by its own heartbeat.
+    let mut instances = Vec::new();
+    for (id, port) in [("tour-api-1", 9001), ("tour-api-2", 9002)] {
+        let guard = client
+            .service_registration("tour-api")
+            .id(id)
+            .address("127.0.0.1")
+            .port(port)
+            .ttl(Duration::from_secs(5))
+            .start()
+            .await?;
+        instances.push(guard);
+    }
+    let resolver = client.resolver("tour-api").start()?;
+    let mut changes = resolver.changes();
+    let mut seen = 0;
+    while seen < 2 {
+        let change = changes.next().await.ok_or("discovery ended")??;
+        if let Change::Added(instance) = change {
+            println!("discovered {} at {}", instance.key, instance.authority());
+            seen += 1;
+        }
+    }
+
+    // One instance reports itself failing: discovery drops it at once.
+    let started = Instant::now();
+    instances[1].fail("database unreachable").await?;
+    loop {
+        let change = changes.next().await.ok_or("discovery ended")??;
+        if let Change::Removed(instance) = change {
+            println!(
+                "{} failing: gone from discovery after {:.0?}, {} instance left",
+                instance.key,
+                started.elapsed(),
+                resolver.snapshot().len()
+            );
+            break;
+        }
+    }
+
+    // The configuration changes in KV: the service sees the new value.
+    let mut updates = limits.changes();
+    kv.put("tour/api/limits", r#"{"max_connections": 250}"#)
+        .await?;
+    if let Some(update) = updates.next().await {
+        println!("configuration changed: {:?}", update?);
+    }
+
+    // Shutting down deregisters, confirmed by Consul.
+    for guard in instances {
+        guard.shutdown().await?;
+    }
+    kv.delete_tree("tour/api/").await?;
+    println!(
+        "deregistered; catalog has tour-api: {}",
+        client
+            .catalog()
+            .services()
+            .await?
+            .value
+            .contains_key("tour-api")
     );
     Ok(())
 }
