@@ -275,13 +275,16 @@ async fn a_client_moves_to_the_second_agent_and_back_to_the_first() {
 
     cluster.agents[a].stop().await;
     let once = RetryPolicy::none;
+    let stopped = Instant::now();
     assert!(kv.put(&key, "2").retry(once()).await.unwrap().value);
+    let moved = stopped.elapsed();
     let read = kv.get(&key).retry(once()).await.unwrap().value.unwrap();
     assert_eq!(read.value_str(), Some("2"));
     assert_eq!(client.active_address().to_string(), second);
     assert_eq!(node().await, cluster.agents[b].node_name());
 
     cluster.agents[a].restart().await.unwrap();
+    let restarted = Instant::now();
     eventually("the client back on the first agent", || async {
         // After the cool-down a request probes the first agent; once it has rejoined, it
         // serves (until then its "No known Consul servers" is retried).
@@ -289,6 +292,11 @@ async fn a_client_moves_to_the_second_agent_and_back_to_the_first() {
         (client.active_address().to_string() == first).then_some(())
     })
     .await;
+    eprintln!(
+        "first write after the stop took {moved:?}; back on the first agent {:?} after its \
+         restart (cool-down 500 ms)",
+        restarted.elapsed()
+    );
     assert_eq!(node().await, cluster.agents[a].node_name());
     let read = kv.get(&key).await.unwrap().value.unwrap();
     assert_eq!(read.value_str(), Some("2"));
