@@ -48,23 +48,54 @@ impl Client {
         options: Options<'_>,
         retry: Option<&RetryPolicy>,
     ) -> Result<Answer> {
-        let span = tracing::debug_span!(
-            "consul.request",
-            method = %endpoint.method(),
-            path = %endpoint.shown_path(),
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-        );
+        let span = request_span(endpoint);
         // Tokio's clock, as the pauses' (a test with paused time sees the time they take).
         let sent = tokio::time::Instant::now();
-        let first = self.attempt(endpoint, options, &span).await;
-        let error = match first {
-            Ok(answer) => return Ok(answer),
-            Err(error) => error,
+        let agents = &self.inner.agents;
+        // One agent: the exchange itself. Several: the failover loop, boxed, so that the
+        // common case's future (a watch holds one for minutes) does not carry it.
+        let error = if agents.len() == 1 {
+            match self
+                .exchange(endpoint, options, agents.base(0), &span)
+                .await
+            {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            }
+        } else {
+            match self.attempt_boxed(endpoint, options, &span).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            }
         };
-        // Boxed: the rare path, kept out of the future every read (a watch's) holds.
-        Box::pin(self.retry(endpoint, options, retry, error, sent, span)).await
+        // Boxed, out of sight: the rare path, kept out of the future every read (a watch's)
+        // holds for minutes.
+        self.retrying(endpoint, options, retry, error, sent, span)
+            .await
+    }
+
+    /// [`Client::attempt`], boxed by a plain function (see [`Client::retrying`]).
+    fn attempt_boxed<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: Options<'a>,
+        span: &'a tracing::Span,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer>> + Send + 'a>> {
+        Box::pin(self.attempt(endpoint, options, span))
+    }
+
+    /// [`Client::retry`], boxed by a plain function: the future of the caller then holds a
+    /// box, not room for the retry loop.
+    fn retrying<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: Options<'a>,
+        retry: Option<&'a RetryPolicy>,
+        error: Error,
+        first_sent: tokio::time::Instant,
+        span: tracing::Span,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer>> + Send + 'a>> {
+        Box::pin(self.retry(endpoint, options, retry, error, first_sent, span))
     }
 
     /// Sends a call again after its first attempt failed with `error`, for as long as the
@@ -142,20 +173,24 @@ impl Client {
         let mut tried = 0;
         loop {
             let index = agents.pick();
-            let result = self
+            // (No named result held across the loop: it would take room in the future.)
+            match self
                 .exchange(endpoint, options, agents.base(index), span)
-                .await;
-            match &result {
+                .await
+            {
                 Err(Error::Transport(e)) if e.is_connect() => {
                     tried += 1;
                     if agents.unreachable(index) && tried < agents.len() {
                         continue;
                     }
+                    return Err(Error::Transport(e));
                 }
-                Err(Error::Validation(_) | Error::Config(_)) => {}
-                _ => agents.answered(index),
+                Err(e @ (Error::Validation(_) | Error::Config(_))) => return Err(e),
+                other => {
+                    agents.answered(index);
+                    return other;
+                }
             }
-            return result;
         }
     }
 
@@ -341,6 +376,19 @@ impl Client {
         let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
         json.pointer("/Config/Version")?.as_str().map(str::to_owned)
     }
+}
+
+/// The span of one call (made here, not in the `async fn`: the macro's temporaries would
+/// take room in the future a watch holds).
+fn request_span(endpoint: &Endpoint) -> tracing::Span {
+    tracing::debug_span!(
+        "consul.request",
+        method = %endpoint.method(),
+        path = %endpoint.shown_path(),
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+    )
 }
 
 /// The outcome of a call that succeeded after a retry. A compare-and-set answered `false`
