@@ -4,7 +4,7 @@ use bytes::Bytes;
 use consul_integration_tests::{recording_client, unique_prefix, TestAgent};
 use consulate::codec::{Json, Text};
 use consulate::kv::{KvPutParams, MAX_VALUE_SIZE};
-use consulate::{Client, Config, Consistency, Error, QueryOptions, ValidationError};
+use consulate::{Client, Config, Consistency, Error, QueryOptions, RetryPolicy, ValidationError};
 use http::Method;
 use std::time::{Duration, Instant};
 
@@ -353,7 +353,12 @@ async fn unreachable_agent_is_a_connect_error() {
         .unwrap()
         .port();
     let client = Client::new(Config::new(&format!("127.0.0.1:{port}")).unwrap()).unwrap();
-    let err = client.kv().get("k").await.unwrap_err();
+    let err = client
+        .kv()
+        .get("k")
+        .retry(RetryPolicy::none())
+        .await
+        .unwrap_err();
     let transport = err.as_transport().unwrap_or_else(|| panic!("{err:?}"));
     assert!(transport.is_connect(), "{transport:?}");
     assert!(err.is_retryable());
@@ -366,7 +371,14 @@ async fn agent_stopped_mid_request_is_a_transport_error() {
     let key = format!("{}k", unique_prefix("crash"));
     kv.put(&key, "v").await.unwrap();
     let index = kv.get(&key).await.unwrap().meta.last_index;
-    let blocked = tokio::spawn(kv.get(&key).wait(index, Duration::from_secs(30)).send());
+    // Not retried: what the first failure is.
+    let once = || RetryPolicy::none();
+    let blocked = tokio::spawn(
+        kv.get(&key)
+            .wait(index, Duration::from_secs(30))
+            .retry(once())
+            .send(),
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     agent.kill();
     let err = tokio::time::timeout(Duration::from_secs(10), blocked)
@@ -376,7 +388,7 @@ async fn agent_stopped_mid_request_is_a_transport_error() {
         .unwrap_err();
     assert!(err.as_transport().is_some(), "{err:?}");
     // And the next call is a clean connect error.
-    let err = kv.get("k").await.unwrap_err();
+    let err = kv.get("k").retry(once()).await.unwrap_err();
     assert!(
         err.as_transport().is_some_and(|t| t.is_connect()),
         "{err:?}"

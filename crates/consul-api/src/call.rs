@@ -26,7 +26,7 @@
 //! same request path — token, tracing, time limits, status rules, metadata, watches — by
 //! implementing it.
 
-use crate::{Client, Error, Result, Watch};
+use crate::{Client, Error, Result, RetryPolicy, Watch};
 use bytes::Bytes;
 use consul_transport::BodyStream;
 use consul_types::endpoint::{Endpoint, Options};
@@ -39,6 +39,7 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A boxed, `Send` future of a request.
@@ -282,6 +283,9 @@ macro_rules! request_type {
             client: Client,
             call: C,
             opts: $opts,
+            /// Its own retry policy, replacing the client's (shared: a watch makes a
+            /// request per read).
+            retry: Option<Arc<RetryPolicy>>,
         }
 
         impl<C: fmt::Debug> fmt::Debug for $name<C> {
@@ -299,6 +303,7 @@ macro_rules! request_type {
                     client: self.client.clone(),
                     call: self.call.clone(),
                     opts: self.opts.clone(),
+                    retry: self.retry.clone(),
                 }
             }
         }
@@ -310,6 +315,7 @@ macro_rules! request_type {
                     client,
                     call,
                     opts: $opts::default(),
+                    retry: None,
                 }
             }
 
@@ -345,6 +351,14 @@ macro_rules! request_type {
             /// Uses these options (a prepared set), replacing any set before.
             pub fn options(mut self, opts: &$opts) -> Self {
                 self.opts = opts.clone();
+                self
+            }
+
+            /// Retries as `policy` says instead of as the client's policy does
+            /// ([`RetryPolicy::none`] to fail at the first error). Which failures are
+            /// retried does not change: see [`RetryPolicy`].
+            pub fn retry(mut self, policy: RetryPolicy) -> Self {
+                self.retry = Some(Arc::new(policy));
                 self
             }
 
@@ -409,7 +423,7 @@ impl<C: Call> ReadRequest<C> {
         let endpoint = this.call.endpoint_in(this.datacenter())?;
         let answer = this
             .client
-            .execute(&endpoint, Options::Read(&this.opts))
+            .execute(&endpoint, Options::Read(&this.opts), this.retry.as_deref())
             .await?;
         let meta = answer.query_meta()?;
         let value = this.call.output(answer)?;
@@ -426,7 +440,7 @@ impl<C: Call> WriteRequest<C> {
         let endpoint = self.call.endpoint_in(self.datacenter())?;
         let answer = self
             .client
-            .execute(&endpoint, Options::Write(&self.opts))
+            .execute(&endpoint, Options::Write(&self.opts), self.retry.as_deref())
             .await?;
         let meta = answer.write_meta();
         let value = self.call.output(answer)?;
@@ -494,12 +508,18 @@ where
     pub fn watch(self) -> Watch<C::Output> {
         let mode = self.call.endpoint().map(|e| e.blocking_mode());
         // The options once, in the watch (which sets each read's index on them).
-        let ReadRequest { client, call, opts } = self;
+        let ReadRequest {
+            client,
+            call,
+            opts,
+            retry,
+        } = self;
         Watch::new(opts, mode, move |opts| {
             let request = ReadRequest {
                 client: client.clone(),
                 call: call.clone(),
                 opts,
+                retry: retry.clone(),
             };
             request.send()
         })

@@ -1,5 +1,6 @@
 use crate::config::{Address, BasicAuth, Config};
-use crate::{Error, Result};
+use crate::failover::Agents;
+use crate::{Error, Result, RetryPolicy};
 use base64::Engine as _;
 use consul_transport::{SharedTransport, Transport};
 use consul_types::{Consistency, Token};
@@ -42,9 +43,10 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) transport: SharedTransport,
-    pub(crate) address: Address,
-    /// `scheme://authority[/prefix]` every request URI starts with.
-    pub(crate) base: String,
+    /// The agents' addresses and which one requests go to.
+    pub(crate) agents: Agents,
+    /// The policy of requests that set none.
+    pub(crate) retry: RetryPolicy,
     pub(crate) token: Option<HeaderValue>,
     pub(crate) authorization: Option<HeaderValue>,
     pub(crate) consistency: Consistency,
@@ -64,7 +66,7 @@ pub(crate) struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("address", &self.inner.address)
+            .field("addresses", &self.inner.agents.addresses())
             .field("datacenter", &self.datacenter)
             .field("consistency", &self.inner.consistency)
             .field("token", &self.inner.token.as_ref().map(|_| "<redacted>"))
@@ -109,6 +111,7 @@ impl Client {
     /// `connect_timeout` or `request_timeout`.
     pub fn with_transport(config: Config, transport: impl Transport + 'static) -> Result<Self> {
         check_timeouts(&config)?;
+        check_fallbacks(&config)?;
         warn_unused_tls(&config);
         let token = config
             .token
@@ -121,16 +124,13 @@ impl Client {
             .as_ref()
             .map(basic_auth_header)
             .transpose()?;
-        let base = match &config.address {
-            Address::Http { base } => base.clone(),
-            // The socket is the connection; the URI only gives the path and Host header.
-            Address::Unix(_) => "http://localhost".to_owned(),
-        };
+        let mut addresses = vec![config.address];
+        addresses.extend(config.fallback_addresses);
         Ok(Client {
             inner: Arc::new(Inner {
                 transport: SharedTransport::new(transport),
-                address: config.address,
-                base,
+                agents: Agents::new(addresses, config.failback_after),
+                retry: config.retry,
                 token,
                 authorization,
                 consistency: config.consistency,
@@ -168,9 +168,37 @@ impl Client {
         self.datacenter.as_deref()
     }
 
-    /// The agent's address.
+    /// The agent's address (the preferred one, when the client has fallbacks).
     pub fn address(&self) -> &Address {
-        &self.inner.address
+        self.inner.agents.preferred()
+    }
+
+    /// Every address the client sends to: the preferred one, then the fallbacks
+    /// ([`Config::fallback_addresses`]).
+    pub fn addresses(&self) -> &[Address] {
+        self.inner.agents.addresses()
+    }
+
+    /// The address requests go to now: the preferred one, or the fallback the client moved
+    /// to when it could not be reached.
+    ///
+    /// ```no_run
+    /// # fn demo() -> consul_api::Result<()> {
+    /// let client = consul_api::Client::builder()
+    ///     .address("127.0.0.1:8500")
+    ///     .fallback_address("10.0.0.7:8500")
+    ///     .build()?;
+    /// println!("talking to {}", client.active_address());
+    /// # Ok(()) }
+    /// ```
+    pub fn active_address(&self) -> &Address {
+        let agents = &self.inner.agents;
+        agents.address(agents.current())
+    }
+
+    /// The retry policy of requests that set none.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
     }
 
     /// The consistency mode of reads that do not choose one.
@@ -202,6 +230,36 @@ fn check_timeouts(config: &Config) -> Result<()> {
         return Err(Error::Config(format!(
             "wait_time {wait:?} is longer than Consul's limit of 10 minutes"
         )));
+    }
+    Ok(())
+}
+
+/// Refuses fallback addresses that cannot share the client's transport and settings: a
+/// Unix socket (the transport is bound to it), or a scheme other than the preferred
+/// address's (the TLS settings are the transport's).
+fn check_fallbacks(config: &Config) -> Result<()> {
+    if config.failback_after.is_zero() {
+        return Err(Error::Config(
+            "failback_after must be greater than zero".into(),
+        ));
+    }
+    if config.fallback_addresses.is_empty() {
+        return Ok(());
+    }
+    if matches!(config.address, Address::Unix(_)) {
+        return Err(Error::Config(
+            "a unix:// agent address cannot have fallback addresses".into(),
+        ));
+    }
+    let https = config.address.is_https();
+    for fallback in &config.fallback_addresses {
+        if matches!(fallback, Address::Unix(_)) || fallback.is_https() != https {
+            return Err(Error::Config(format!(
+                "fallback address {fallback} must use the scheme of {} (one transport and \
+                 one TLS configuration serve every address)",
+                config.address
+            )));
+        }
     }
     Ok(())
 }
@@ -426,6 +484,73 @@ impl ClientBuilder {
     #[must_use]
     pub fn coalesce_blocking_reads(mut self, coalesce: bool) -> Self {
         self.config.coalesce_blocking_reads = coalesce;
+        self
+    }
+
+    /// Another agent to send requests to when the preferred one cannot be reached, after
+    /// those given before (see [`Config::fallback_addresses`] for the rule); an invalid
+    /// address fails [`Self::build`].
+    #[must_use]
+    pub fn fallback_address(mut self, address: &str) -> Self {
+        match Address::parse(address) {
+            Ok(a) => self.config.fallback_addresses.push(a),
+            Err(e) => self.address_error = Some(e),
+        }
+        self
+    }
+
+    /// The preferred agent's address then its fallbacks, in order: the first becomes
+    /// [`address`](Self::address), the others replace the fallback addresses. An empty
+    /// list or an invalid address fails [`Self::build`].
+    ///
+    /// ```no_run
+    /// # fn demo() -> consul_api::Result<()> {
+    /// let client = consul_api::Client::builder()
+    ///     .addresses(["127.0.0.1:8500", "10.0.0.7:8500", "10.0.0.8:8500"])
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn addresses<'a>(mut self, addresses: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut parsed = Vec::new();
+        for address in addresses {
+            match Address::parse(address) {
+                Ok(a) => parsed.push(a),
+                Err(e) => {
+                    self.address_error = Some(e);
+                    return self;
+                }
+            }
+        }
+        if parsed.is_empty() {
+            self.address_error = Some(Error::Config("no agent address given".into()));
+            return self;
+        }
+        self.config.address = parsed.remove(0);
+        self.config.fallback_addresses = parsed;
+        self
+    }
+
+    /// How long the client stays on a fallback address before trying the preferred one
+    /// again (default 30 s; zero fails [`Self::build`]).
+    #[must_use]
+    pub fn failback_after(mut self, cool_down: Duration) -> Self {
+        self.config.failback_after = cool_down;
+        self
+    }
+
+    /// When and how often a failed request is sent again (default
+    /// [`RetryPolicy::default`]); see [`RetryPolicy`].
+    ///
+    /// ```no_run
+    /// # fn demo() -> consul_api::Result<()> {
+    /// use consul_api::RetryPolicy;
+    /// let client = consul_api::Client::builder().retry(RetryPolicy::none()).build()?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
         self
     }
 

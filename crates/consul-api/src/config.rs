@@ -1,4 +1,4 @@
-use crate::{Error, Result};
+use crate::{Error, Result, RetryPolicy};
 use consul_transport::TlsConfig;
 use consul_types::{Consistency, Token};
 use std::fmt;
@@ -18,6 +18,9 @@ pub enum Address {
     /// A Unix socket (`addresses { http = "unix:///path" }` in the agent's configuration).
     Unix(PathBuf),
 }
+
+/// How long a client stays on a fallback address before trying the preferred one again.
+const DEFAULT_FAILBACK_AFTER: Duration = Duration::from_secs(30);
 
 /// Consul's default HTTP port, for an address given without scheme and port.
 const DEFAULT_HTTP_PORT: u16 = 8500;
@@ -262,6 +265,28 @@ pub struct Config {
     /// decoding stay each caller's own. Writes and reads that do not block are never
     /// shared.
     pub coalesce_blocking_reads: bool,
+    /// Other agents to send requests to when [`address`](Self::address) (the preferred
+    /// one, usually the local agent) cannot be reached, tried in order (default none).
+    ///
+    /// The rule: requests go to the current address; when no connection can be made to it
+    /// (the request never left, so moving is safe for writes too), the next address becomes
+    /// current and the request goes there at once. Away from the preferred address, one
+    /// request per [`failback_after`](Self::failback_after) tries the preferred one first,
+    /// and the client goes back to it as soon as it answers. Every address uses the same
+    /// token, TLS settings and time limits, so all must have the scheme of `address`
+    /// (all `http://` or all `https://`); a Unix socket cannot have fallbacks.
+    ///
+    /// What the local agent answers (its services and checks, its members) is that of
+    /// whichever agent is current: a service registered while a fallback is current lives
+    /// on the fallback's node.
+    pub fallback_addresses: Vec<Address>,
+    /// How long the client stays on a fallback address before trying the preferred one
+    /// again (default 30 s). Zero is refused when the client is made.
+    pub failback_after: Duration,
+    /// When and how often a failed request is sent again (default
+    /// [`RetryPolicy::default`]; [`RetryPolicy::none`] to never retry). A request's own
+    /// `.retry(policy)` replaces it. See [`RetryPolicy`] for which failures are retried.
+    pub retry: RetryPolicy,
 }
 
 impl Default for Config {
@@ -281,6 +306,9 @@ impl Default for Config {
             max_connections: None,
             max_streams_per_connection: None,
             coalesce_blocking_reads: true,
+            fallback_addresses: Vec::new(),
+            failback_after: DEFAULT_FAILBACK_AFTER,
+            retry: RetryPolicy::default(),
         }
     }
 }

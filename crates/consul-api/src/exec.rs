@@ -6,10 +6,14 @@
 
 use crate::call::Answer;
 use crate::error::{error_message_of, MAX_ERROR_BODY};
+use crate::retry::{retried_wait, Failure, Kind};
+use crate::RetryPolicy;
 use crate::{Client, Error, Result};
 use bytes::Bytes;
 use consul_transport::{BodyStream, RequestTimeout, SharedTransport, Transport, TransportError};
-use consul_types::endpoint::{Blocking, Decode, Endpoint, Options, Outcome, Target, TOKEN_HEADER};
+use consul_types::endpoint::{
+    Blocking, Decode, Endpoint, Idempotence, Options, Outcome, Target, TOKEN_HEADER,
+};
 use futures_core::Stream;
 use http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
 use std::collections::HashMap;
@@ -22,10 +26,10 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 impl Client {
-    /// What the client brings to every request.
-    pub(crate) fn target(&self) -> Target<'_> {
+    /// What the client brings to every request sent to `base`.
+    pub(crate) fn target<'a>(&'a self, base: &'a str) -> Target<'a> {
         let inner = &self.inner;
-        let mut target = Target::new(&inner.base);
+        let mut target = Target::new(base);
         target.token = inner.token.as_ref();
         target.authorization = inner.authorization.as_ref();
         target.consistency = inner.consistency;
@@ -35,34 +39,186 @@ impl Client {
         target
     }
 
-    /// Runs one call: builds it (nothing is sent when that fails), sends it, and takes its
-    /// status as the endpoint says.
+    /// Runs one call: builds it (nothing is sent when that fails), sends it, takes its
+    /// status as the endpoint says, and sends it again as `retry` (else the client's
+    /// policy) allows.
     pub(crate) async fn execute(
         &self,
         endpoint: &Endpoint,
         options: Options<'_>,
+        retry: Option<&RetryPolicy>,
+    ) -> Result<Answer> {
+        let span = request_span(endpoint);
+        // Tokio's clock, as the pauses' (a test with paused time sees the time they take).
+        let sent = tokio::time::Instant::now();
+        let agents = &self.inner.agents;
+        // One agent: the exchange itself. Several: the failover loop, boxed, so that the
+        // common case's future (a watch holds one for minutes) does not carry it.
+        let error = if agents.len() == 1 {
+            match self
+                .exchange(endpoint, options, agents.base(0), &span)
+                .await
+            {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            }
+        } else {
+            match self.attempt_boxed(endpoint, options, &span).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            }
+        };
+        // Boxed, out of sight: the rare path, kept out of the future every read (a watch's)
+        // holds for minutes.
+        self.retrying(endpoint, options, retry, error, sent, span)
+            .await
+    }
+
+    /// [`Client::attempt`], boxed by a plain function (see [`Client::retrying`]).
+    fn attempt_boxed<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: Options<'a>,
+        span: &'a tracing::Span,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer>> + Send + 'a>> {
+        Box::pin(self.attempt(endpoint, options, span))
+    }
+
+    /// [`Client::retry`], boxed by a plain function: the future of the caller then holds a
+    /// box, not room for the retry loop.
+    fn retrying<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: Options<'a>,
+        retry: Option<&'a RetryPolicy>,
+        error: Error,
+        first_sent: tokio::time::Instant,
+        span: tracing::Span,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer>> + Send + 'a>> {
+        Box::pin(self.retry(endpoint, options, retry, error, first_sent, span))
+    }
+
+    /// Sends a call again after its first attempt failed with `error`, for as long as the
+    /// policy allows.
+    async fn retry(
+        &self,
+        endpoint: &Endpoint,
+        options: Options<'_>,
+        retry: Option<&RetryPolicy>,
+        mut error: Error,
+        first_sent: tokio::time::Instant,
+        span: tracing::Span,
+    ) -> Result<Answer> {
+        let policy = retry.unwrap_or(&self.inner.retry);
+        let kind = Kind::of(endpoint.method(), endpoint.idempotence());
+        let started = tokio::time::Instant::now();
+        let mut attempts = 1;
+        // A write's failure that may have applied it: what the write's outcome is, unless
+        // a later attempt proves otherwise.
+        let mut maybe_applied: Option<Error> = None;
+        loop {
+            let failure = Failure::of(&error);
+            let pause = policy.next_pause(
+                kind,
+                failure,
+                attempts,
+                started.elapsed(),
+                error.retry_after(),
+                fastrand::f64(),
+            );
+            let Some(pause) = pause else {
+                span.record("attempts", attempts);
+                return Err(maybe_applied.unwrap_or(error));
+            };
+            span.in_scope(|| {
+                tracing::info!(
+                    attempt = attempts,
+                    pause_ms = pause.as_millis() as u64,
+                    error = %error,
+                    "retrying consul request"
+                );
+            });
+            if failure.maybe_applied() && matches!(kind, Kind::Write(_)) {
+                maybe_applied.get_or_insert(error);
+            }
+            tokio::time::sleep(pause).await;
+            attempts += 1;
+            let shortened;
+            let options = match options {
+                Options::Read(opts) if opts.blocking_budget().is_some() => {
+                    shortened = retried_wait(opts, first_sent.elapsed(), failure);
+                    Options::Read(&shortened)
+                }
+                other => other,
+            };
+            error = match self.attempt(endpoint, options, &span).await {
+                Ok(answer) => {
+                    span.record("attempts", attempts);
+                    return settle(kind, answer, maybe_applied, &span);
+                }
+                Err(e) => e,
+            };
+        }
+    }
+
+    /// One attempt of a call: sent to the current agent, and to the next ones in turn
+    /// while none can be reached.
+    async fn attempt(
+        &self,
+        endpoint: &Endpoint,
+        options: Options<'_>,
+        span: &tracing::Span,
+    ) -> Result<Answer> {
+        let agents = &self.inner.agents;
+        let mut tried = 0;
+        loop {
+            let index = agents.pick();
+            // (No named result held across the loop: it would take room in the future.)
+            match self
+                .exchange(endpoint, options, agents.base(index), span)
+                .await
+            {
+                Err(Error::Transport(e)) if e.is_connect() => {
+                    tried += 1;
+                    if agents.unreachable(index) && tried < agents.len() {
+                        continue;
+                    }
+                    return Err(Error::Transport(e));
+                }
+                Err(e @ (Error::Validation(_) | Error::Config(_))) => return Err(e),
+                other => {
+                    agents.answered(index);
+                    return other;
+                }
+            }
+        }
+    }
+
+    /// One exchange of a call with the agent at `base`.
+    async fn exchange(
+        &self,
+        endpoint: &Endpoint,
+        options: Options<'_>,
+        base: &str,
+        span: &tracing::Span,
     ) -> Result<Answer> {
         // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
         // a watch holds this future for minutes, ten thousand at a time.
-        let mut request = Box::new(endpoint.to_request(&self.target(), options)?);
+        let mut request = Box::new(endpoint.to_request(&self.target(base), options)?);
         if let Some(limit) = self.time_budget(endpoint, options) {
             request.extensions_mut().insert(RequestTimeout(limit));
         }
         let shared = self.inner.coalesce && is_blocking_read(endpoint, options, &request);
-        let span = tracing::debug_span!(
-            "consul.request",
-            method = %request.method(),
-            path = %endpoint.shown_path(),
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
         match endpoint.decoding() {
             // Boxed: a buffered blocking read (a watch) holds this future for minutes, ten
             // thousand at a time, and should not carry the streaming one's room.
             Decode::Stream | Decode::LiveStream => {
-                Box::pin(self.execute_streaming(endpoint, unbox(request), span)).await
+                Box::pin(self.execute_streaming(endpoint, unbox(request), span.clone())).await
             }
-            _ => self.execute_buffered(endpoint, request, span, shared).await,
+            _ => {
+                self.execute_buffered(endpoint, request, span.clone(), shared, base)
+                    .await
+            }
         }
     }
 
@@ -87,6 +243,7 @@ impl Client {
         request: Box<http::Request<Bytes>>,
         span: tracing::Span,
         shared: bool,
+        base: &str,
     ) -> Result<Answer> {
         let token = request.headers().get(TOKEN_HEADER).cloned();
         let started = Instant::now();
@@ -120,7 +277,7 @@ impl Client {
             // for a request whose own token is unknown: only the first is "absent".
             Outcome::Absent if response.status() == StatusCode::FORBIDDEN => {
                 // Boxed, as the rare paths below: they would enlarge every read's future.
-                if Box::pin(self.token_is_known(token)).await? {
+                if Box::pin(self.token_is_known(token, base)).await? {
                     Ok(Answer::buffered(response, elapsed, true))
                 } else {
                     Err(Error::PermissionDenied {
@@ -183,13 +340,13 @@ impl Client {
 
     /// Whether Consul knows `token` (the one a request was sent with): `acl/token/self`
     /// answers `403 ACL not found` only for a token it does not know.
-    async fn token_is_known(&self, token: Option<HeaderValue>) -> Result<bool> {
+    async fn token_is_known(&self, token: Option<HeaderValue>, base: &str) -> Result<bool> {
         let mut endpoint = Endpoint::read(Method::GET, "acl/token/self");
         if let Some(token) = token {
             endpoint = endpoint.header(TOKEN_HEADER, token);
         }
         let opts = consul_types::QueryOptions::default();
-        let request = endpoint.to_request(&self.target(), Options::Read(&opts))?;
+        let request = endpoint.to_request(&self.target(base), Options::Read(&opts))?;
         let response = self
             .inner
             .transport
@@ -205,8 +362,12 @@ impl Client {
     pub(crate) async fn agent_version_best_effort(&self) -> Option<String> {
         let endpoint = Endpoint::read(Method::GET, "agent/self").agent();
         let opts = consul_types::QueryOptions::default();
+        let agents = &self.inner.agents;
         let request = endpoint
-            .to_request(&self.target(), Options::Read(&opts))
+            .to_request(
+                &self.target(agents.base(agents.current())),
+                Options::Read(&opts),
+            )
             .ok()?;
         let response = self.inner.transport.send(request).await.ok()?;
         if !response.status().is_success() {
@@ -214,6 +375,47 @@ impl Client {
         }
         let json: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
         json.pointer("/Config/Version")?.as_str().map(str::to_owned)
+    }
+}
+
+/// The span of one call (made here, not in the `async fn`: the macro's temporaries would
+/// take room in the future a watch holds).
+fn request_span(endpoint: &Endpoint) -> tracing::Span {
+    tracing::debug_span!(
+        "consul.request",
+        method = %endpoint.method(),
+        path = %endpoint.shown_path(),
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+    )
+}
+
+/// The outcome of a call that succeeded after a retry. A compare-and-set answered `false`
+/// after an earlier attempt may have applied it says nothing about that attempt (it would
+/// answer `false` for its own write): the earlier failure is the outcome, so that `false`
+/// keeps meaning "not applied".
+fn settle(
+    kind: Kind,
+    answer: Answer,
+    maybe_applied: Option<Error>,
+    span: &tracing::Span,
+) -> Result<Answer> {
+    match maybe_applied {
+        Some(earlier)
+            if kind == Kind::Write(Idempotence::CompareAndSet)
+                && answer.bytes().trim_ascii() == b"false" =>
+        {
+            span.in_scope(|| {
+                tracing::info!(
+                    error = %earlier,
+                    "a compare-and-set retried after a failure that may have applied it was \
+                     refused: reporting that failure"
+                );
+            });
+            Err(earlier)
+        }
+        _ => Ok(answer),
     }
 }
 

@@ -16,7 +16,7 @@ use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
 use bytes::Bytes;
 use consul_types::codec::Codec;
-use consul_types::endpoint::{Blocking, Decode, Endpoint, Missing};
+use consul_types::endpoint::{Blocking, Decode, Endpoint, Idempotence, Missing};
 use consul_types::kv::{self as rules};
 pub use consul_types::kv::{KvPair, KvPutParams, MAX_VALUE_SIZE};
 use consul_types::ValidationError;
@@ -218,6 +218,10 @@ impl Call for KvPut {
         for (k, v) in self.params.query_pairs() {
             endpoint = endpoint.param(k, v);
         }
+        if self.params.cas.is_some() {
+            // Applies only at that index: a retry cannot apply it twice.
+            endpoint = endpoint.idempotent(Idempotence::CompareAndSet);
+        }
         Ok(endpoint)
     }
 
@@ -241,9 +245,13 @@ impl Call for KvDelete {
         if !self.recurse {
             non_empty(&self.key)?;
         }
-        Ok(key_endpoint(Method::DELETE, &self.key, false)?
+        let endpoint = key_endpoint(Method::DELETE, &self.key, false)?
             .flag("recurse", self.recurse)
-            .param_opt("cas", self.cas.map(|i| i.to_string())))
+            .param_opt("cas", self.cas.map(|i| i.to_string()));
+        Ok(match self.cas {
+            Some(_) => endpoint.idempotent(Idempotence::CompareAndSet),
+            None => endpoint,
+        })
     }
 
     fn output(&self, answer: Answer) -> Result<bool> {

@@ -47,9 +47,11 @@ mod config;
 mod contender;
 mod error;
 mod exec;
+mod failover;
 #[macro_use]
 mod family;
 mod raw;
+mod retry;
 mod watch;
 
 #[cfg(feature = "acl")]
@@ -133,6 +135,7 @@ pub use client::{Client, ClientBuilder};
 pub use config::{env, Address, BasicAuth, Config};
 pub use error::{Error, Result};
 pub use raw::RawRequest;
+pub use retry::RetryPolicy;
 pub use watch::Watch;
 
 pub use consul_transport::TlsConfig;

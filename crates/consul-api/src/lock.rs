@@ -45,7 +45,7 @@ use crate::contender::{
     blocking, next_index, report_loss, signal, wait_lost, Holder, LostTx, Release, Retries, Undo,
 };
 pub use crate::contender::{LockError, LostReason};
-use crate::{Client, Error};
+use crate::{Client, Error, RetryPolicy};
 use bytes::Bytes;
 pub use consul_types::lock::{
     cli_lock_key, LockOptions, DEFAULT_LOCK_SESSION_NAME, DEFAULT_MONITOR_RETRY_TIME,
@@ -487,7 +487,9 @@ async fn monitor_lock(
 ) {
     let kv = client.kv();
     loop {
-        match kv.get(&key).consistent().wait(index, MONITOR_WAIT).await {
+        // Its own retries (`monitor_retries`, Go's `MonitorRetries`) decide, not the client's.
+        let read = kv.get(&key).consistent().wait(index, MONITOR_WAIT);
+        match read.retry(RetryPolicy::none()).await {
             Ok(got) => {
                 retries.reset();
                 match got.value {

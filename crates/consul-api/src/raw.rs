@@ -178,12 +178,14 @@ impl RawRequest {
         let answer = if endpoint.takes_read_options() {
             let mut opts = QueryOptions::default();
             opts.token = self.call.token.clone();
-            self.client.execute(&endpoint, Options::Read(&opts)).await?
+            self.client
+                .execute(&endpoint, Options::Read(&opts), None)
+                .await?
         } else {
             let mut opts = WriteOptions::default();
             opts.token = self.call.token.clone();
             self.client
-                .execute(&endpoint, Options::Write(&opts))
+                .execute(&endpoint, Options::Write(&opts), None)
                 .await?
         };
         self.call.output(answer)

@@ -26,7 +26,7 @@ use crate::contender::{
     blocking, next_index, report_loss, signal, wait_lost, Holder, LockError, LostReason, Release,
     Retries, Undo,
 };
-use crate::{Client, Error};
+use crate::{Client, Error, RetryPolicy};
 use bytes::Bytes;
 use consul_types::kv::KvPair;
 pub use consul_types::lock::{
@@ -433,6 +433,8 @@ async fn monitor_semaphore(
             .list(&prefix)
             .consistent()
             .wait(index, MONITOR_WAIT)
+            // Its own retries (`monitor_retries`) decide, not the client's.
+            .retry(RetryPolicy::none())
             .await
         {
             Ok(listed) => {

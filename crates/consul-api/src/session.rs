@@ -17,9 +17,9 @@
 //! ```
 
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
-use crate::{Error, Result};
+use crate::{Error, Result, RetryPolicy};
 use consul_transport::TransportError;
-use consul_types::endpoint::{Blocking, Endpoint, Missing};
+use consul_types::endpoint::{Blocking, Endpoint, Idempotence, Missing};
 use consul_types::lock::DEFAULT_SESSION_TTL;
 use consul_types::session as rules;
 pub use consul_types::session::{
@@ -164,7 +164,10 @@ impl Call for SessionRenew {
     fn endpoint(&self) -> std::result::Result<Endpoint, ValidationError> {
         // An ended session is a 404 with a message: an error (the default rule), since
         // renewing acts on a session that must exist.
-        id_endpoint(Endpoint::write(Method::PUT, "session/renew"), &self.id)
+        id_endpoint(
+            Endpoint::write(Method::PUT, "session/renew").idempotent(Idempotence::Yes),
+            &self.id,
+        )
     }
 
     fn output(&self, answer: Answer) -> Result<SessionEntry> {
@@ -524,14 +527,20 @@ pub(crate) async fn keepalive_loop(
         let sent = Instant::now();
         let left = (last_ok + ttl).saturating_duration_since(sent);
         let limit = (ttl / 2).min(left).max(KEEPALIVE_MIN_ATTEMPT);
+        // Its own retries (every `KEEPALIVE_RETRY` until the TTL runs out) decide, not the
+        // client's: the last error is then Consul's, not this loop's time limit.
         let attempt = async {
             match mode {
-                Keepalive::Renew => match sessions.renew(&id).await {
+                Keepalive::Renew => match sessions.renew(&id).retry(RetryPolicy::none()).await {
                     Ok(renewed) => Ok(Some(renewed.value.ttl)),
                     Err(e) if e.is_not_found() => Ok(None),
                     Err(e) => Err(e),
                 },
-                Keepalive::Check => sessions.info(&id).await.map(|r| r.value.map(|s| s.ttl)),
+                Keepalive::Check => sessions
+                    .info(&id)
+                    .retry(RetryPolicy::none())
+                    .await
+                    .map(|r| r.value.map(|s| s.ttl)),
             }
         };
         let outcome = tokio::time::timeout(limit, attempt)

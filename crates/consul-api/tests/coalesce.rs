@@ -116,6 +116,8 @@ fn client(transport: &Holding, coalesce: bool) -> Client {
     let mut config = Config::new("http://127.0.0.1:8500").unwrap();
     config.token = Some("secret".into());
     config.coalesce_blocking_reads = coalesce;
+    // The failures these tests hand out are each reader's to see, not to retry.
+    config.retry = consul_api::RetryPolicy::none();
     Client::with_transport(config, transport.clone()).unwrap()
 }
 

@@ -140,7 +140,11 @@ async fn failure_statuses_become_typed_errors() {
     assert_eq!(e.status().map(|c| c.as_u16()), Some(413));
     assert!(matches!(kv.get("k").await.unwrap_err(), Error::Decode(_)));
     assert!(matches!(kv.get("k").await.unwrap_err(), Error::Meta(m) if m.name == "x-consul-index"));
-    let e = kv.get("k").await.unwrap_err();
+    let e = kv
+        .get("k")
+        .retry(consul_api::RetryPolicy::none())
+        .await
+        .unwrap_err();
     assert!(e.as_transport().is_some_and(|t| t.is_io()));
 }
 

@@ -102,6 +102,25 @@ pub enum Decode {
     LiveStream,
 }
 
+/// What sending a write a second time does, which decides whether a client may send it
+/// again after a failure that leaves unknown whether the first one was applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Idempotence {
+    /// A second one may do more than the first (a plain KV put overwrites a newer value;
+    /// an event fires twice): it is sent again only when the first provably never reached
+    /// Consul.
+    #[default]
+    No,
+    /// A second one does nothing more than the first (renew a session, mark a TTL check
+    /// passing).
+    Yes,
+    /// A compare-and-set: it applies only while the target is as it was read (a KV write
+    /// with `?cas=`), so it cannot apply twice; but a second one, after the first applied,
+    /// answers "not applied" (`false`), which then says nothing about the first.
+    CompareAndSet,
+}
+
 /// The read options an endpoint accepts besides the common ones (token, namespace,
 /// partition, and for cluster reads datacenter and consistency).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -290,6 +309,8 @@ pub struct Endpoint {
     holds: Option<std::time::Duration>,
     /// Failure answers by which the agent says it does not know what was asked for.
     unknown: Option<Unknown>,
+    /// What sending it twice does.
+    idempotence: Idempotence,
 }
 
 /// Failure answers by which an agent that serves a route says it does not know what was
@@ -311,6 +332,7 @@ impl std::fmt::Debug for Endpoint {
             .field("blocking", &self.blocking)
             .field("missing", &self.missing)
             .field("decode", &self.decode)
+            .field("idempotence", &self.idempotence)
             .finish_non_exhaustive()
     }
 }
@@ -336,6 +358,7 @@ impl Endpoint {
             root: false,
             holds: None,
             unknown: None,
+            idempotence: Idempotence::No,
         }
     }
 
@@ -560,6 +583,19 @@ impl Endpoint {
             .as_ref()
             .and_then(|u| u.path.as_deref())
             .unwrap_or_else(|| self.shown_path())
+    }
+
+    /// What sending it twice does (default [`Idempotence::No`]); a client retries a write
+    /// after an ambiguous failure only when it is idempotent.
+    #[must_use]
+    pub fn idempotent(mut self, idempotence: Idempotence) -> Self {
+        self.idempotence = idempotence;
+        self
+    }
+
+    /// What sending it twice does.
+    pub fn idempotence(&self) -> Idempotence {
+        self.idempotence
     }
 
     /// The method.

@@ -65,8 +65,8 @@
 #[doc(inline)]
 pub use consul_api::{
     call, codec, env, Address, BasicAuth, Client, ClientBuilder, Config, Consistency, Error,
-    QueryMeta, QueryOptions, QueryResponse, RawRequest, ReadRequest, Result, TlsConfig, Token,
-    ValidationError, Watch, WriteMeta, WriteOptions, WriteRequest, WriteResponse,
+    QueryMeta, QueryOptions, QueryResponse, RawRequest, ReadRequest, Result, RetryPolicy,
+    TlsConfig, Token, ValidationError, Watch, WriteMeta, WriteOptions, WriteRequest, WriteResponse,
 };
 
 #[cfg(feature = "acl")]

@@ -4,7 +4,7 @@ use super::{agent_put, agent_read, Agent};
 use crate::call::{Answer, Call, ReadRequest, WriteRequest};
 use crate::Result;
 use consul_types::agent::CheckUpdate;
-use consul_types::endpoint::Endpoint;
+use consul_types::endpoint::{Endpoint, Idempotence};
 use consul_types::health::{validate_check_id, CheckDefinition, CheckStatus, HealthCheck};
 use consul_types::ValidationError;
 use std::collections::BTreeMap;
@@ -119,6 +119,7 @@ impl Call for AgentTtl {
             TtlMark::Fail => "agent/check/fail",
         };
         Ok(agent_put(path)
+            .idempotent(Idempotence::Yes)
             .segment("check id", &self.id)?
             .param_opt("note", self.note.clone().filter(|n| !n.is_empty())))
     }
@@ -141,6 +142,7 @@ impl Call for AgentUpdateTtl {
     fn endpoint(&self) -> Result<Endpoint, ValidationError> {
         self.update.validate()?;
         agent_put("agent/check/update")
+            .idempotent(Idempotence::Yes)
             .segment("check id", &self.id)?
             .json(&self.update)
     }
