@@ -8,7 +8,7 @@
 //!
 //! - `kv_get`, `kv_put`: one small key, 1 and 64 requests in flight;
 //! - `health_service`: the passing instances of a service with 2000 registered instances
-//!   (about 1.6 MB of JSON per read), 1 and 64 in flight;
+//!   (about 3.4 MB of JSON per read, as the dev agent pretty-prints it), 1 and 64 in flight;
 //! - `decode_health`, `decode_nodes`: decoding those bodies (recorded from the agent at the
 //!   start of the run) with no network, in MB/s.
 //!
