@@ -77,9 +77,14 @@ impl LogCapture {
             .with_ansi(false)
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
             .finish();
+        let guard = tracing::subscriber::set_default(subscriber);
+        // Other tests of the process, running at the same time without a subscriber, may
+        // have cached "nobody listens" for a call site while this one was being set: ask
+        // every call site again, now that this subscriber is there.
+        tracing::callsite::rebuild_interest_cache();
         LogCapture {
             buffer,
-            _guard: tracing::subscriber::set_default(subscriber),
+            _guard: guard,
         }
     }
 

@@ -6,8 +6,6 @@
 use consul_api::{Client, Config, Error, RetryPolicy};
 use consul_transport::mock::{MockTransport, Reply};
 use consul_transport::TransportError;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const PAIR: &str = r#"[{"Key":"k","Value":"dg==","CreateIndex":5,"ModifyIndex":9}]"#;
@@ -244,48 +242,6 @@ async fn the_clients_policy_applies_unless_the_request_has_its_own() {
         .await
         .unwrap();
     assert_eq!(mock.count(), 3);
-}
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(start_paused = true)]
-async fn every_retry_is_a_tracing_event_without_the_token() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let mock = MockTransport::new();
-    mock.push(reset())
-        .push(Reply::status(500, "No cluster leader"))
-        .push(Reply::json(PAIR));
-    client(&mock).kv().get("k").await.unwrap();
-    let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    assert_eq!(
-        logged.matches("retrying consul request").count(),
-        2,
-        "{logged}"
-    );
-    assert!(
-        logged.contains("attempt=1") && logged.contains("attempt=2"),
-        "{logged}"
-    );
-    assert!(logged.contains("No cluster leader"), "{logged}");
-    assert!(!logged.contains("secret-token"), "{logged}");
 }
 
 #[tokio::test(start_paused = true)]

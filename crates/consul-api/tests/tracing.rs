@@ -30,6 +30,9 @@ async fn spans_carry_method_path_status_and_never_the_token() {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Tests running at the same time without a subscriber may have cached "nobody
+    // listens" for a call site while this one was being set: ask every call site again.
+    tracing::callsite::rebuild_interest_cache();
 
     let mock = MockTransport::new();
     mock.push(Reply::json("true")).push(Reply::status(404, ""));
