@@ -43,10 +43,14 @@ where
 ///
 /// Use it with `#[tokio::test]` (a current-thread runtime), so the client's work is logged
 /// on the thread that set the capture.
+///
+/// One subscriber for the whole process, listening to everything, writes each line to the
+/// capture of the thread that logs it (or nowhere). A subscriber per test thread instead
+/// misses events: other tests of the process, running at the same time without one, make
+/// tracing cache "nobody listens" for call sites they reach first.
 #[derive(Debug)]
 pub struct LogCapture {
     buffer: LogBuffer,
-    _guard: tracing::subscriber::DefaultGuard,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -66,32 +70,57 @@ impl std::io::Write for LogBuffer {
     }
 }
 
+thread_local! {
+    /// Where this thread's log lines go while a capture lives.
+    static CAPTURE: std::cell::RefCell<Option<LogBuffer>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Writes to the capture of the thread that logs, if it has one.
+struct ThreadCapture;
+
+impl std::io::Write for ThreadCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        CAPTURE.with(|capture| match capture.borrow_mut().as_mut() {
+            Some(buffer) => buffer.write(buf),
+            None => Ok(buf.len()),
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl LogCapture {
     /// Starts capturing.
     pub fn start() -> Self {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(|| ThreadCapture)
+                .with_ansi(false)
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+                .finish();
+            // A test binary that installed its own global subscriber keeps it.
+            let _ = tracing::subscriber::set_global_default(subscriber);
+            tracing::callsite::rebuild_interest_cache();
+        });
         let buffer = LogBuffer::default();
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        // Other tests of the process, running at the same time without a subscriber, may
-        // have cached "nobody listens" for a call site while this one was being set: ask
-        // every call site again, now that this subscriber is there.
-        tracing::callsite::rebuild_interest_cache();
-        LogCapture {
-            buffer,
-            _guard: guard,
-        }
+        CAPTURE.with(|capture| *capture.borrow_mut() = Some(buffer.clone()));
+        LogCapture { buffer }
     }
 
     /// What was logged so far.
     pub fn text(&self) -> String {
         let bytes = self.buffer.0.lock().unwrap_or_else(|p| p.into_inner());
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Drop for LogCapture {
+    fn drop(&mut self) {
+        CAPTURE.with(|capture| *capture.borrow_mut() = None);
     }
 }
 
