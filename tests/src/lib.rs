@@ -158,3 +158,24 @@ pub async fn next_change<T: Clone + PartialEq + Send + 'static>(
         .expect("a watch does not end")
         .expect("the read succeeds")
 }
+
+/// Checks that `err` is the `Error::Unsupported` by which consulate reports that the 1.8.7
+/// agent under test does not serve `/v1/{path}` (an endpoint of Consul Enterprise or of a
+/// later version); `call` names the call in failure messages.
+pub fn assert_unsupported_on_1_8_7(call: &str, err: &consulate::Error, path: &str) {
+    match err {
+        consulate::Error::Unsupported {
+            path: p,
+            agent_version,
+        } => {
+            assert_eq!(p, path, "{call}");
+            assert_eq!(agent_version.as_deref(), Some("1.8.7"), "{call}");
+        }
+        other => panic!("{call}: expected Unsupported, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!("the consul agent (version 1.8.7) does not serve /v1/{path}"),
+        "{call}"
+    );
+}

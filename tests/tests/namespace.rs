@@ -3,28 +3,8 @@
 //! agent's version. What goes on the wire and how Enterprise answers decode is tested on the
 //! mock transport (`crates/consul-api/tests/namespace.rs`).
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{assert_unsupported_on_1_8_7, recording_client, TestAgent};
 use consulate::namespace::{AclLink, Namespace};
-use consulate::Error;
-
-/// Checks that `err` says the 1.8.7 agent does not serve `/v1/{path}`.
-fn assert_unsupported(call: &str, err: &Error, path: &str) {
-    match err {
-        Error::Unsupported {
-            path: p,
-            agent_version,
-        } => {
-            assert_eq!(p, path, "{call}");
-            assert_eq!(agent_version.as_deref(), Some("1.8.7"), "{call}");
-        }
-        other => panic!("{call}: expected Unsupported, got {other:?}"),
-    }
-    assert_eq!(
-        err.to_string(),
-        format!("the consul agent (version 1.8.7) does not serve /v1/{path}"),
-        "{call}"
-    );
-}
 
 #[tokio::test]
 async fn every_namespace_call_is_unsupported_naming_1_8_7() {
@@ -36,19 +16,19 @@ async fn every_namespace_call_is_unsupported_naming_1_8_7() {
         .policy_default(AclLink::name("node-read"));
 
     let err = namespaces.create(team.clone()).await.unwrap_err();
-    assert_unsupported("create", &err, "namespace");
+    assert_unsupported_on_1_8_7("create", &err, "namespace");
     let first = &recorder.requests()[0];
     assert_eq!(first.method, "PUT");
     assert_eq!(first.uri.path(), "/v1/namespace");
     let err = namespaces.update(team).await.unwrap_err();
-    assert_unsupported("update", &err, "namespace/team-1");
+    assert_unsupported_on_1_8_7("update", &err, "namespace/team-1");
     // A read of one namespace: the empty 404 means "not served", not "no such namespace".
     let err = namespaces.read("team-1").await.unwrap_err();
-    assert_unsupported("read", &err, "namespace/team-1");
+    assert_unsupported_on_1_8_7("read", &err, "namespace/team-1");
     let err = namespaces.delete("team-1").await.unwrap_err();
-    assert_unsupported("delete", &err, "namespace/team-1");
+    assert_unsupported_on_1_8_7("delete", &err, "namespace/team-1");
     let err = namespaces.list().await.unwrap_err();
-    assert_unsupported("list", &err, "namespaces");
+    assert_unsupported_on_1_8_7("list", &err, "namespaces");
 
     // What the agent does serve still works: nothing above changed it.
     assert_eq!(

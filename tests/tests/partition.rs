@@ -3,28 +3,8 @@
 //! the agent's version. What goes on the wire and how Enterprise answers decode is tested on
 //! the mock transport (`crates/consul-api/tests/partition.rs`).
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{assert_unsupported_on_1_8_7, recording_client, TestAgent};
 use consulate::partition::AdminPartition;
-use consulate::Error;
-
-/// Checks that `err` says the 1.8.7 agent does not serve `/v1/{path}`.
-fn assert_unsupported(call: &str, err: &Error, path: &str) {
-    match err {
-        Error::Unsupported {
-            path: p,
-            agent_version,
-        } => {
-            assert_eq!(p, path, "{call}");
-            assert_eq!(agent_version.as_deref(), Some("1.8.7"), "{call}");
-        }
-        other => panic!("{call}: expected Unsupported, got {other:?}"),
-    }
-    assert_eq!(
-        err.to_string(),
-        format!("the consul agent (version 1.8.7) does not serve /v1/{path}"),
-        "{call}"
-    );
-}
 
 #[tokio::test]
 async fn every_partition_call_is_unsupported_naming_1_8_7() {
@@ -34,19 +14,19 @@ async fn every_partition_call_is_unsupported_naming_1_8_7() {
     let west = AdminPartition::new("na-west").description("Partition for North America West");
 
     let err = partitions.create(west.clone()).await.unwrap_err();
-    assert_unsupported("create", &err, "partition");
+    assert_unsupported_on_1_8_7("create", &err, "partition");
     let first = &recorder.requests()[0];
     assert_eq!(first.method, "PUT");
     assert_eq!(first.uri.path(), "/v1/partition");
     let err = partitions.update(west).await.unwrap_err();
-    assert_unsupported("update", &err, "partition/na-west");
+    assert_unsupported_on_1_8_7("update", &err, "partition/na-west");
     // A read of one partition: the empty 404 means "not served", not "no such partition".
     let err = partitions.read("na-west").await.unwrap_err();
-    assert_unsupported("read", &err, "partition/na-west");
+    assert_unsupported_on_1_8_7("read", &err, "partition/na-west");
     let err = partitions.delete("na-west").await.unwrap_err();
-    assert_unsupported("delete", &err, "partition/na-west");
+    assert_unsupported_on_1_8_7("delete", &err, "partition/na-west");
     let err = partitions.list().await.unwrap_err();
-    assert_unsupported("list", &err, "partitions");
+    assert_unsupported_on_1_8_7("list", &err, "partitions");
 }
 
 /// The partition option elsewhere: 1.8.7 (older than partitions) ignores a `partition`

@@ -4,30 +4,10 @@
 //! reads: it ignores them. What goes on the wire and how newer agents' answers decode is
 //! tested on the mock transport (`crates/consul-api/tests/peering.rs`).
 
-use consul_integration_tests::{recording_client, TestAgent};
+use consul_integration_tests::{assert_unsupported_on_1_8_7, recording_client, TestAgent};
 use consulate::catalog::{
     AgentService, CatalogRegistration, CheckStatus, HealthCheck, ServiceConnect,
 };
-use consulate::Error;
-
-/// Checks that `err` says the 1.8.7 agent does not serve `/v1/{path}`.
-fn assert_unsupported(call: &str, err: &Error, path: &str) {
-    match err {
-        Error::Unsupported {
-            path: p,
-            agent_version,
-        } => {
-            assert_eq!(p, path, "{call}");
-            assert_eq!(agent_version.as_deref(), Some("1.8.7"), "{call}");
-        }
-        other => panic!("{call}: expected Unsupported, got {other:?}"),
-    }
-    assert_eq!(
-        err.to_string(),
-        format!("the consul agent (version 1.8.7) does not serve /v1/{path}"),
-        "{call}"
-    );
-}
 
 #[tokio::test]
 async fn every_peering_call_is_unsupported_naming_1_8_7() {
@@ -40,7 +20,7 @@ async fn every_peering_call_is_unsupported_naming_1_8_7() {
         .meta("env", "test")
         .await
         .unwrap_err();
-    assert_unsupported("generate_token", &err, "peering/token");
+    assert_unsupported_on_1_8_7("generate_token", &err, "peering/token");
     // The client asked the agent its version to say so: the call, then `agent/self`.
     let sent: Vec<_> = recorder
         .requests()
@@ -59,18 +39,18 @@ async fn every_peering_call_is_unsupported_naming_1_8_7() {
         .establish("cluster-01", "eyJDQSI6bnVsbH0=")
         .await
         .unwrap_err();
-    assert_unsupported("establish", &err, "peering/establish");
+    assert_unsupported_on_1_8_7("establish", &err, "peering/establish");
     // A read of one peering: the empty 404 means "not served", not "no such peering".
     let err = peerings.read("cluster-02").await.unwrap_err();
-    assert_unsupported("read", &err, "peering/cluster-02");
+    assert_unsupported_on_1_8_7("read", &err, "peering/cluster-02");
     let err = peerings.delete("cluster-02").await.unwrap_err();
-    assert_unsupported("delete", &err, "peering/cluster-02");
+    assert_unsupported_on_1_8_7("delete", &err, "peering/cluster-02");
     let err = peerings.list().await.unwrap_err();
-    assert_unsupported("list", &err, "peerings");
+    assert_unsupported_on_1_8_7("list", &err, "peerings");
     let err = peerings.exported_services().await.unwrap_err();
-    assert_unsupported("exported_services", &err, "exported-services");
+    assert_unsupported_on_1_8_7("exported_services", &err, "exported-services");
     let err = peerings.imported_services().await.unwrap_err();
-    assert_unsupported("imported_services", &err, "imported-services");
+    assert_unsupported_on_1_8_7("imported_services", &err, "imported-services");
 }
 
 /// Consul 1.8.7 ignores `peer` and `merge-central-config`: asked for what a peer exported,
