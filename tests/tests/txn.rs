@@ -2,7 +2,7 @@
 
 use consul_integration_tests::{recording_client, unique_prefix, TestAgent};
 use consulate::agent::AgentService;
-use consulate::catalog::CatalogService;
+use consulate::catalog::{CatalogService, Node};
 use consulate::health::{CheckStatus, HealthCheck};
 use consulate::txn::{CatalogVerb, KvTxnOp, TxnOp, TxnOutcome, TxnResult, MAX_OPS};
 use consulate::{Client, ValidationError};
@@ -107,7 +107,9 @@ async fn sixty_four_operations_at_most_checked_before_sending() {
 async fn services_and_checks_on_a_node() {
     let agent = TestAgent::dev().await;
     let client = agent.client();
-    let node = agent.node_name().to_owned();
+    // An external node of the test's own: on the agent's node, anti-entropy removes
+    // services the agent itself does not know, racing with the reads below.
+    let node = "txn-external-node".to_owned();
     let mut service = AgentService::new("txn-web-1", "txn-web");
     service.port = 8080;
     service.tags = vec!["v1".into()];
@@ -118,6 +120,15 @@ async fn services_and_checks_on_a_node() {
         c
     };
     let ops = vec![
+        TxnOp::Node {
+            verb: CatalogVerb::Set,
+            node: {
+                let mut n = Node::default();
+                n.node = node.clone();
+                n.address = "192.0.2.10".into();
+                n
+            },
+        },
         TxnOp::Service {
             verb: CatalogVerb::Set,
             node: node.clone(),
