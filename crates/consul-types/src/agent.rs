@@ -19,7 +19,7 @@ pub use connect::{
 };
 
 use crate::health::{non_empty, CheckDefinition, CheckStatus, HealthCheck};
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -237,7 +237,7 @@ pub struct AgentConfig {
 #[non_exhaustive]
 pub struct Coordinate {
     /// The Euclidean part.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub vec: Vec<f64>,
     /// Confidence in the coordinate.
     pub error: f64,
@@ -326,7 +326,7 @@ pub struct AgentService {
     /// The service name.
     pub service: String,
     /// Tags.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub tags: Vec<String>,
     /// Metadata.
     #[serde(deserialize_with = "null_as_default")]
@@ -467,7 +467,7 @@ pub struct AgentServiceChecksInfo {
     #[serde(deserialize_with = "null_as_default")]
     pub service: AgentService,
     /// Its checks.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub checks: Vec<HealthCheck>,
 }
 

@@ -4,7 +4,7 @@
 
 use crate::agent::{AgentService, ConnectProxyConfig, ServiceConnect, ServiceKind};
 use crate::health::{non_empty, HealthCheck};
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,7 +69,7 @@ pub struct CatalogService {
     #[serde(deserialize_with = "null_as_default")]
     pub service_tagged_addresses: BTreeMap<String, crate::agent::ServiceAddress>,
     /// The instance's tags.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub service_tags: Vec<String>,
     /// The instance's metadata.
     #[serde(deserialize_with = "null_as_default")]
@@ -131,7 +131,7 @@ pub struct CatalogNodeServiceList {
     #[serde(deserialize_with = "null_as_default")]
     pub node: Node,
     /// Its services.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub services: Vec<AgentService>,
 }
 
@@ -163,7 +163,7 @@ pub struct GatewayService {
     /// Listener protocol (ingress).
     pub protocol: String,
     /// Hosts (ingress).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub hosts: Vec<String>,
     /// CA file (terminating).
     #[serde(rename = "CAFile")]

@@ -21,7 +21,7 @@
 //! ```
 
 pub use crate::agent::Coordinate;
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -179,7 +179,7 @@ pub struct CoordinateDatacenterMap {
     pub area_id: String,
     /// Its servers' coordinates, node names without the `.dc` suffix (empty until WAN
     /// gossip has measured them).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub coordinates: Vec<CoordinateEntry>,
 }
 

@@ -4,7 +4,7 @@
 
 use crate::agent::AgentService;
 use crate::catalog::Node;
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use crate::{duration, ValidationError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -140,7 +140,7 @@ pub struct HealthCheck {
     /// The name of that service.
     pub service_name: String,
     /// The tags of that service.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub service_tags: Vec<String>,
     /// The kind of check (`ttl`, `http`, `tcp`, `script`, `grpc`, `alias`, `maintenance`…);
     /// empty for checks registered through the catalog.
@@ -282,7 +282,7 @@ pub struct ServiceEntry {
     #[serde(deserialize_with = "null_as_default")]
     pub service: AgentService,
     /// Its checks and its node's checks.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub checks: Vec<HealthCheck>,
 }
 

@@ -10,7 +10,7 @@
 //! `None`.
 
 use crate::duration;
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use crate::ValidationError;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -45,7 +45,7 @@ pub struct RaftServer {
 #[non_exhaustive]
 pub struct RaftConfiguration {
     /// The servers.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub servers: Vec<RaftServer>,
     /// The Raft index of this configuration (Consul 1.8 sends `0`).
     pub index: u64,
@@ -213,7 +213,7 @@ pub struct OperatorHealthReply {
     /// How many servers could fail without losing quorum.
     pub failure_tolerance: u32,
     /// Each server's health.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub servers: Vec<ServerHealth>,
 }
 
@@ -362,10 +362,10 @@ pub struct License {
     #[serde(deserialize_with = "null_as_default")]
     pub flags: BTreeMap<String, serde_json::Value>,
     /// The licensed Enterprise modules.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub modules: Vec<String>,
     /// The licensed features.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub features: Vec<String>,
     /// Whether it is a temporary license.
     pub temporary: bool,
@@ -381,7 +381,7 @@ pub struct LicenseReply {
     /// The license.
     pub license: Option<License>,
     /// Warnings about it (close to expiry, …).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub warnings: Vec<String>,
 }
 
@@ -409,7 +409,7 @@ pub struct Area {
     /// The peer datacenter (one area per peer; never this datacenter).
     pub peer_datacenter: String,
     /// Servers of the peer to keep trying to join (`IP`, `IP:port`, `host`, `host:port`).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub retry_join: Vec<String>,
     /// Whether gossip in the area uses TLS when it can.
     #[serde(rename = "UseTLS")]
@@ -649,10 +649,10 @@ pub struct AutopilotServer {
 #[non_exhaustive]
 pub struct AutopilotZone {
     /// The Raft ids of its servers.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub servers: Vec<String>,
     /// The Raft ids of its voters.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub voters: Vec<String>,
     /// How many of its servers could fail before the zone does.
     pub failure_tolerance: u32,
@@ -763,7 +763,7 @@ pub struct AutopilotState {
     /// The leader's Raft id.
     pub leader: String,
     /// The Raft ids of the voters.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub voters: Vec<String>,
     /// The Raft ids of the read replicas (Consul Enterprise).
     #[serde(

@@ -32,7 +32,7 @@
 //! ```
 
 use crate::health::ServiceEntry;
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use crate::{Token, ValidationError};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ pub struct QueryDatacenterOptions {
     pub nearest_n: u32,
     /// Datacenters to try after the nearest ones, in this order (one already tried is
     /// skipped; an unknown one is ignored).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub datacenters: Vec<String>,
 }
 
@@ -473,7 +473,7 @@ pub struct PreparedQueryExecuteResponse {
     pub namespace: Option<String>,
     /// The healthy instances found, with their nodes and checks: sorted by distance with
     /// `near`, otherwise shuffled.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub nodes: Vec<ServiceEntry>,
     /// How DNS serves these results.
     #[serde(rename = "DNS")]

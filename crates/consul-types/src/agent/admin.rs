@@ -3,7 +3,7 @@
 //! 1.11+), its version (`/v1/agent/version`, Consul 1.14+) and the kinds of ACL token it
 //! can be given (`/v1/agent/token/:type`).
 
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -22,7 +22,7 @@ pub struct HostInfo {
     /// Memory figures.
     pub memory: HostMemory,
     /// One entry per CPU (per core or thread, as the platform reports them).
-    #[serde(rename = "CPU", deserialize_with = "null_as_default")]
+    #[serde(rename = "CPU", deserialize_with = "null_as_empty_vec")]
     pub cpu: Vec<HostCpu>,
     /// The operating system.
     pub host: HostOs,
@@ -32,7 +32,7 @@ pub struct HostInfo {
     pub collection_time: i64,
     /// What could not be collected (Go `error` values, which Consul encodes as `{}` objects
     /// or strings, kept as they are).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub errors: Vec<Value>,
     /// Fields not modelled here.
     #[serde(flatten)]
@@ -75,7 +75,7 @@ pub struct HostCpu {
     /// Clock speed in MHz.
     pub mhz: f64,
     /// Feature flags.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub flags: Vec<String>,
     /// Fields not modelled here (`family`, `model`, `stepping`, `cacheSize`, …).
     #[serde(flatten)]
@@ -148,16 +148,16 @@ pub struct MetricsInfo {
     /// Start of the interval, as Go prints a time (`2020-11-29 06:27:00 +0000 UTC`).
     pub timestamp: String,
     /// Values that are set (memory in use, goroutines, autopilot health).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub gauges: Vec<GaugeValue>,
     /// Series of points (unused by Consul 1.8).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub points: Vec<PointValue>,
     /// Values that are counted (RPCs, requests).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub counters: Vec<SampledValue>,
     /// Values that are timed (durations in milliseconds).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub samples: Vec<SampledValue>,
 }
 
@@ -239,7 +239,7 @@ pub struct PointValue {
     /// Its name.
     pub name: String,
     /// Its points.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub points: Vec<f64>,
 }
 

@@ -1,7 +1,7 @@
 //! The Connect certificate authority: its roots, its configuration, and the leaf
 //! certificates the agent has it sign.
 
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, null_as_empty_vec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -40,7 +40,7 @@ pub struct CaRootList {
     pub trust_domain: String,
     /// Every root still trusted: the active one, and those rotated out whose certificates
     /// may still be in use.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub roots: Vec<CaRoot>,
 }
 
@@ -80,7 +80,7 @@ pub struct CaRoot {
     pub root_cert_pem: String,
     /// Intermediate certificates to present with the leaves it signs (PEM): after a
     /// rotation, the new root cross-signed by the old one.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "null_as_empty_vec")]
     pub intermediate_certs: Vec<String>,
     /// Whether it is the one signing new certificates.
     pub active: bool,
