@@ -408,26 +408,31 @@ impl<C: Call> ReadRequest<C> {
     ///
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
-    pub async fn send(mut self) -> Result<QueryResponse<C::Output>> {
-        // (`self` itself, not a copy: a watch holds this future for minutes, ten thousand
-        // at a time.)
-        let this = &mut self;
-        // The client's default wait (Go's `Config.WaitTime`) for blocking reads that set
-        // none, or zero ("the default").
-        let blocking = this.opts.wait_index.is_some() || this.opts.wait_hash.is_some();
-        if blocking && this.opts.wait_time.is_none_or(|w| w.is_zero()) {
-            if let Some(wait) = this.client.inner.wait_time {
-                this.opts.wait_time = Some(wait);
+    #[allow(clippy::manual_async_fn)] // an `async fn` would keep its arguments twice
+    pub fn send(
+        mut self,
+    ) -> impl Future<Output = Result<QueryResponse<C::Output>>> + Send + 'static {
+        // An `async` block, not an `async fn`: an `async fn` keeps its arguments twice in
+        // its future (as given and as bound), and a watch holds this future for minutes,
+        // ten thousand at a time. The block uses `self` where it was captured.
+        async move {
+            // The client's default wait (Go's `Config.WaitTime`) for blocking reads that
+            // set none, or zero ("the default").
+            let blocking = self.opts.wait_index.is_some() || self.opts.wait_hash.is_some();
+            if blocking && self.opts.wait_time.is_none_or(|w| w.is_zero()) {
+                if let Some(wait) = self.client.inner.wait_time {
+                    self.opts.wait_time = Some(wait);
+                }
             }
+            let endpoint = self.call.endpoint_in(self.datacenter())?;
+            let answer = self
+                .client
+                .execute(&endpoint, Options::Read(&self.opts), self.retry.as_deref())
+                .await?;
+            let meta = answer.query_meta()?;
+            let value = self.call.output(answer)?;
+            Ok(QueryResponse { value, meta })
         }
-        let endpoint = this.call.endpoint_in(this.datacenter())?;
-        let answer = this
-            .client
-            .execute(&endpoint, Options::Read(&this.opts), this.retry.as_deref())
-            .await?;
-        let meta = answer.query_meta()?;
-        let value = this.call.output(answer)?;
-        Ok(QueryResponse { value, meta })
     }
 }
 
@@ -436,15 +441,19 @@ impl<C: Call> WriteRequest<C> {
     ///
     /// # Errors
     /// [`Error::Validation`] before anything is sent; transport, status and decoding errors.
-    pub async fn send(self) -> Result<WriteResponse<C::Output>> {
-        let endpoint = self.call.endpoint_in(self.datacenter())?;
-        let answer = self
-            .client
-            .execute(&endpoint, Options::Write(&self.opts), self.retry.as_deref())
-            .await?;
-        let meta = answer.write_meta();
-        let value = self.call.output(answer)?;
-        Ok(WriteResponse { value, meta })
+    #[allow(clippy::manual_async_fn)] // an `async fn` would keep its arguments twice
+    pub fn send(self) -> impl Future<Output = Result<WriteResponse<C::Output>>> + Send + 'static {
+        // An `async` block for the reason given at `ReadRequest::send`.
+        async move {
+            let endpoint = self.call.endpoint_in(self.datacenter())?;
+            let answer = self
+                .client
+                .execute(&endpoint, Options::Write(&self.opts), self.retry.as_deref())
+                .await?;
+            let meta = answer.write_meta();
+            let value = self.call.output(answer)?;
+            Ok(WriteResponse { value, meta })
+        }
     }
 }
 

@@ -25,6 +25,13 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
+/// The outcome of a buffered exchange once its answer is in: settled at once, or after a
+/// further request (a rare case, boxed).
+enum Settled<'a> {
+    Now(Result<Answer>),
+    Later(Pin<Box<dyn Future<Output = Result<Answer>> + Send + 'a>>),
+}
+
 impl Client {
     /// What the client brings to every request sent to `base`.
     pub(crate) fn target<'a>(&'a self, base: &'a str) -> Target<'a> {
@@ -42,36 +49,44 @@ impl Client {
     /// Runs one call: builds it (nothing is sent when that fails), sends it, takes its
     /// status as the endpoint says, and sends it again as `retry` (else the client's
     /// policy) allows.
-    pub(crate) async fn execute(
-        &self,
-        endpoint: &Endpoint,
-        options: Options<'_>,
-        retry: Option<&RetryPolicy>,
-    ) -> Result<Answer> {
-        let span = request_span(endpoint);
-        // Tokio's clock, as the pauses' (a test with paused time sees the time they take).
-        let sent = tokio::time::Instant::now();
-        let agents = &self.inner.agents;
-        // One agent: the exchange itself. Several: the failover loop, boxed, so that the
-        // common case's future (a watch holds one for minutes) does not carry it.
-        let error = if agents.len() == 1 {
-            match self
-                .exchange(endpoint, options, agents.base(0), &span)
+    ///
+    /// Not an `async fn`: an `async fn` keeps its arguments twice in its future (as given
+    /// and as bound), and a watch holds this future for minutes, ten thousand at a time.
+    /// The same holds for [`Client::exchange`] and [`Client::execute_buffered`].
+    #[allow(clippy::manual_async_fn)] // an `async fn` would keep its arguments twice
+    pub(crate) fn execute<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: Options<'a>,
+        retry: Option<&'a RetryPolicy>,
+    ) -> impl Future<Output = Result<Answer>> + Send + 'a {
+        async move {
+            let span = request_span(endpoint);
+            // Tokio's clock, as the pauses' (a test with paused time sees the time they
+            // take).
+            let sent = tokio::time::Instant::now();
+            let agents = &self.inner.agents;
+            // One agent: the exchange itself. Several: the failover loop, boxed, so that
+            // the common case's future (a watch holds one for minutes) does not carry it.
+            let error = if agents.len() == 1 {
+                match self
+                    .exchange(endpoint, options, agents.base(0), &span)
+                    .await
+                {
+                    Ok(answer) => return Ok(answer),
+                    Err(error) => error,
+                }
+            } else {
+                match self.attempt_boxed(endpoint, options, &span).await {
+                    Ok(answer) => return Ok(answer),
+                    Err(error) => error,
+                }
+            };
+            // Boxed, out of sight: the rare path, kept out of the future every read (a
+            // watch's) holds for minutes.
+            self.retrying(endpoint, options, retry, error, sent, span)
                 .await
-            {
-                Ok(answer) => return Ok(answer),
-                Err(error) => error,
-            }
-        } else {
-            match self.attempt_boxed(endpoint, options, &span).await {
-                Ok(answer) => return Ok(answer),
-                Err(error) => error,
-            }
-        };
-        // Boxed, out of sight: the rare path, kept out of the future every read (a watch's)
-        // holds for minutes.
-        self.retrying(endpoint, options, retry, error, sent, span)
-            .await
+        }
     }
 
     /// [`Client::attempt`], boxed by a plain function (see [`Client::retrying`]).
@@ -195,29 +210,32 @@ impl Client {
     }
 
     /// One exchange of a call with the agent at `base`.
-    async fn exchange(
-        &self,
-        endpoint: &Endpoint,
-        options: Options<'_>,
-        base: &str,
-        span: &tracing::Span,
-    ) -> Result<Answer> {
-        // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
-        // a watch holds this future for minutes, ten thousand at a time.
-        let mut request = Box::new(endpoint.to_request(&self.target(base), options)?);
-        if let Some(limit) = self.time_budget(endpoint, options) {
-            request.extensions_mut().insert(RequestTimeout(limit));
-        }
-        let shared = self.inner.coalesce && is_blocking_read(endpoint, options, &request);
-        match endpoint.decoding() {
-            // Boxed: a buffered blocking read (a watch) holds this future for minutes, ten
-            // thousand at a time, and should not carry the streaming one's room.
-            Decode::Stream | Decode::LiveStream => {
-                Box::pin(self.execute_streaming(endpoint, unbox(request), span.clone())).await
+    #[allow(clippy::manual_async_fn)] // an `async fn` would keep its arguments twice
+    fn exchange<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        options: Options<'a>,
+        base: &'a str,
+        span: &'a tracing::Span,
+    ) -> impl Future<Output = Result<Answer>> + Send + 'a {
+        async move {
+            // Boxed: every layer of a future keeps its own copy of what it was given, and
+            // a watch holds this future for minutes, ten thousand at a time.
+            let mut request = Box::new(endpoint.to_request(&self.target(base), options)?);
+            if let Some(limit) = self.time_budget(endpoint, options) {
+                request.extensions_mut().insert(RequestTimeout(limit));
             }
-            _ => {
-                self.execute_buffered(endpoint, request, span.clone(), shared, base)
-                    .await
+            let shared = self.inner.coalesce && is_blocking_read(endpoint, options, &request);
+            match endpoint.decoding() {
+                // Boxed: a buffered blocking read (a watch) holds this future for minutes,
+                // ten thousand at a time, and should not carry the streaming one's room.
+                Decode::Stream | Decode::LiveStream => {
+                    Box::pin(self.execute_streaming(endpoint, unbox(request), span.clone())).await
+                }
+                _ => {
+                    self.execute_buffered(endpoint, request, span, shared, base)
+                        .await
+                }
             }
         }
     }
@@ -237,60 +255,87 @@ impl Client {
         }
     }
 
-    async fn execute_buffered(
-        &self,
-        endpoint: &Endpoint,
+    #[allow(clippy::manual_async_fn)] // an `async fn` would keep its arguments twice
+    fn execute_buffered<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
         request: Box<http::Request<Bytes>>,
-        span: tracing::Span,
+        span: &'a tracing::Span,
         shared: bool,
-        base: &str,
-    ) -> Result<Answer> {
-        let token = request.headers().get(TOKEN_HEADER).cloned();
-        let started = Instant::now();
-        let joined = if shared {
-            self.inner
-                .flights
-                .join(&self.inner.transport, request, &span)
-        } else {
-            Err(request)
-        };
-        let result = match joined {
-            Ok(flight) => flight.outcome().await,
-            Err(request) => {
+        base: &'a str,
+    ) -> impl Future<Output = Result<Answer>> + Send + 'a {
+        async move {
+            let token = request.headers().get(TOKEN_HEADER).cloned();
+            let started = Instant::now();
+            let joined = if shared {
                 self.inner
-                    .transport
-                    .send(unbox(request))
-                    .instrument(span.clone())
-                    .await
+                    .flights
+                    .join(&self.inner.transport, request, span)
+            } else {
+                Err(request)
+            };
+            let result = match joined {
+                Ok(flight) => flight.outcome().await,
+                Err(request) => {
+                    self.inner
+                        .transport
+                        .send(unbox(request))
+                        .instrument(span.clone())
+                        .await
+                }
+            };
+            // What follows the answer is a plain function, with its rare waits boxed: in
+            // this future it would take room for the whole wait.
+            match self.settle_buffered(endpoint, result, token, started.elapsed(), span, base) {
+                Settled::Now(settled) => settled,
+                Settled::Later(settling) => settling.await,
+            }
+        }
+    }
+
+    /// Takes the answer of a buffered exchange as the endpoint says.
+    fn settle_buffered<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        result: std::result::Result<http::Response<Bytes>, TransportError>,
+        token: Option<HeaderValue>,
+        elapsed: Duration,
+        span: &tracing::Span,
+        base: &'a str,
+    ) -> Settled<'a> {
+        span.record("duration_ms", elapsed.as_millis() as u64);
+        let response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                span.in_scope(|| tracing::debug!(error = %e, "consul request failed"));
+                return Settled::Now(Err(Error::Transport(e)));
             }
         };
-        let elapsed = started.elapsed();
-        span.record("duration_ms", elapsed.as_millis() as u64);
-        let response = result.map_err(|e| {
-            span.in_scope(|| tracing::debug!(error = %e, "consul request failed"));
-            Error::Transport(e)
-        })?;
         span.record("status", response.status().as_u16());
         match endpoint.outcome(response.status(), response.body()) {
-            Outcome::Value => Ok(Answer::buffered(response, elapsed, false)),
+            Outcome::Value => Settled::Now(Ok(Answer::buffered(response, elapsed, false))),
             // Consul 1.8 answers `403 ACL not found` both for a missing token or policy and
             // for a request whose own token is unknown: only the first is "absent".
             Outcome::Absent if response.status() == StatusCode::FORBIDDEN => {
-                // Boxed, as the rare paths below: they would enlarge every read's future.
-                if Box::pin(self.token_is_known(token, base)).await? {
-                    Ok(Answer::buffered(response, elapsed, true))
-                } else {
-                    Err(Error::PermissionDenied {
-                        message: "ACL not found: the request's token is unknown to Consul".into(),
-                    })
-                }
+                Settled::Later(Box::pin(async move {
+                    if self.token_is_known(token, base).await? {
+                        Ok(Answer::buffered(response, elapsed, true))
+                    } else {
+                        Err(Error::PermissionDenied {
+                            message: "ACL not found: the request's token is unknown to Consul"
+                                .into(),
+                        })
+                    }
+                }))
             }
-            Outcome::Absent => Ok(Answer::buffered(response, elapsed, true)),
-            Outcome::Unsupported => Err(Error::Unsupported {
-                agent_version: Box::pin(self.agent_version_best_effort()).await,
-                path: endpoint.unsupported_target().to_owned(),
-            }),
-            _ => Err(Error::from_response(&response)),
+            Outcome::Absent => Settled::Now(Ok(Answer::buffered(response, elapsed, true))),
+            Outcome::Unsupported => Settled::Later(Box::pin(async move {
+                Err(Error::Unsupported {
+                    agent_version: self.agent_version_best_effort().await,
+                    path: endpoint.unsupported_target().to_owned(),
+                })
+            })),
+            _ => Settled::Now(Err(Error::from_response(&response))),
         }
     }
 
