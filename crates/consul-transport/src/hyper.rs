@@ -175,9 +175,9 @@ impl HyperTransport {
 
     async fn exchange(
         &self,
-        request: Box<http::Request<Full<Bytes>>>,
+        request: Box<http::Request<Bytes>>,
         target: &str,
-    ) -> Result<(http::Response<Incoming>, Hold), TransportError> {
+    ) -> Result<(http::Response<ResponseBody>, Hold), TransportError> {
         let key = self.host_key(request.uri());
         // One await per path: a blocking read holds this future for its whole wait.
         #[cfg(feature = "tls")]
@@ -185,7 +185,8 @@ impl HyperTransport {
             Some(pool) if request.uri().scheme() == Some(&http::uri::Scheme::HTTPS) => {
                 match pool.send(&key, request, target).await? {
                     h2::Sent::Response(response, lease) => {
-                        return Ok((response, Hold::Stream { _lease: lease }))
+                        let response = response.map(ResponseBody::Http2);
+                        return Ok((response, Hold::Stream { _lease: lease }));
                     }
                     // The agent does not speak HTTP/2: one request per connection.
                     h2::Sent::Http1(back) => back,
@@ -200,9 +201,9 @@ impl HyperTransport {
     async fn exchange_http1(
         &self,
         key: &str,
-        request: Box<http::Request<Full<Bytes>>>,
+        request: Box<http::Request<Bytes>>,
         target: &str,
-    ) -> Result<(http::Response<Incoming>, Hold), TransportError> {
+    ) -> Result<(http::Response<ResponseBody>, Hold), TransportError> {
         // First come, first served: tokio's semaphore is fair.
         let turn = self
             .limits
@@ -214,10 +215,13 @@ impl HyperTransport {
             .map_err(TransportError::other)?;
         let response = self
             .client
-            .request(unbox(request))
+            .request(unbox(request).map(Full::new))
             .await
             .map_err(|e| map_client_error(e, self.connect_timeout).with_target(target))?;
-        Ok((response, Hold::Turn { _permit: turn }))
+        Ok((
+            response.map(ResponseBody::Http1),
+            Hold::Turn { _permit: turn },
+        ))
     }
 
     /// The agent a request goes to, as the limits count it: the Unix socket, or the URI's
@@ -279,7 +283,7 @@ impl Transport for HyperTransport {
         let target = self.target(&request);
         // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
         // ten thousand watches hold ten thousand of these futures.
-        let request = Box::new(request.map(Full::new));
+        let request = Box::new(request);
         Box::pin(WithLimit::new(limit, target.clone(), async move {
             let (response, hold) = self.exchange(request, &target).await?;
             let (parts, body) = response.into_parts();
@@ -301,7 +305,7 @@ impl Transport for HyperTransport {
         let target = self.target(&request);
         // Boxed: every layer of an `async fn` keeps its own copy of what it was given, and
         // ten thousand watches hold ten thousand of these futures.
-        let request = Box::new(request.map(Full::new));
+        let request = Box::new(request);
         Box::pin(WithLimit::new(limit, target.clone(), async move {
             let (response, hold) = self.exchange(request, &target).await?;
             Ok(response.map(|body| {
@@ -547,7 +551,7 @@ impl std::error::Error for Explained {
 /// Reads a whole body of at most `limit` bytes (http-body-util's `Limited` refuses a
 /// larger `Content-Length` at once and counts the bytes of a chunked one). A body of one
 /// chunk, as most Consul answers are, is kept without copying.
-async fn collect(body: Incoming, limit: usize) -> Result<Bytes, TransportError> {
+async fn collect(body: ResponseBody, limit: usize) -> Result<Bytes, TransportError> {
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<LengthLimitError>() => Err(TransportError::body_too_large(
@@ -557,8 +561,47 @@ async fn collect(body: Incoming, limit: usize) -> Result<Bytes, TransportError> 
     }
 }
 
+/// A response body, from the HTTP/1.1 client or an HTTP/2 stream.
+enum ResponseBody {
+    Http1(Incoming),
+    #[cfg(feature = "tls")]
+    Http2(h2::H2Body),
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, BoxError>>> {
+        match self.get_mut() {
+            ResponseBody::Http1(body) => Pin::new(body).poll_frame(cx).map_err(Into::into),
+            #[cfg(feature = "tls")]
+            ResponseBody::Http2(body) => Pin::new(body).poll_frame(cx).map_err(Into::into),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ResponseBody::Http1(body) => body.is_end_stream(),
+            #[cfg(feature = "tls")]
+            ResponseBody::Http2(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            ResponseBody::Http1(body) => body.size_hint(),
+            #[cfg(feature = "tls")]
+            ResponseBody::Http2(body) => body.size_hint(),
+        }
+    }
+}
+
 struct IncomingStream {
-    body: Incoming,
+    body: ResponseBody,
     target: String,
     /// The connection's turn or the stream's place, until the body is dropped.
     _hold: Hold,
@@ -895,17 +938,25 @@ impl HyperTransportBuilder {
         };
         #[cfg(feature = "tls")]
         let h2 = connector.https.is_some().then(|| {
-            let mut builder = hyper::client::conn::http2::Builder::new(TokioExecutor::new());
+            // hyper's HTTP/2 client settings, for the h2 crate hyper uses.
+            let mut builder = ::h2::client::Builder::new();
             builder
-                .timer(TokioTimer::new())
-                .keep_alive_interval(self.http2_keep_alive_interval)
-                .keep_alive_timeout(self.http2_keep_alive_timeout)
-                .keep_alive_while_idle(self.http2_keep_alive_while_idle)
+                .enable_push(false)
+                .initial_window_size(2 * 1024 * 1024)
+                .initial_connection_window_size(5 * 1024 * 1024)
+                .max_frame_size(16 * 1024)
+                .max_header_list_size(16 * 1024)
+                .max_send_buffer_size(1024 * 1024)
                 // Until the agent's settings arrive, assume it allows what we send.
                 .initial_max_send_streams(self.max_streams_per_connection);
             Arc::new(h2::Pool::new(h2::Settings {
                 connector: connector.clone(),
                 builder,
+                keep_alive: h2::KeepAlive {
+                    interval: self.http2_keep_alive_interval,
+                    timeout: self.http2_keep_alive_timeout,
+                    while_idle: self.http2_keep_alive_while_idle,
+                },
                 max_streams: self.max_streams_per_connection,
                 idle_timeout: self.pool_idle_timeout,
                 connect_timeout: self.connect_timeout,

@@ -21,30 +21,32 @@
 //! - An agent whose TLS does not offer `h2` is remembered, and its requests go back to
 //!   the HTTP/1.1 pool.
 //! - Every connection holds a place under the agent's connection cap, like any other.
+//! - Connections are driven with the `h2` crate (hyper's own HTTP/2) directly, not through
+//!   hyper's client: hyper spawns a task for every request whose size is that of the task
+//!   driving the whole connection (1.4 KB), which ten thousand watches pay ten thousand
+//!   times. Here a request is its stream's response future, polled by the caller. Pings
+//!   keep the connection honest as hyper's would ([`KeepAlive`]).
 
 use super::{map_connect_error, tls_watch, unbox, Conn, Connector, Gated, Limits};
 use crate::TransportError;
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::client::conn::http2;
+use hyper::body::{Body, Frame, SizeHint};
 use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
-type Request = http::Request<Full<Bytes>>;
-/// The connection is boxed: hyper sizes the task of every request on a connection like
-/// the task that drives the connection, which holds the connection's I/O (the TLS session
-/// is over a kilobyte). Boxed, each request's task is that much smaller.
-type Driver = http2::Connection<Box<Conn>, Full<Bytes>, TokioExecutor>;
+type Request = http::Request<Bytes>;
+/// The connection's I/O is boxed: the TLS session is over a kilobyte, and the driver is
+/// moved into its task once.
+type Driver = ::h2::client::Connection<TokioIo<Box<Conn>>, Bytes>;
 
 /// How many times a request that no connection took (it closed just then) is tried again.
 const UNSENT_RETRIES: usize = 3;
@@ -52,10 +54,22 @@ const UNSENT_RETRIES: usize = 3;
 /// What the pool is made with.
 pub(super) struct Settings {
     pub(super) connector: Connector,
-    pub(super) builder: http2::Builder<TokioExecutor>,
+    pub(super) builder: ::h2::client::Builder,
+    pub(super) keep_alive: KeepAlive,
     pub(super) max_streams: usize,
     pub(super) idle_timeout: Option<Duration>,
     pub(super) connect_timeout: Option<Duration>,
+}
+
+/// HTTP/2 pings: every `interval` (while requests are in flight, or always with
+/// `while_idle`), a ping the agent must answer within `timeout`, else the connection is
+/// closed and its requests fail at once rather than wait out their time limit on a
+/// connection that died silently (a host gone from the network).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct KeepAlive {
+    pub(super) interval: Option<Duration>,
+    pub(super) timeout: Duration,
+    pub(super) while_idle: bool,
 }
 
 /// The HTTP/2 connections of one transport, per agent.
@@ -67,7 +81,7 @@ pub(super) struct Pool {
 /// What became of a request given to the pool.
 pub(super) enum Sent {
     /// The agent answered; the lease holds the request's place until it is dropped.
-    Response(http::Response<Incoming>, Lease),
+    Response(http::Response<H2Body>, Lease),
     /// The agent does not speak HTTP/2 (its TLS did not offer `h2`): the request, unsent,
     /// for the HTTP/1.1 pool.
     Http1(Box<Request>),
@@ -102,7 +116,9 @@ impl Host {
 
 /// One HTTP/2 connection.
 struct H2Conn {
-    sender: http2::SendRequest<Full<Bytes>>,
+    sender: ::h2::client::SendRequest<Bytes>,
+    /// Why the client closed it (an unanswered ping), for the errors of its requests.
+    failure: OnceLock<String>,
     host: Weak<Host>,
     /// Requests on it (in flight, or waiting for it while it was opened). Raised only
     /// under the host's lock, and only up to `limit`.
@@ -119,7 +135,7 @@ struct H2Conn {
 
 impl H2Conn {
     fn is_usable(&self) -> bool {
-        !self.closed.load(Ordering::Acquire) && !self.sender.is_closed()
+        !self.closed.load(Ordering::Acquire)
     }
 
     fn has_room(&self) -> bool {
@@ -148,9 +164,12 @@ impl H2Conn {
             .elapsed()
     }
 
-    /// A failed exchange: the TLS error that ended the connection (the agent refusing our
-    /// certificate) when there is one, else hyper's.
-    fn error(&self, e: hyper::Error) -> TransportError {
+    /// A failed exchange: why the client closed the connection, or the TLS error that
+    /// ended it (the agent refusing our certificate) when there is one, else h2's.
+    fn error(&self, e: ::h2::Error) -> TransportError {
+        if let Some(failure) = self.failure.get() {
+            return TransportError::io(failure.clone());
+        }
         tls_error(&self.connected).unwrap_or_else(|| TransportError::io(e))
     }
 }
@@ -325,7 +344,7 @@ impl Pool {
     pub(super) async fn send(
         self: &Arc<Self>,
         key: &str,
-        mut request: Box<Request>,
+        request: Box<Request>,
         target: &str,
     ) -> Result<Sent, TransportError> {
         let mut retries = 0;
@@ -338,19 +357,42 @@ impl Pool {
                     None => return Ok(Sent::Http1(request)),
                 },
             };
-            let response = lease.conn.sender.clone().try_send_request(unbox(request));
-            match response.await {
-                Ok(response) => return Ok(Sent::Response(response, lease)),
-                Err(mut e) => match e.take_message() {
-                    // The connection closed before taking it: nothing was sent.
-                    Some(unsent) if retries < UNSENT_RETRIES => {
-                        lease.conn.closed.store(true, Ordering::Release);
-                        retries += 1;
-                        request = Box::new(unsent);
-                    }
-                    _ => return Err(lease.conn.error(e.into_error()).with_target(target)),
-                },
+            let mut sender = lease.conn.sender.clone();
+            // At once unless the connection is gone: the pool keeps each connection under
+            // the agent's stream limit.
+            if std::future::poll_fn(|cx| sender.poll_ready(cx))
+                .await
+                .is_err()
+            {
+                // The connection closed before taking it: nothing was sent.
+                lease.conn.closed.store(true, Ordering::Release);
+                if retries < UNSENT_RETRIES {
+                    retries += 1;
+                    continue;
+                }
+                return Err(TransportError::io("the HTTP/2 connection closed").with_target(target));
             }
+            let (parts, body) = unbox(request).into_parts();
+            let mut head = http::Request::from_parts(parts, ());
+            prepare_head(&mut head, &body);
+            let end = body.is_empty();
+            let response = match sender.send_request(head, end) {
+                Ok((response, mut stream)) => {
+                    if !end {
+                        // Buffered by h2 beyond the stream's window, and sent as the agent
+                        // grants more: the body is in memory already.
+                        stream
+                            .send_data(body, true)
+                            .map_err(|e| lease.conn.error(e).with_target(target))?;
+                    }
+                    response
+                }
+                Err(e) => return Err(lease.conn.error(e).with_target(target)),
+            };
+            return match response.await {
+                Ok(response) => Ok(Sent::Response(response.map(H2Body::new), lease)),
+                Err(e) => Err(lease.conn.error(e).with_target(target)),
+            };
         }
     }
 
@@ -478,7 +520,11 @@ impl Pool {
         if !connected.is_negotiated_h2() {
             return Ok(Made::Http1);
         }
-        let (sender, driver) = match self.settings.builder.handshake(Box::new(io)).await {
+        let handshake = self
+            .settings
+            .builder
+            .handshake::<_, Bytes>(TokioIo::new(Box::new(io)));
+        let (sender, driver) = match handshake.await {
             Ok(pair) => pair,
             Err(e) => {
                 let e = tls_error(&connected).unwrap_or_else(|| TransportError::io(e));
@@ -488,6 +534,7 @@ impl Pool {
         let announced = host.state().announced;
         let conn = Arc::new(H2Conn {
             sender,
+            failure: OnceLock::new(),
             host: Arc::downgrade(host),
             load: AtomicUsize::new(0),
             limit: AtomicUsize::new(announced.unwrap_or(self.settings.max_streams)),
@@ -500,6 +547,7 @@ impl Pool {
             Arc::clone(&conn),
             self.settings.max_streams,
             self.settings.idle_timeout,
+            self.settings.keep_alive,
         ));
         Ok(Made::Conn(conn))
     }
@@ -523,19 +571,35 @@ fn origin_of(uri: &http::Uri) -> http::Uri {
     http::Uri::from_parts(parts).unwrap_or_else(|_| uri.clone())
 }
 
-/// Runs a connection until it ends, or until it has carried nothing for `idle`. Keeps
-/// the connection's limit at what the agent allows.
-async fn drive(driver: Driver, conn: Arc<H2Conn>, max_streams: usize, idle: Option<Duration>) {
+/// Runs a connection until it ends, until it has carried nothing for `idle`, or until a
+/// ping goes unanswered. Keeps the connection's limit at what the agent allows.
+async fn drive(
+    driver: Driver,
+    conn: Arc<H2Conn>,
+    max_streams: usize,
+    idle: Option<Duration>,
+    keep_alive: KeepAlive,
+) {
     let mut driver = Box::pin(driver);
     let mut timer = idle.map(|idle| Box::pin(tokio::time::sleep(idle)));
+    let mut pinger = keep_alive
+        .interval
+        .and_then(|interval| Some(Pinger::new(driver.ping_pong()?, interval, keep_alive)));
     std::future::poll_fn(|cx| {
         if driver.as_mut().poll(cx).is_ready() {
             return Poll::Ready(());
         }
-        let allowed = driver.current_max_send_streams().clamp(1, max_streams);
+        let allowed = driver.max_concurrent_send_streams().clamp(1, max_streams);
         if conn.limit.swap(allowed, Ordering::AcqRel) != allowed {
             if let Some(host) = conn.host.upgrade() {
                 host.state().announced = (allowed < max_streams).then_some(allowed);
+            }
+        }
+        if let Some(pinger) = pinger.as_mut() {
+            if let Err(failure) = pinger.poll(cx, &conn) {
+                // Its requests fail with this, not with h2's "connection closed".
+                let _ = conn.failure.set(failure);
+                return Poll::Ready(());
             }
         }
         if let (Some(timer), Some(idle)) = (timer.as_mut(), idle) {
@@ -552,6 +616,141 @@ async fn drive(driver: Driver, conn: Arc<H2Conn>, max_streams: usize, idle: Opti
     })
     .await;
     conn.closed.store(true, Ordering::Release);
+    // Dropping the driver ends the connection: every stream still open on it fails.
+}
+
+/// The keep-alive pings of one connection.
+struct Pinger {
+    ping_pong: ::h2::PingPong,
+    settings: KeepAlive,
+    interval: Duration,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    /// A ping is out, and `timer` is its deadline.
+    awaiting: bool,
+}
+
+impl Pinger {
+    fn new(ping_pong: ::h2::PingPong, interval: Duration, settings: KeepAlive) -> Self {
+        Pinger {
+            ping_pong,
+            settings,
+            interval,
+            timer: Box::pin(tokio::time::sleep(interval)),
+            awaiting: false,
+        }
+    }
+
+    /// Sends the pings that are due and takes their pongs; `Err` with the reason when the
+    /// connection must be closed.
+    fn poll(&mut self, cx: &mut Context<'_>, conn: &H2Conn) -> Result<(), String> {
+        loop {
+            if self.awaiting {
+                match self.ping_pong.poll_pong(cx) {
+                    Poll::Ready(Ok(_)) => {
+                        self.awaiting = false;
+                        let next = Instant::now() + self.interval;
+                        self.timer.as_mut().reset(next);
+                        continue;
+                    }
+                    Poll::Ready(Err(e)) => return Err(format!("HTTP/2 ping failed: {e}")),
+                    Poll::Pending => {}
+                }
+                if self.timer.as_mut().poll(cx).is_ready() {
+                    return Err(format!(
+                        "HTTP/2 keep-alive timed out: no answer to a ping within {:?}",
+                        self.settings.timeout
+                    ));
+                }
+                return Ok(());
+            }
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return Ok(());
+            }
+            let busy = conn.load.load(Ordering::Acquire) > 0;
+            if self.settings.while_idle || busy {
+                self.ping_pong
+                    .send_ping(::h2::Ping::opaque())
+                    .map_err(|e| format!("HTTP/2 ping failed: {e}"))?;
+                self.awaiting = true;
+                let deadline = Instant::now() + self.settings.timeout;
+                self.timer.as_mut().reset(deadline);
+            } else {
+                let next = Instant::now() + self.interval;
+                self.timer.as_mut().reset(next);
+            }
+        }
+    }
+}
+
+/// Makes a request's head fit for HTTP/2, as hyper does: no connection-specific headers
+/// (HTTP/2 forbids them), and the body's length when it has one.
+fn prepare_head(head: &mut http::Request<()>, body: &Bytes) {
+    use http::header::{CONNECTION, CONTENT_LENGTH, HOST, TE, TRANSFER_ENCODING, UPGRADE};
+    let headers = head.headers_mut();
+    for name in [CONNECTION, TRANSFER_ENCODING, UPGRADE, HOST] {
+        headers.remove(name);
+    }
+    headers.remove("keep-alive");
+    headers.remove("proxy-connection");
+    if headers.get(TE).is_some_and(|te| te != "trailers") {
+        headers.remove(TE);
+    }
+    if !body.is_empty() && !headers.contains_key(CONTENT_LENGTH) {
+        headers.insert(CONTENT_LENGTH, http::HeaderValue::from(body.len()));
+    }
+}
+
+/// The body of an HTTP/2 response: the stream's data, its window given back to the agent
+/// as it is read.
+pub(super) struct H2Body {
+    stream: ::h2::RecvStream,
+    /// The data is read; trailers (if any) next.
+    data_done: bool,
+}
+
+impl H2Body {
+    fn new(stream: ::h2::RecvStream) -> Self {
+        H2Body {
+            stream,
+            data_done: false,
+        }
+    }
+}
+
+impl Body for H2Body {
+    type Data = Bytes;
+    type Error = ::h2::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, ::h2::Error>>> {
+        let this = self.get_mut();
+        if !this.data_done {
+            match std::task::ready!(this.stream.poll_data(cx)) {
+                Some(Ok(data)) => {
+                    // Read: the agent may send that much more.
+                    let _ = this.stream.flow_control().release_capacity(data.len());
+                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                }
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => this.data_done = true,
+            }
+        }
+        match std::task::ready!(this.stream.poll_trailers(cx)) {
+            Ok(Some(trailers)) => Poll::Ready(Some(Ok(Frame::trailers(trailers)))),
+            Ok(None) => Poll::Ready(None),
+            Err(e) => Poll::Ready(Some(Err(e))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.stream.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::default()
+    }
 }
 
 /// Takes an idle connection out of its agent's pool; `false` when a request took it
