@@ -397,9 +397,10 @@ async fn watches_of_connect_instances_and_gateway_services() {
     assert!(connect.next().await.unwrap().unwrap().value.is_empty());
     assert!(gateway.next().await.unwrap().unwrap().value.is_empty());
 
-    let mut proxy = AgentService::new("web-proxy-1", "web-proxy").port(21000);
+    let mut proxy = AgentService::new("web-proxy-1", "web-proxy")
+        .port(21000)
+        .proxy(ConnectProxyConfig::for_service("web"));
     proxy.kind = "connect-proxy".into();
-    proxy.proxy = Some(ConnectProxyConfig::for_service("web"));
     let reg = CatalogRegistration::new("proxy-node", "10.3.3.3").service(proxy);
     assert!(catalog.register(reg).await.unwrap().value);
     let proxies = next_until(&mut connect, "the web proxy", |p| !p.is_empty()).await;

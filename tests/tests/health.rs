@@ -455,9 +455,10 @@ async fn watches_of_connect_and_ingress_instances() {
     assert!(connect.next().await.unwrap().unwrap().value.is_empty());
     assert!(ingress.next().await.unwrap().unwrap().value.is_empty());
 
-    let mut proxy = AgentService::new("web-proxy-1", "web-proxy").port(21000);
+    let mut proxy = AgentService::new("web-proxy-1", "web-proxy")
+        .port(21000)
+        .proxy(ConnectProxyConfig::for_service("web"));
     proxy.kind = "connect-proxy".into();
-    proxy.proxy = Some(ConnectProxyConfig::for_service("web"));
     let reg = CatalogRegistration::new("proxy-node", "10.3.3.3")
         .service(proxy)
         .check(

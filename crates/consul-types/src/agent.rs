@@ -347,9 +347,11 @@ pub struct AgentService {
     /// Whether the catalog's tags may be changed by others than the agent.
     pub enable_tag_override: bool,
     /// The proxy configuration of a Connect proxy or gateway. Catalog and health reads
-    /// carry an empty one for typical services too.
+    /// carry an empty one for typical services too. Boxed, like the other large parts that
+    /// most services leave empty: a big read decodes thousands of services, and their size
+    /// is memory written and moved for each.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<ConnectProxyConfig>,
+    pub proxy: Option<Box<ConnectProxyConfig>>,
     /// The Connect settings (`Native`). Catalog and health reads carry an empty one for
     /// every service; a sidecar given at registration is not read back here, it is a
     /// service of its own.
@@ -402,7 +404,7 @@ impl AgentService {
         connect::validate_connect(
             &self.kind,
             Some(self.port),
-            self.proxy.as_ref(),
+            self.proxy.as_deref(),
             self.connect.as_ref(),
         )
     }
@@ -420,7 +422,7 @@ setters!(AgentService {
     /// Sets [`AgentService::kind`].
     kind: impl Into<ServiceKind> => |v: _| Into::into(v);
     /// Sets [`AgentService::proxy`].
-    proxy: ConnectProxyConfig => Some;
+    proxy: ConnectProxyConfig => |v| Some(Box::new(v));
     /// Sets [`AgentService::connect`].
     connect: ServiceConnect => Some;
 });
@@ -526,9 +528,10 @@ pub struct ServiceRegistration {
     /// The service's checks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckDefinition>,
-    /// The proxy configuration of a Connect proxy or gateway.
+    /// The proxy configuration of a Connect proxy or gateway (boxed: see
+    /// [`AgentService::proxy`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<ConnectProxyConfig>,
+    pub proxy: Option<Box<ConnectProxyConfig>>,
     /// The Connect settings: Connect-native, or a sidecar proxy to register with the
     /// service.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -622,7 +625,7 @@ impl ServiceRegistration {
         connect::validate_connect(
             &self.kind,
             self.port,
-            self.proxy.as_ref(),
+            self.proxy.as_deref(),
             self.connect.as_ref(),
         )
     }
@@ -676,7 +679,7 @@ setters!(ServiceRegistration {
     /// Sets [`ServiceRegistration::weights`].
     weights: AgentWeights => Some;
     /// Sets [`ServiceRegistration::proxy`].
-    proxy: ConnectProxyConfig => Some;
+    proxy: ConnectProxyConfig => |v| Some(Box::new(v));
     /// Sets [`ServiceRegistration::connect`].
     connect: ServiceConnect => Some;
 });

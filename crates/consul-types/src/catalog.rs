@@ -81,9 +81,9 @@ pub struct CatalogService {
     /// Whether tag override is enabled.
     pub service_enable_tag_override: bool,
     /// The proxy configuration of a Connect proxy or gateway (empty for a typical
-    /// service).
+    /// service; boxed: see [`AgentService::proxy`](crate::agent::AgentService::proxy)).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_proxy: Option<ConnectProxyConfig>,
+    pub service_proxy: Option<Box<ConnectProxyConfig>>,
     /// The Connect settings (`Native`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_connect: Option<ServiceConnect>,
@@ -441,10 +441,7 @@ mod tests {
         assert!(native[0].service_kind.is_typical());
         assert_eq!(native[0].service_connect, Some(ServiceConnect::native()));
         // A typical service carries an empty proxy configuration.
-        assert_eq!(
-            native[0].service_proxy,
-            Some(crate::agent::ConnectProxyConfig::default())
-        );
+        assert_eq!(native[0].service_proxy, Some(Box::default()));
 
         let node: CatalogNodeServiceList = serde_json::from_str(include_str!(
             "../tests/fixtures/catalog/node_services_connect.json"

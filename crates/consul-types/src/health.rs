@@ -146,8 +146,9 @@ pub struct HealthCheck {
     /// empty for checks registered through the catalog.
     #[serde(rename = "Type")]
     pub check_type: String,
-    /// How the check runs, as far as the catalog knows it.
-    pub definition: HealthCheckDefinition,
+    /// How the check runs, as far as the catalog knows it (boxed, as the proxy of
+    /// [`AgentService::proxy`](crate::agent::AgentService::proxy)).
+    pub definition: Box<HealthCheckDefinition>,
     /// Namespace (Consul Enterprise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -208,7 +209,7 @@ setters!(HealthCheck {
     /// Sets [`HealthCheck::service_id`].
     service_id: impl Into<String> => |v: _| Into::into(v);
     /// Sets [`HealthCheck::definition`].
-    definition: HealthCheckDefinition => |v| v;
+    definition: HealthCheckDefinition => Box::new;
 });
 
 /// How a check runs, as stored in the catalog (Go's `api.HealthCheckDefinition`).
