@@ -1,10 +1,27 @@
-//! Every request is logged in a span with method, path, status and duration — and the
-//! token never appears in what is logged.
+//! Every request is logged in a span with method, path, status and duration, every retry
+//! is an event in it — and the token never appears in what is logged.
+//!
+//! A test binary of its own, whose tests all set a subscriber: beside tests without one,
+//! tracing's per-call-site interest cache can take "nobody listens" from a thread that has
+//! none and make these tests miss their events.
 
 use consul_api::{Client, Config, QueryOptions};
 use consul_transport::mock::{MockTransport, Reply};
+use consul_transport::TransportError;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+
+const PAIR: &str = r#"[{"Key":"k","Value":"dg==","CreateIndex":5,"ModifyIndex":9}]"#;
+
+fn client(mock: &MockTransport) -> Client {
+    let mut config = Config::new("http://127.0.0.1:8500").unwrap();
+    config.token = Some("secret-token".into());
+    Client::with_transport(config, mock.clone()).unwrap()
+}
+
+fn reset() -> Reply {
+    Reply::Error(TransportError::io("connection reset"))
+}
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -86,4 +103,35 @@ async fn spans_carry_method_path_status_and_never_the_token() {
     assert!(!logged.contains("legacy-secret-id"), "{logged}");
     assert!(logged.contains("path=acl/token/<redacted>"), "{logged}");
     assert!(!logged.contains(secret_as_id), "{logged}");
+}
+
+#[tokio::test(start_paused = true)]
+/// Every retry is a tracing event in the request's span, without the token.
+async fn every_retry_is_a_tracing_event_without_the_token() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    let mock = MockTransport::new();
+    mock.push(reset())
+        .push(Reply::status(500, "No cluster leader"))
+        .push(Reply::json(PAIR));
+    client(&mock).kv().get("k").await.unwrap();
+    let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        logged.matches("retrying consul request").count(),
+        2,
+        "{logged}"
+    );
+    assert!(
+        logged.contains("attempt=1") && logged.contains("attempt=2"),
+        "{logged}"
+    );
+    assert!(logged.contains("No cluster leader"), "{logged}");
+    assert!(!logged.contains("secret-token"), "{logged}");
 }
