@@ -30,7 +30,7 @@
 use super::{map_connect_error, tls_watch, unbox, Conn, Connector, Gated, Limits};
 use crate::TransportError;
 use bytes::Bytes;
-use hyper::body::{Body, Frame, SizeHint};
+use hyper::body::{Body, Frame};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
@@ -746,10 +746,6 @@ impl Body for H2Body {
 
     fn is_end_stream(&self) -> bool {
         self.stream.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
     }
 }
 
