@@ -11,6 +11,7 @@ use hyper::body::{Body, Incoming};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -176,9 +177,9 @@ impl HyperTransport {
     async fn exchange(
         &self,
         request: Box<http::Request<Bytes>>,
-        target: &str,
+        target: &Target,
     ) -> Result<(http::Response<ResponseBody>, Hold), TransportError> {
-        let key = self.host_key(request.uri());
+        let key = target.key();
         // One await per path: a blocking read holds this future for its whole wait.
         #[cfg(feature = "tls")]
         let request = match &self.h2 {
@@ -202,7 +203,7 @@ impl HyperTransport {
         &self,
         key: &str,
         request: Box<http::Request<Bytes>>,
-        target: &str,
+        target: &Target,
     ) -> Result<(http::Response<ResponseBody>, Hold), TransportError> {
         // First come, first served: tokio's semaphore is fair.
         let turn = self
@@ -224,21 +225,9 @@ impl HyperTransport {
         ))
     }
 
-    /// The agent a request goes to, as the limits count it: the Unix socket, or the URI's
-    /// `host:port`.
-    fn host_key(&self, uri: &http::Uri) -> String {
-        host_key(uri, self.unix_socket.as_deref().map(PathBuf::as_path))
-    }
-
-    /// What a request talks to, for messages: the Unix socket's path, or `host:port`.
-    fn target(&self, request: &http::Request<Bytes>) -> String {
-        match &self.unix_socket {
-            Some(path) => path.display().to_string(),
-            None => request
-                .uri()
-                .authority()
-                .map_or_else(|| request.uri().to_string(), ToString::to_string),
-        }
+    /// The agent a request goes to.
+    fn target(&self, request: &http::Request<Bytes>) -> Target {
+        Target::of(request.uri(), self.unix_socket.as_ref())
     }
 
     fn limit(&self, request: &http::Request<Bytes>) -> Option<Duration> {
@@ -257,23 +246,78 @@ fn unbox<T>(boxed: Box<T>) -> T {
     *boxed
 }
 
-/// The agent a URI names, as the connection caps count it: the Unix socket when there is
-/// one, else `host:port` (or the URI itself when it has no authority).
-fn host_key(uri: &http::Uri, unix_socket: Option<&Path>) -> String {
-    match unix_socket {
-        Some(path) => format!("unix:{}", path.display()),
-        None => {
-            let port = uri.port_u16().or(match uri.scheme_str() {
-                Some("https") => Some(443),
-                Some("http") => Some(80),
-                _ => None,
-            });
-            match (uri.host(), port) {
-                (Some(host), Some(port)) => format!("{host}:{port}"),
-                (Some(host), None) => host.to_owned(),
-                _ => uri.to_string(),
+/// The agent a request goes to: what errors name, and what the connection caps count.
+///
+/// Built for every request, so it only takes reference-counted parts of the request (or of
+/// the transport); the strings are made when an error is reported or, for a URI without a
+/// port, when the caps look the agent up.
+#[derive(Clone, Debug)]
+enum Target {
+    /// The URI's authority (`host:port`, as errors name it), and either `true` when it is
+    /// the key as written, or the port its scheme implies.
+    Host(http::uri::Authority, Option<u16>, bool),
+    /// The Unix socket every request goes to.
+    Unix(Arc<PathBuf>),
+    /// A URI without an authority (refused by the client; named as it was given).
+    Uri(http::Uri),
+}
+
+impl Target {
+    fn of(uri: &http::Uri, unix_socket: Option<&Arc<PathBuf>>) -> Self {
+        match (unix_socket, uri.authority()) {
+            (Some(path), _) => Target::Unix(Arc::clone(path)),
+            (None, Some(authority)) => {
+                // The client's URIs name their port: then the authority is the key as
+                // written, and parsing the port (the costly part) is left out.
+                let text = authority.as_str();
+                let names_port = text
+                    .rfind(':')
+                    .is_some_and(|colon| !text[colon..].contains(']'));
+                if names_port && !text.contains('@') {
+                    return Target::Host(authority.clone(), None, true);
+                }
+                let port = authority.port_u16().or(match uri.scheme_str() {
+                    Some("https") => Some(443),
+                    Some("http") => Some(80),
+                    _ => None,
+                });
+                Target::Host(authority.clone(), port, false)
             }
+            (None, None) => Target::Uri(uri.clone()),
         }
+    }
+
+    /// The agent as the connection caps count it: `host:port` (the scheme's port when the
+    /// URI names none), `unix:` and the socket's path, or the URI itself without a host.
+    fn key(&self) -> Cow<'_, str> {
+        match self {
+            // The client's URIs name their port: the key is the authority as written, no
+            // string built per request.
+            Target::Host(authority, _, true) => Cow::Borrowed(authority.as_str()),
+            Target::Host(authority, Some(port), false) => {
+                Cow::Owned(format!("{}:{port}", authority.host()))
+            }
+            Target::Host(authority, None, false) => Cow::Borrowed(authority.host()),
+            Target::Unix(path) => Cow::Owned(format!("unix:{}", path.display())),
+            Target::Uri(uri) => Cow::Owned(uri.to_string()),
+        }
+    }
+}
+
+/// What errors name: `host:port` as the URI gave it, or the Unix socket's path.
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Host(authority, ..) => f.write_str(authority.as_str()),
+            Target::Unix(path) => write!(f, "{}", path.display()),
+            Target::Uri(uri) => write!(f, "{uri}"),
+        }
+    }
+}
+
+impl From<&Target> for String {
+    fn from(target: &Target) -> String {
+        target.to_string()
     }
 }
 
@@ -289,7 +333,7 @@ impl Transport for HyperTransport {
             let (parts, body) = response.into_parts();
             let body = collect(body, self.max_response_body)
                 .await
-                .map_err(|e| e.with_target(target))?;
+                .map_err(|e| e.with_target(&target))?;
             // The connection's turn (HTTP/1.1) or the stream's place (HTTP/2) ends with
             // the body.
             drop(hold);
@@ -443,12 +487,12 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: tokio::time::Timeout<F>,
         limit: Option<Duration>,
-        target: String,
+        target: Target,
     }
 }
 
 impl<F: Future> WithLimit<F> {
-    fn new(limit: Option<Duration>, target: String, inner: F) -> Self {
+    fn new(limit: Option<Duration>, target: Target, inner: F) -> Self {
         // No limit: a deadline that never comes (tokio's far future).
         let inner = tokio::time::timeout(limit.unwrap_or(Duration::MAX), inner);
         WithLimit {
@@ -471,8 +515,7 @@ where
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(result)) => Poll::Ready(result),
             Poll::Ready(Err(elapsed)) => {
-                let mut e =
-                    TransportError::timeout(elapsed).with_target(std::mem::take(this.target));
+                let mut e = TransportError::timeout(elapsed).with_target(&*this.target);
                 if let Some(limit) = *this.limit {
                     e = e.with_time_limit(limit);
                 }
@@ -602,7 +645,7 @@ impl Body for ResponseBody {
 
 struct IncomingStream {
     body: ResponseBody,
-    target: String,
+    target: Target,
     /// The connection's turn or the stream's place, until the body is dropped.
     _hold: Hold,
 }
@@ -615,9 +658,9 @@ impl futures_core::Stream for IncomingStream {
             return match Pin::new(&mut self.body).poll_frame(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(None) => Poll::Ready(None),
-                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(
-                    TransportError::io(e).with_target(self.target.clone())
-                ))),
+                Poll::Ready(Some(Err(e))) => {
+                    Poll::Ready(Some(Err(TransportError::io(e).with_target(&self.target))))
+                }
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) => Poll::Ready(Some(Ok(data))),
                     Err(_) => continue, // trailers
@@ -1038,11 +1081,8 @@ impl tower_service::Service<http::Uri> for Connector {
     }
 
     fn call(&mut self, uri: http::Uri) -> Self::Future {
-        let key = host_key(
-            &uri,
-            self.plain.unix_socket.as_deref().map(PathBuf::as_path),
-        );
-        let gate = Arc::clone(&self.limits.host(&key).connections);
+        let target = Target::of(&uri, self.plain.unix_socket.as_ref());
+        let gate = Arc::clone(&self.limits.host(&target.key()).connections);
         let mut connector = self.clone();
         Box::pin(async move {
             // The wait for a place is not part of the connect timeout: that limit is for
@@ -1403,6 +1443,54 @@ mod tls_watch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agents_are_keyed_by_host_and_port_and_named_as_given() {
+        let cases = [
+            // (URI, key, as errors name it)
+            (
+                "http://127.0.0.1:8500/v1/kv/a",
+                "127.0.0.1:8500",
+                "127.0.0.1:8500",
+            ),
+            (
+                "https://consul.local:8501/v1/kv/a",
+                "consul.local:8501",
+                "consul.local:8501",
+            ),
+            (
+                "http://consul.local/v1/kv/a",
+                "consul.local:80",
+                "consul.local",
+            ),
+            (
+                "https://consul.local/v1/kv/a",
+                "consul.local:443",
+                "consul.local",
+            ),
+            ("http://[::1]:8500/v1/kv/a", "[::1]:8500", "[::1]:8500"),
+            ("http://[::1]/v1/kv/a", "[::1]:80", "[::1]"),
+            (
+                "http://user@consul.local:8500/",
+                "consul.local:8500",
+                "user@consul.local:8500",
+            ),
+            ("/v1/kv/a", "/v1/kv/a", "/v1/kv/a"),
+        ];
+        for (uri, key, shown) in cases {
+            let target = Target::of(&uri.parse().unwrap(), None);
+            assert_eq!(target.key(), key, "{uri}");
+            assert_eq!(target.to_string(), shown, "{uri}");
+        }
+        // The usual case builds no string.
+        let target = Target::of(&"http://127.0.0.1:8500/v1/kv/a".parse().unwrap(), None);
+        assert!(matches!(target.key(), Cow::Borrowed(_)));
+
+        let socket = Arc::new(PathBuf::from("/run/consul/http.sock"));
+        let target = Target::of(&"http://localhost/v1/kv/a".parse().unwrap(), Some(&socket));
+        assert_eq!(target.key(), "unix:/run/consul/http.sock");
+        assert_eq!(String::from(&target), "/run/consul/http.sock");
+    }
 
     #[test]
     fn builder_defaults() {

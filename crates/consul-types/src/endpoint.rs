@@ -365,12 +365,12 @@ impl Endpoint {
     /// A call taking read options ([`QueryOptions`]) at `/v1/{path}`; `path` is a fixed
     /// prefix such as `"catalog/nodes"` (user strings are added with [`Endpoint::segment`]).
     pub fn read(method: Method, path: &'static str) -> Self {
-        Endpoint::new(method, path, true)
+        Endpoint::new(method, with_room(path), true)
     }
 
     /// A call taking write options ([`WriteOptions`]) at `/v1/{path}`.
     pub fn write(method: Method, path: &'static str) -> Self {
-        Endpoint::new(method, path, false)
+        Endpoint::new(method, with_room(path), false)
     }
 
     /// A call to a path given whole, already encoded (raw requests): it takes read options
@@ -714,14 +714,17 @@ impl Endpoint {
                 opts.token.as_ref()
             }
         };
-        let mut builder = http::Request::builder()
-            .method(self.method.clone())
-            .uri(query.finish());
         let invalid = || ValidationError::InvalidValue {
             field: "request URI",
             reason: format!("cannot build a request for /v1/{}", self.shown_path()).into(),
         };
-        let headers = builder.headers_mut().ok_or_else(invalid)?;
+        // Built in place rather than through `http::request::Builder`, which moves the
+        // whole request at every step.
+        let uri = http::Uri::try_from(query.finish()).map_err(|_| invalid())?;
+        let mut request = http::Request::new(self.body.clone());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
         match token {
             Some(token) => {
                 headers.insert(TOKEN_HEADER, token_header(token)?);
@@ -752,7 +755,7 @@ impl Endpoint {
                 headers.append(name.clone(), value.clone());
             }
         }
-        builder.body(self.body.clone()).map_err(|_| invalid())
+        Ok(request)
     }
 
     fn not_accepted(&self, option: &str) -> ValidationError {
@@ -899,6 +902,14 @@ impl Query {
     fn finish(self) -> String {
         self.uri
     }
+}
+
+/// A fixed path with room for the segments a call adds (a KV key, a service name), so
+/// that adding them does not grow it piece by piece.
+fn with_room(path: &str) -> String {
+    let mut owned = String::with_capacity(path.len() + 64);
+    owned.push_str(path);
+    owned
 }
 
 /// The token as a sensitive header value.

@@ -69,11 +69,15 @@ pub fn validate_key(key: &str) -> Result<(), ValidationError> {
 /// # Errors
 /// [`ValidationError::InvalidKey`].
 pub fn validate_prefix(prefix: &str) -> Result<(), ValidationError> {
+    // Checked on every KV call: one pass when all is well, the reason looked for after.
+    if is_clean_key(prefix.as_bytes()) {
+        return Ok(());
+    }
     let reason = if prefix.starts_with('/') {
         "must not start with '/'"
     } else if prefix.contains("//") {
         "must not contain '//'"
-    } else if prefix.chars().any(|c| c == '\0') {
+    } else if prefix.contains('\0') {
         "must not contain NUL"
     } else if prefix.split('/').any(|seg| seg == "." || seg == "..") {
         // Consul answers such paths with a redirect to the cleaned path: a client that
@@ -86,6 +90,29 @@ pub fn validate_prefix(prefix: &str) -> Result<(), ValidationError> {
         key: prefix.to_owned(),
         reason,
     })
+}
+
+/// No leading `/`, no empty inner segment, no NUL, no `.` or `..` segment.
+fn is_clean_key(key: &[u8]) -> bool {
+    let mut start = 0;
+    for (i, &b) in key.iter().enumerate() {
+        match b {
+            b'\0' => return false,
+            b'/' => {
+                // An empty segment before a `/`: a leading `/` or a `//`.
+                if i == start || is_dots(&key[start..i]) {
+                    return false;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    !is_dots(&key[start..])
+}
+
+fn is_dots(segment: &[u8]) -> bool {
+    matches!(segment, b"." | b"..")
 }
 
 /// Checks that a value fits under Consul's default size limit ([`MAX_VALUE_SIZE`]).
@@ -186,6 +213,33 @@ impl KvPutParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass check agrees with the rules as written, on every key of up to six
+    /// characters from the characters they look at.
+    #[test]
+    fn the_one_pass_check_is_the_written_rules() {
+        fn written(key: &str) -> bool {
+            !(key.starts_with('/')
+                || key.contains("//")
+                || key.contains('\0')
+                || key.split('/').any(|seg| seg == "." || seg == ".."))
+        }
+        let alphabet = ['a', '/', '.', '\0'];
+        let mut keys = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = keys
+                .iter()
+                .filter(|k| k.len() == keys.last().map_or(0, String::len))
+                .flat_map(|k| alphabet.iter().map(move |c| format!("{k}{c}")))
+                .collect();
+            keys.extend(longer);
+        }
+        assert_eq!(keys.len(), (0..=6).map(|n| 4usize.pow(n)).sum::<usize>());
+        for key in &keys {
+            assert_eq!(is_clean_key(key.as_bytes()), written(key), "{key:?}");
+            assert_eq!(validate_prefix(key).is_ok(), written(key), "{key:?}");
+        }
+    }
 
     #[test]
     fn keys() {

@@ -81,19 +81,24 @@ impl QueryMeta {
         // header this type knows: a lookup by `&str` parses the name every time.
         let mut meta = QueryMeta::default();
         for (name, value) in headers {
-            let name: &'static str = match name.as_str() {
-                "x-consul-index" => "x-consul-index",
-                "x-consul-contenthash" => "x-consul-contenthash",
-                "x-consul-lastcontact" => "x-consul-lastcontact",
-                "x-consul-knownleader" => "x-consul-knownleader",
-                "x-consul-effective-consistency" => "x-consul-effective-consistency",
-                "x-consul-results-filtered-by-acls" => "x-consul-results-filtered-by-acls",
-                "x-cache" => "x-cache",
-                "age" => "age",
-                "x-consul-translate-addresses" => "x-consul-translate-addresses",
-                "x-consul-default-acl-policy" => "x-consul-default-acl-policy",
-                _ => continue,
+            // Consul's own headers share a prefix: the others (date, content type and
+            // length, vary) are passed over after one comparison.
+            let name = name.as_str();
+            let field = match name.strip_prefix("x-consul-") {
+                Some("index") => Field::Index,
+                Some("contenthash") => Field::ContentHash,
+                Some("lastcontact") => Field::LastContact,
+                Some("knownleader") => Field::KnownLeader,
+                Some("effective-consistency") => Field::EffectiveConsistency,
+                Some("results-filtered-by-acls") => Field::FilteredByAcls,
+                Some("translate-addresses") => Field::TranslateAddresses,
+                Some("default-acl-policy") => Field::DefaultAclPolicy,
+                Some(_) => continue,
+                None if name == "x-cache" => Field::Cache,
+                None if name == "age" => Field::Age,
+                None => continue,
             };
+            let name = field.name();
             let malformed = |value: &str| MetaError {
                 name,
                 value: value.to_owned(),
@@ -112,41 +117,72 @@ impl QueryMeta {
                     Err(malformed(text))
                 }
             };
-            match name {
-                "x-consul-index" => meta.last_index = number()?,
-                "x-consul-contenthash" => meta.last_content_hash = Some(text.to_owned()),
-                "x-consul-lastcontact" => {
+            match field {
+                Field::Index => meta.last_index = number()?,
+                Field::ContentHash => meta.last_content_hash = Some(text.to_owned()),
+                Field::LastContact => {
                     meta.last_contact = Some(Duration::from_millis(number()?));
                 }
-                "x-consul-knownleader" => meta.known_leader = Some(boolean()?),
-                "x-consul-effective-consistency" => {
+                Field::KnownLeader => meta.known_leader = Some(boolean()?),
+                Field::EffectiveConsistency => {
                     meta.effective_consistency =
                         Some(Consistency::from_name(text).ok_or_else(|| malformed(text))?);
                 }
-                "x-consul-results-filtered-by-acls" => {
-                    meta.results_filtered_by_acls = Some(boolean()?);
-                }
-                "x-cache" => {
+                Field::FilteredByAcls => meta.results_filtered_by_acls = Some(boolean()?),
+                Field::Cache => {
                     meta.cache_hit = Some(match text {
                         "HIT" => true,
                         "MISS" => false,
                         _ => return Err(malformed(text)),
                     });
                 }
-                "x-consul-translate-addresses" => {
+                Field::TranslateAddresses => {
                     meta.address_translation_enabled = Some(boolean()?);
                 }
-                "x-consul-default-acl-policy" => {
+                Field::DefaultAclPolicy => {
                     meta.default_acl_policy = Some(match text {
                         "allow" => DefaultAclPolicy::Allow,
                         "deny" => DefaultAclPolicy::Deny,
                         _ => return Err(malformed(text)),
                     });
                 }
-                _ => meta.cache_age = Some(Duration::from_secs(number()?)),
+                Field::Age => meta.cache_age = Some(Duration::from_secs(number()?)),
             }
         }
         Ok(meta)
+    }
+}
+
+/// The headers [`QueryMeta::from_headers`] reads.
+#[derive(Clone, Copy)]
+enum Field {
+    Index,
+    ContentHash,
+    LastContact,
+    KnownLeader,
+    EffectiveConsistency,
+    FilteredByAcls,
+    TranslateAddresses,
+    DefaultAclPolicy,
+    Cache,
+    Age,
+}
+
+impl Field {
+    /// The header's name, as errors give it.
+    fn name(self) -> &'static str {
+        match self {
+            Field::Index => "x-consul-index",
+            Field::ContentHash => "x-consul-contenthash",
+            Field::LastContact => "x-consul-lastcontact",
+            Field::KnownLeader => "x-consul-knownleader",
+            Field::EffectiveConsistency => "x-consul-effective-consistency",
+            Field::FilteredByAcls => "x-consul-results-filtered-by-acls",
+            Field::TranslateAddresses => "x-consul-translate-addresses",
+            Field::DefaultAclPolicy => "x-consul-default-acl-policy",
+            Field::Cache => "x-cache",
+            Field::Age => "age",
+        }
     }
 }
 

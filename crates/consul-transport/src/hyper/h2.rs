@@ -27,7 +27,7 @@
 //!   times. Here a request is its stream's response future, polled by the caller. Pings
 //!   keep the connection honest as hyper's would ([`KeepAlive`]).
 
-use super::{map_connect_error, tls_watch, unbox, Conn, Connector, Gated, Limits};
+use super::{map_connect_error, tls_watch, unbox, Conn, Connector, Gated, Limits, Target};
 use crate::TransportError;
 use bytes::Bytes;
 use hyper::body::{Body, Frame};
@@ -320,15 +320,18 @@ impl Pool {
 
     fn host(&self, key: &str) -> Arc<Host> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        let host = hosts.entry(key.to_owned()).or_insert_with(|| {
-            Arc::new(Host {
-                key: key.to_owned(),
-                state: Mutex::default(),
-                openings: AtomicUsize::new(0),
-                room: Notify::new(),
-            })
+        // Looked up before inserting: the key is copied only for a new agent.
+        if let Some(host) = hosts.get(key) {
+            return Arc::clone(host);
+        }
+        let host = Arc::new(Host {
+            key: key.to_owned(),
+            state: Mutex::default(),
+            openings: AtomicUsize::new(0),
+            room: Notify::new(),
         });
-        Arc::clone(host)
+        hosts.insert(key.to_owned(), Arc::clone(&host));
+        host
     }
 
     fn limits(&self) -> &Arc<Limits> {
@@ -345,7 +348,7 @@ impl Pool {
         self: &Arc<Self>,
         key: &str,
         request: Box<Request>,
-        target: &str,
+        target: &Target,
     ) -> Result<Sent, TransportError> {
         let mut retries = 0;
         loop {
@@ -398,7 +401,7 @@ impl Pool {
 
     /// A place for a request on a connection to `key`: at once, or once a connection is
     /// opened or room is freed.
-    fn place(self: &Arc<Self>, key: &str, uri: &http::Uri, target: &str) -> Place {
+    fn place(self: &Arc<Self>, key: &str, uri: &http::Uri, target: &Target) -> Place {
         let host = self.host(key);
         match self.route(&host, uri, target) {
             Route::Http1 => Place::Http1,
@@ -407,7 +410,7 @@ impl Pool {
         }
     }
 
-    fn route(self: &Arc<Self>, host: &Arc<Host>, uri: &http::Uri, target: &str) -> Route {
+    fn route(self: &Arc<Self>, host: &Arc<Host>, uri: &http::Uri, target: &Target) -> Route {
         let mut state = host.state();
         if state.http1 {
             return Route::Http1;
@@ -443,7 +446,7 @@ impl Pool {
                     Arc::clone(&opening),
                     tx,
                     origin_of(uri),
-                    target.to_owned(),
+                    target.clone(),
                 ));
                 opening
             }
@@ -462,7 +465,7 @@ impl Pool {
         opening: Arc<Opening>,
         tell: watch::Sender<Option<Outcome>>,
         origin: http::Uri,
-        target: String,
+        target: Target,
     ) {
         let result = self.connect(&host, &opening, origin, &target).await;
         if matches!(result, Ok(Made::Abandoned)) {
@@ -497,7 +500,7 @@ impl Pool {
         host: &Arc<Host>,
         opening: &Arc<Opening>,
         origin: http::Uri,
-        target: &str,
+        target: &Target,
     ) -> Result<Made, TransportError> {
         let gate = Arc::clone(&self.limits().host(&host.key).connections);
         let place = gate.acquire_owned().await.map_err(TransportError::other)?;
