@@ -10,6 +10,7 @@
 //! - `fuzz [--cases N] [--debug]`: the property tests of consul-types (decoders, round
 //!   trips, option encoding) with N cases each (20,000 by default), optimised.
 
+mod client_cost;
 mod provision;
 
 use std::process::{Command, ExitCode};
@@ -318,10 +319,16 @@ fn bench(args: &[String]) -> Result<(), String> {
             .env("CONSUL_HTTP_ADDR", agent.http_addr())
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
-        drop(agent);
         if !status.success() {
             return Err(format!("the KV benchmark failed ({status})"));
         }
+        // Optional: a machine without valgrind (or where it cannot be installed) still
+        // gets every other figure.
+        match provision::ensure_valgrind() {
+            Ok(()) => client_cost::measure(&agent.http_addr())?,
+            Err(why) => println!("\n== client cost skipped: {why}"),
+        }
+        drop(agent);
     }
     if only == "kv" {
         return Ok(());

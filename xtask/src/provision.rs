@@ -46,6 +46,39 @@ pub(crate) fn ensure_consul() -> Result<PathBuf, String> {
     consul_test::find_consul()
 }
 
+/// Valgrind, for counting the client's instructions (`BENCH client_cost`): already on
+/// `PATH`, or installed from the machine's own Debian suite when this is Debian and we run
+/// as root.
+pub(crate) fn ensure_valgrind() -> Result<(), String> {
+    let present = || {
+        Command::new("valgrind")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if present() {
+        return Ok(());
+    }
+    if !Path::new("/etc/debian_version").exists() || !is_root() {
+        return Err("valgrind is not installed (on Debian: apt-get install valgrind)".into());
+    }
+    println!("== installing valgrind, to count the client's instructions per request");
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "valgrind",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if present() {
+        Ok(())
+    } else {
+        Err("valgrind was installed but does not run".into())
+    }
+}
+
 /// The mirror this machine already uses, from either apt source format.
 fn debian_mirror() -> Option<String> {
     if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list.d/debian.sources") {

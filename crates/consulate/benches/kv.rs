@@ -19,6 +19,11 @@
 //!
 //! `-- --quick` runs shorter rounds; `-- --save-bodies DIR` also writes the recorded bodies
 //! to `DIR/health.json` and `DIR/nodes.json`, to profile decoding on its own.
+//!
+//! `-- --count SIDE CASE N` (SIDE `ours` or `baseline`, CASE `kv_get` or `kv_put`) only
+//! makes N requests, 8 in flight, and exits: `cargo xtask bench` runs it under callgrind
+//! with two values of N to count the client's instructions per request, a figure the
+//! machine's noise does not move (`BENCH client_cost`).
 
 use bytes::Bytes;
 use consulate::agent::AgentService;
@@ -177,6 +182,47 @@ impl Ctx {
     }
 }
 
+/// `--count SIDE CASE N`, when given.
+fn count_request() -> Option<(Side, Op, usize)> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "--count")?;
+    let side = match args.get(at + 1).map(String::as_str) {
+        Some("ours") => Side::Ours,
+        Some("baseline") => Side::Baseline,
+        other => panic!("--count: the side is `ours` or `baseline`, not {other:?}"),
+    };
+    let op = match args.get(at + 2).map(String::as_str) {
+        Some("kv_get") => Op::KvGet,
+        Some("kv_put") => Op::KvPut,
+        other => panic!("--count: the case is `kv_get` or `kv_put`, not {other:?}"),
+    };
+    let n = args
+        .get(at + 3)
+        .and_then(|n| n.parse().ok())
+        .expect("--count: the number of requests");
+    Some((side, op, n))
+}
+
+/// Makes `n` requests of `op` as `side`, eight in flight.
+async fn count(ctx: &Arc<Ctx>, side: Side, op: Op, n: usize) {
+    const IN_FLIGHT: usize = 8;
+    let tasks: Vec<_> = (0..IN_FLIGHT)
+        .map(|i| {
+            let ctx = Arc::clone(ctx);
+            // The remainder goes to the first tasks: exactly `n` in all.
+            let share = n / IN_FLIGHT + usize::from(i < n % IN_FLIGHT);
+            tokio::spawn(async move {
+                for _ in 0..share {
+                    ctx.once(side, op).await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("count task");
+    }
+}
+
 /// Requests per second of `concurrency` tasks looping for `duration`.
 async fn round(ctx: &Arc<Ctx>, side: Side, op: Op, concurrency: usize, duration: Duration) -> f64 {
     let done = Arc::new(AtomicU64::new(0));
@@ -287,6 +333,10 @@ fn main() {
             base,
         });
         ctx.once(Side::Ours, Op::KvPut).await;
+        if let Some((side, op, n)) = count_request() {
+            count(&ctx, side, op, n).await;
+            return;
+        }
         register_instances(&ctx.client).await;
         println!(
             "agent {addr}; {rounds} alternating rounds of {round_time:?} per client and case; medians"
