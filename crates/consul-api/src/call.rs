@@ -35,9 +35,11 @@ use consul_types::{
     WriteOptions, WriteResponse,
 };
 use http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -253,7 +255,15 @@ impl Answer {
     /// # Errors
     /// [`Error::Decode`].
     pub fn json_first<T: DeserializeOwned>(&self) -> Result<Option<T>> {
-        Ok(self.json_list::<T>()?.into_iter().next())
+        if self.absent {
+            return Ok(None);
+        }
+        // The first element read in place, the others checked and passed over: no list is
+        // built to be taken apart.
+        let mut json = serde_json::Deserializer::from_slice(self.bytes());
+        let first = First::<T>::deserialize(&mut json).map_err(Error::decode)?;
+        json.end().map_err(Error::decode)?;
+        Ok(first.0)
     }
 
     /// The metadata of a read.
@@ -269,6 +279,43 @@ impl Answer {
     /// The metadata of a write.
     pub fn write_meta(&self) -> WriteMeta {
         WriteMeta::new(self.elapsed)
+    }
+}
+
+/// The first element of a JSON list (`None` for `null` or `[]`), the rest validated and
+/// ignored.
+struct First<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for First<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Visit<T> {
+            type Value = First<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<First<T>, E> {
+                Ok(First(None))
+            }
+            fn visit_none<E: de::Error>(self) -> std::result::Result<First<T>, E> {
+                Ok(First(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> std::result::Result<First<T>, D::Error> {
+                d.deserialize_seq(self)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<First<T>, A::Error> {
+                let first = seq.next_element::<T>()?;
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(First(first))
+            }
+        }
+        d.deserialize_option(Visit(PhantomData))
     }
 }
 
@@ -670,4 +717,33 @@ macro_rules! call_traits {
     ($call:ty: $($marker:ident),+ $(,)?) => {
         $(impl $crate::call::$marker for $call {})+
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &'static str, absent: bool) -> Answer {
+        Answer::buffered(
+            http::Response::new(Bytes::from_static(body.as_bytes())),
+            Duration::ZERO,
+            absent,
+        )
+    }
+
+    #[test]
+    fn the_first_element_of_a_list_is_read_and_the_rest_passed_over() {
+        let first = |body| answer(body, false).json_first::<u32>();
+        assert_eq!(first("[7, 8, {\"a\": [1]}]").unwrap(), Some(7));
+        assert_eq!(first(" [ 7 ] ").unwrap(), Some(7));
+        assert_eq!(first("[]").unwrap(), None);
+        assert_eq!(first("null").unwrap(), None);
+        assert_eq!(
+            answer("ACL not found", true).json_first::<u32>().unwrap(),
+            None
+        );
+        for bad in ["[\"7\"]", "[7, ]", "[7] x", "{}", "7", ""] {
+            assert!(matches!(first(bad), Err(Error::Decode(_))), "{bad:?}");
+        }
+    }
 }
