@@ -34,15 +34,7 @@ pub(crate) fn ensure_consul() -> Result<PathBuf, String> {
         "Package: *\nPin: release n=bullseye\nPin-Priority: 100\n",
     )?;
     run(Command::new("apt-get").args(["update", "-qq"]))?;
-    run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "consul/bullseye",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    apt_install("consul/bullseye")?;
     consul_test::find_consul()
 }
 
@@ -63,20 +55,19 @@ pub(crate) fn ensure_valgrind() -> Result<(), String> {
         return Err("valgrind is not installed (on Debian: apt-get install valgrind)".into());
     }
     println!("== installing valgrind, to count the client's instructions per request");
-    run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "valgrind",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    apt_install("valgrind")?;
     if present() {
         Ok(())
     } else {
         Err("valgrind was installed but does not run".into())
     }
+}
+
+/// `apt-get install` of one package, quietly and without questions.
+fn apt_install(package: &str) -> Result<(), String> {
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends", package])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// The mirror this machine already uses, from either apt source format.
