@@ -253,9 +253,10 @@ fn unbox<T>(boxed: Box<T>) -> T {
 /// port, when the caps look the agent up.
 #[derive(Clone, Debug)]
 enum Target {
-    /// The URI's authority (`host:port`, as errors name it), and either `true` when it is
-    /// the key as written, or the port its scheme implies.
-    Host(http::uri::Authority, Option<u16>, bool),
+    /// An authority that names its port, as the client's URIs do: the key as written.
+    HostPort(http::uri::Authority),
+    /// An authority without a port (or with user info), with the port its scheme implies.
+    Host(http::uri::Authority, Option<u16>),
     /// The Unix socket every request goes to.
     Unix(Arc<PathBuf>),
     /// A URI without an authority (refused by the client; named as it was given).
@@ -274,14 +275,14 @@ impl Target {
                     .rfind(':')
                     .is_some_and(|colon| !text[colon..].contains(']'));
                 if names_port && !text.contains('@') {
-                    return Target::Host(authority.clone(), None, true);
+                    return Target::HostPort(authority.clone());
                 }
                 let port = authority.port_u16().or(match uri.scheme_str() {
                     Some("https") => Some(443),
                     Some("http") => Some(80),
                     _ => None,
                 });
-                Target::Host(authority.clone(), port, false)
+                Target::Host(authority.clone(), port)
             }
             (None, None) => Target::Uri(uri.clone()),
         }
@@ -291,13 +292,12 @@ impl Target {
     /// URI names none), `unix:` and the socket's path, or the URI itself without a host.
     fn key(&self) -> Cow<'_, str> {
         match self {
-            // The client's URIs name their port: the key is the authority as written, no
-            // string built per request.
-            Target::Host(authority, _, true) => Cow::Borrowed(authority.as_str()),
-            Target::Host(authority, Some(port), false) => {
+            // No string built per request for the client's URIs.
+            Target::HostPort(authority) => Cow::Borrowed(authority.as_str()),
+            Target::Host(authority, Some(port)) => {
                 Cow::Owned(format!("{}:{port}", authority.host()))
             }
-            Target::Host(authority, None, false) => Cow::Borrowed(authority.host()),
+            Target::Host(authority, None) => Cow::Borrowed(authority.host()),
             Target::Unix(path) => Cow::Owned(format!("unix:{}", path.display())),
             Target::Uri(uri) => Cow::Owned(uri.to_string()),
         }
@@ -308,7 +308,9 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Host(authority, ..) => f.write_str(authority.as_str()),
+            Target::HostPort(authority) | Target::Host(authority, _) => {
+                f.write_str(authority.as_str())
+            }
             Target::Unix(path) => write!(f, "{}", path.display()),
             Target::Uri(uri) => write!(f, "{uri}"),
         }

@@ -225,14 +225,13 @@ mod tests {
                 || key.split('/').any(|seg| seg == "." || seg == ".."))
         }
         let alphabet = ['a', '/', '.', '\0'];
-        let mut keys = vec![String::new()];
+        let (mut keys, mut shorter) = (vec![String::new()], vec![String::new()]);
         for _ in 0..6 {
-            let longer: Vec<String> = keys
+            shorter = shorter
                 .iter()
-                .filter(|k| k.len() == keys.last().map_or(0, String::len))
                 .flat_map(|k| alphabet.iter().map(move |c| format!("{k}{c}")))
                 .collect();
-            keys.extend(longer);
+            keys.extend(shorter.iter().cloned());
         }
         assert_eq!(keys.len(), (0..=6).map(|n| 4usize.pow(n)).sum::<usize>());
         for key in &keys {
